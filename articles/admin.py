@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.utils import timezone
+from markdownx.admin import MarkdownxModelAdmin
+
+from .models import Article, Author
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "url")
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Article)
+class ArticleAdmin(MarkdownxModelAdmin):
+    list_display = ("title", "author", "status", "published", "updated")
+    list_filter = ("status", "author", "published")
+    list_select_related = ("author",)
+    search_fields = ("title", "excerpt")
+    prepopulated_fields = {"slug": ("title",)}
+    date_hierarchy = "published"
+    autocomplete_fields = ("author",)
+    readonly_fields = ("updated", "body_image_url", "source", "source_id", "import_hash",
+                       "imported_at", "edited_at")
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "author", "status", "published", "excerpt", "body")}),
+        ("Images", {"fields": ("image", "image_url", "body_image_url")}),
+        ("Details", {"classes": ("collapse",),
+                     "fields": ("created", "updated", "locale", "canonical_url", "source_url", "extra")}),
+        ("Import", {"classes": ("collapse",),
+                    "fields": ("source", "source_id", "import_hash", "imported_at", "edited_at")}),
+    )
+
+    class Media:
+        js = ["articles/admin/preview-title.js"]
+
+    def save_model(self, request, obj, form, change):
+        # Marks the article as edited, so a re-import of a changed file does not overwrite it silently.
+        obj.edited_at = timezone.now()
+        super().save_model(request, obj, form, change)

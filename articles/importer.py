@@ -1,0 +1,197 @@
+"""Turn front-matter Markdown files into Article rows.
+
+`import_paths()` returns an ImportReport; it never prints, never exits, and writes each file in a
+savepoint of its own, so a failed file leaves no rows. Dry run is the same code rolled back.
+"""
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .models import Article, Author
+from .seeds import SeedError, read_seed
+
+SEED_SUFFIXES = {".md", ".markdown", ".txt"}
+ACTIONS = ("created", "updated", "unchanged", "skipped", "failed")
+# Files per transaction: each file is still its own savepoint, but commits are batched (issue #3).
+BATCH_SIZE = 200
+# Seed fields copied onto the article as they are.
+COPIED_FIELDS = ("title", "slug", "body", "status", "excerpt", "image_url", "locale", "source",
+                 "source_id", "source_url", "canonical_url", "created", "extra")
+
+
+@dataclass
+class FileOutcome:
+    path: Path
+    action: str
+    slug: str = "-"
+    detail: str = ""
+    warnings: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+
+    @property
+    def line(self):
+        return f"{self.action} {self.path} {self.slug} {self.detail}".rstrip()
+
+
+@dataclass
+class ImportReport:
+    outcomes: list = field(default_factory=list)
+    elapsed: float = 0.0
+    dry_run: bool = False
+
+    def count(self, action):
+        return sum(1 for outcome in self.outcomes if outcome.action == action)
+
+    def summary_line(self):
+        counts = ", ".join(f"{self.count(action)} {action}" for action in ACTIONS)
+        return f"{counts} in {self.elapsed:.1f}s"
+
+
+def find_seed_files(paths):
+    """Every seed file under `paths` (files as given; folders searched recursively), in sorted order."""
+    found = set()
+    for path in map(Path, paths):
+        if path.is_dir():
+            found.update(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SEED_SUFFIXES)
+        else:
+            found.add(path)
+    return sorted(found)
+
+
+def import_paths(paths, *, dry_run=False, strict=False, force=False, on_outcome=None):
+    """Import every seed file under `paths`. `strict`: all or nothing for the whole batch."""
+    started = time.perf_counter()
+    report = ImportReport(dry_run=dry_run)
+    batch = _Batch(force=force)
+    files = find_seed_files(paths)
+    size = len(files) if strict or dry_run else BATCH_SIZE
+    for start in range(0, max(len(files), 1), size or 1):
+        with transaction.atomic():
+            for path in files[start:start + size]:
+                outcome = batch.import_file(path)
+                report.outcomes.append(outcome)
+                if on_outcome:
+                    on_outcome(outcome)
+            if dry_run or (strict and report.count("failed")):
+                transaction.set_rollback(True)
+    report.elapsed = time.perf_counter() - started
+    return report
+
+
+class _Batch:
+    """State shared by the files of one run: the slugs claimed so far and the import time."""
+
+    def __init__(self, *, force):
+        self.force = force
+        self.now = timezone.now()
+        self.claimed = {}
+
+    def import_file(self, path):
+        try:
+            seed = read_seed(path, max_bytes=settings.IMPORT_MAX_FILE_BYTES, time_zone=settings.TIME_ZONE)
+        except SeedError as exc:
+            return FileOutcome(path, "failed", detail=str(exc))
+        except OSError as exc:
+            return FileOutcome(path, "failed", detail=f"cannot read the file: {exc.strerror or exc}")
+        try:
+            with transaction.atomic():
+                outcome = self._apply(seed)
+        except SeedError as exc:
+            return FileOutcome(path, "failed", slug=seed.slug, detail=str(exc), warnings=seed.warnings)
+        except DatabaseError as exc:
+            detail = f"the database refused the article: {str(exc).splitlines()[0]}"
+            return FileOutcome(path, "failed", slug=seed.slug, detail=detail, warnings=seed.warnings)
+        self.claimed.setdefault(seed.slug, path)
+        return outcome
+
+    def _apply(self, seed):
+        first = self.claimed.get(seed.slug)
+        if first is not None and first != seed.path:
+            raise SeedError(f"slug: {seed.slug!r} is already taken by {first} in this import")
+        article = _find_existing(seed)
+        outcome = FileOutcome(seed.path, "", slug=seed.slug, warnings=seed.warnings)
+        if article is not None and article.import_hash == seed.digest:
+            outcome.action = "unchanged"
+            return outcome
+        values = self._values(seed, article)
+        if article is None:
+            article = Article(**values)
+            outcome.action, outcome.detail = "created", seed.title
+        else:
+            outcome.changed = [name for name, value in values.items() if getattr(article, name) != value]
+            if not outcome.changed:
+                # Same content in other bytes (whitespace, key order): remember the new hash only.
+                Article.objects.filter(pk=article.pk).update(import_hash=seed.digest)
+                outcome.action = "unchanged"
+                return outcome
+            if _edited_since_import(article) and not self.force:
+                outcome.action = "skipped"
+                outcome.detail = (f"conflict: edited in the admin since the last import; "
+                                  f"differs in {', '.join(outcome.changed)} (--force to overwrite)")
+                return outcome
+            for name, value in values.items():
+                setattr(article, name, value)
+            outcome.action, outcome.detail = "updated", ", ".join(outcome.changed)
+        _check_slug_free(article)
+        article.import_hash = seed.digest
+        article.imported_at = self.now
+        article.save()
+        return outcome
+
+    def _values(self, seed, article):
+        values = {name: getattr(seed, name) for name in COPIED_FIELDS}
+        values["author"] = _author_for(seed)
+        published = seed.published
+        if published is None:
+            # No date anywhere in the file: keep the one we gave it, else the import time.
+            published = article.published if article is not None else None
+            published = published or (self.now if seed.status == "published" else None)
+        values["published"] = published
+        if seed.updated is not None:
+            values["updated"] = seed.updated
+        return values
+
+
+def _find_existing(seed):
+    """An article's identity across re-imports: source + source_id when given, else the slug."""
+    if seed.source and seed.source_id:
+        found = Article.objects.filter(source=seed.source, source_id=seed.source_id).first()
+        if found is not None:
+            return found
+    found = Article.objects.filter(slug=seed.slug).first()
+    if found is not None and found.source and found.source_id and (found.source, found.source_id) != (
+        seed.source, seed.source_id
+    ):
+        raise SeedError(f"slug: {seed.slug!r} is already used by another article "
+                        f"(source {found.source} {found.source_id})")
+    return found
+
+
+def _check_slug_free(article):
+    clash = Article.objects.filter(slug=article.slug).exclude(pk=article.pk).first()
+    if clash is not None:
+        raise SeedError(f"slug: {article.slug!r} is already used by another article ({clash.title!r})")
+
+
+def _edited_since_import(article):
+    return article.edited_at is not None and (article.imported_at is None or article.edited_at > article.imported_at)
+
+
+def _author_for(seed):
+    """Authors are found by the slug of their name and created once, never duplicated."""
+    if not seed.author_name:
+        return None
+    slug = slugify(seed.author_name, allow_unicode=True)[:200] or "author"
+    author, created = Author.objects.get_or_create(
+        slug=slug, defaults={"name": seed.author_name, "url": seed.author_url}
+    )
+    if not created and seed.author_url and not author.url:
+        author.url = seed.author_url
+        author.save(update_fields=["url"])
+    return author

@@ -1,0 +1,149 @@
+"""Authors and articles. "Public" is defined once, in ArticleQuerySet.published()."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from markdownx.models import MarkdownxField
+
+from .markdown import first_image_url, render
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    url = models.URLField(max_length=500, blank=True, help_text="The author's own page, if any.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Status(models.TextChoices):
+    PUBLISHED = "published", "Published"
+    DRAFT = "draft", "Draft"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What readers may see: status published and a publication time that has passed."""
+        return self.filter(status=Status.PUBLISHED, published__lte=timezone.now())
+
+
+# Fields whose change is a change of the article's content (and so moves `updated`); bookkeeping
+# such as imported_at or import_hash is not.
+CONTENT_FIELDS = ("title", "slug", "excerpt", "body", "image", "image_url", "author_id", "locale",
+                  "canonical_url")
+
+
+class Article(models.Model):
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=200, unique=True, allow_unicode=True,
+        help_text="The last part of the article's address: /blog/<slug>.",
+    )
+    author = models.ForeignKey(Author, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="articles")
+    excerpt = models.TextField(blank=True, help_text="One or two sentences shown in lists and "
+                               "search results, and used as the page's description.")
+    body = MarkdownxField(blank=True, help_text="The article in Markdown, exactly as written.")
+    body_html = models.TextField(blank=True, editable=False,
+                                 help_text="The body rendered and sanitized when the article is saved.")
+    image = models.ImageField(upload_to="articles/covers/", blank=True,
+                              help_text="The lead image, uploaded here.")
+    image_url = models.URLField(max_length=1000, blank=True,
+                                help_text="The lead image's address, when it lives elsewhere.")
+    body_image_url = models.CharField(max_length=1000, blank=True, editable=False,
+                                      help_text="The body's first image, the fallback lead image.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PUBLISHED)
+    created = models.DateTimeField(null=True, blank=True,
+                                   help_text="When the article was first written.")
+    published = models.DateTimeField(
+        null=True, blank=True, db_index=True,
+        help_text="Readers can see the article once this time has passed and its status is Published.",
+    )
+    updated = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When the content last really changed. Set by itself when you change the text.",
+    )
+    locale = models.CharField(max_length=35, blank=True,
+                              help_text="The article's language, such as en or pt-BR.")
+    canonical_url = models.URLField(max_length=1000, blank=True,
+                                    help_text="Set only when the article's original home is elsewhere.")
+    source = models.CharField(max_length=100, blank=True,
+                              help_text="The system the article was imported from.")
+    source_id = models.CharField(max_length=100, blank=True,
+                                 help_text="The article's id in that system.")
+    source_url = models.URLField(max_length=1000, blank=True,
+                                 help_text="Where the article came from (the file's url).")
+    extra = models.JSONField(default=dict, blank=True,
+                             help_text="Front matter keys that have no field of their own.")
+    import_hash = models.CharField(max_length=64, blank=True, editable=False)
+    imported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False,
+                                     help_text="The last time an editor saved the article in the admin.")
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_id"],
+                condition=~models.Q(source="") & ~models.Q(source_id=""),
+                name="article_unique_source_id",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-published"], name="article_public_idx")]
+
+    def __str__(self):
+        return self.title
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        article._loaded_content = article._content()
+        return article
+
+    def save(self, *args, **kwargs):
+        """Render the body once, here, and keep `updated` the time the content really changed."""
+        self.body_html = render(self.body, title=self.title)
+        self.body_image_url = first_image_url(self.body_html)
+        loaded = getattr(self, "_loaded_content", None)
+        changed_fields = {"body_html", "body_image_url"}
+        if self.updated is None:
+            self.updated = self.published or self.created or timezone.now()
+            changed_fields.add("updated")
+        elif loaded is not None and loaded["content"] != self._content()["content"]:
+            if self.updated == loaded["updated"]:
+                self.updated = timezone.now()
+                changed_fields.add("updated")
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = {*fields, *changed_fields}
+        super().save(*args, **kwargs)
+        self._loaded_content = self._content()
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def _content(self):
+        return {"content": [getattr(self, name) for name in CONTENT_FIELDS], "updated": self.updated}
+
+    @property
+    def lead_image_url(self):
+        """The image for cards and og:image: the uploaded one, else the remote one, else the body's first."""
+        if self.image:
+            return self.image.url
+        return self.image_url or self.body_image_url
+
+    @property
+    def og_locale(self):
+        """OpenGraph writes locales as language_TERRITORY (pt_BR), not as BCP 47 tags (pt-BR)."""
+        language, _, territory = self.locale.partition("-")
+        return f"{language.lower()}_{territory.upper()}" if territory else language.lower()
+
+    @property
+    def is_public(self):
+        return self.status == Status.PUBLISHED and self.published is not None and self.published <= timezone.now()

@@ -1,0 +1,389 @@
+"""Read one front-matter Markdown file into a Seed: validated values, ready to become an Article.
+
+Never touches the database. Every refusal is a SeedError whose text is the whole line a user sees:
+the field, what was expected, what was found (README: "Front matter").
+"""
+
+import datetime as dt
+import hashlib
+import json
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.utils.text import slugify
+from text_unidecode import unidecode
+
+from .dates import NotADate, as_text, to_datetime
+from .markdown import RENDER_VERSION
+
+# Part of every import hash: bump it when this module reads the same bytes into different values,
+# so unchanged files are re-read once after an upgrade.
+READER_VERSION = "1"
+SLUG_MAX_LENGTH = 200
+TITLE_MAX_LENGTH = 300
+# First path segments the site uses itself (issue #3): an article there would shadow them.
+RESERVED_SLUGS = {"search", "author", "tag", "page", "feed.xml", "atom.xml", "feed", "atom"}
+
+PUBLISHED_WORDS = {"published", "publish", "live", "imported", "public"}
+DRAFT_WORDS = {"draft", "private", "unpublished"}
+
+# Aliases, first match wins (README: "Field aliases").
+TITLE_KEYS = ("title",)
+PUBLISHED_KEYS = ("published", "date", "publishDate", "publish_date", "pubDate", "published_at",
+                  "publishedAt")
+CREATED_KEYS = ("created", "created_at", "createdAt")
+UPDATED_KEYS = ("updated", "lastmod", "last_modified_at", "modified_date", "modified",
+                "updated_at", "updatedAt", "dateModified")
+EXCERPT_KEYS = ("excerpt", "description", "summary")
+IMAGE_KEYS = ("image", "cover_image", "coverImage", "heroImage", "featured_image", "cover",
+              "images", "header")
+LOCALE_KEYS = ("locale", "lang", "language")
+SOURCE_URL_KEYS = ("url", "source_url")
+MODELLED_KEYS = {
+    "slug", "author", "status", "draft", "source", "source_id", "canonical_url", "type",
+    *TITLE_KEYS, *PUBLISHED_KEYS, *CREATED_KEYS, *UPDATED_KEYS, *EXCERPT_KEYS, *LOCALE_KEYS,
+    *SOURCE_URL_KEYS,
+}
+
+_JEKYLL_NAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>.+)$")
+_SLUG = re.compile(r"^[-\w]+$")
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+class SeedError(Exception):
+    """A file we refuse to import. str(exc) is the whole message the user sees."""
+
+
+@dataclass
+class Seed:
+    path: Path
+    digest: str
+    title: str
+    slug: str
+    body: str
+    status: str
+    published: dt.datetime | None = None
+    created: dt.datetime | None = None
+    updated: dt.datetime | None = None
+    author_name: str = ""
+    author_url: str = ""
+    excerpt: str = ""
+    image_url: str = ""
+    locale: str = ""
+    source: str = ""
+    source_id: str = ""
+    source_url: str = ""
+    canonical_url: str = ""
+    extra: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+
+
+class _FrontMatterLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):
+    """Safe YAML that keeps timestamps as text, so one date helper reads them all and names the
+    field when a date is impossible (PyYAML would raise a bare ValueError mid-load)."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_seed(path, *, max_bytes, time_zone):
+    """Read and validate the file at `path`; raise SeedError naming the field for anything wrong."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise SeedError(f"file is {size:,} bytes, over the limit of {max_bytes:,} (IMPORT_MAX_FILE_BYTES)")
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw + f"|{RENDER_VERSION}|{READER_VERSION}|{time_zone}".encode()).hexdigest()
+    return parse_seed(raw, path=path, digest=digest, time_zone=time_zone)
+
+
+def parse_seed(raw, *, path, digest, time_zone):
+    if not raw.strip():
+        raise SeedError("file is empty")
+    if b"\x00" in raw:
+        raise SeedError("not a text file (it contains NUL bytes)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SeedError(f"not UTF-8 (invalid byte at offset {exc.start})") from exc
+    meta, body = _split(text.replace("\r\n", "\n"))
+    return _seed_from(meta, body, path=path, digest=digest, time_zone=time_zone)
+
+
+def _split(text):
+    """Split front matter from body; YAML (---), TOML (+++) or a JSON object. Leading blank lines are
+    allowed, as Hugo and Jekyll allow them."""
+    stripped = text.lstrip("\n \t")
+    first_line = stripped.split("\n", 1)[0].rstrip()
+    if first_line in ("---", "+++"):
+        rest = stripped.split("\n", 1)[1] if "\n" in stripped else ""
+        closing = re.search(rf"^{re.escape(first_line)}[ \t]*$", rest, re.MULTILINE)
+        if closing is None:
+            raise SeedError(f"front matter has no closing {first_line} line")
+        front, body = rest[:closing.start()], rest[closing.end():].removeprefix("\n")
+        return (_load_yaml(front) if first_line == "---" else _load_toml(front)), body
+    if first_line.startswith("---") or first_line.startswith("+++"):
+        kind = first_line[3:].strip() or first_line
+        raise SeedError(f"front matter is not YAML, TOML or JSON (it opens with {first_line!r}: "
+                        f"{kind} front matter needs its own template engine)")
+    if stripped.startswith("{"):
+        try:
+            meta, end = json.JSONDecoder().raw_decode(stripped)
+        except json.JSONDecodeError as exc:
+            raise SeedError(f"front matter is not valid JSON: {exc.msg} (line {exc.lineno})") from exc
+        return _mapping(meta, "JSON"), stripped[end:].lstrip("\n")
+    raise SeedError("no front matter (the file must start with ---, +++ or a JSON object)")
+
+
+def _load_yaml(front):
+    try:
+        for token in yaml.scan(front, Loader=_FrontMatterLoader):
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                line = token.start_mark.line + 2
+                raise SeedError(f"front matter uses YAML anchors or aliases (line {line}); "
+                                "write the values out")
+        meta = yaml.load(front, Loader=_FrontMatterLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "{{" in front:
+            problem += "; it looks like a template, not an article"
+        raise SeedError(f"front matter is not valid YAML: {problem}{where}") from exc
+    return _mapping(meta, "YAML")
+
+
+def _load_toml(front):
+    try:
+        meta = tomllib.loads(front)
+    except tomllib.TOMLDecodeError as exc:
+        problem = str(exc)
+        if "{{" in front:
+            problem += "; it looks like a template, not an article"
+        raise SeedError(f"front matter is not valid TOML: {problem}") from exc
+    return _mapping(meta, "TOML")
+
+
+def _mapping(meta, kind):
+    if meta is None:
+        raise SeedError("front matter is empty: title is missing")
+    if not isinstance(meta, dict):
+        raise SeedError(f"front matter is not a mapping of keys to values ({kind} {type(meta).__name__})")
+    return {str(key): value for key, value in meta.items()}
+
+
+def _first(meta, keys):
+    for key in keys:
+        if meta.get(key) not in (None, ""):
+            return key, meta[key]
+    return None, None
+
+
+def _text(meta, keys, *, required=False, max_length=None):
+    key, value = _first(meta, keys)
+    if key is None:
+        if required:
+            raise SeedError(f"{keys[0]} is missing")
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise SeedError(f"{key}: expected text, found {_kind(value)}")
+    value = str(value).strip()
+    if max_length and len(value) > max_length:
+        raise SeedError(f"{key}: {len(value)} characters, longer than the {max_length} allowed")
+    return value
+
+
+def _kind(value):
+    return {dict: "a mapping", list: "a list", bool: "true/false"}.get(type(value), type(value).__name__)
+
+
+def _seed_from(meta, body, *, path, digest, time_zone):
+    warnings = []
+    title = _title(meta, path)
+    slug = _slug(meta, title)
+    status = _status(meta)
+    published = _date(meta, PUBLISHED_KEYS, time_zone, warnings, skip_bools=True)
+    created = _date(meta, CREATED_KEYS, time_zone, warnings)
+    updated = _date(meta, UPDATED_KEYS, time_zone, warnings)
+    if published is None:
+        published = _jekyll_date(path, time_zone) or created
+    author_name, author_url, authors = _author(meta)
+    extra = {key: as_text(value) for key, value in meta.items() if key not in MODELLED_KEYS}
+    if len(authors) > 1:
+        extra["authors"] = authors
+    image_url = _image(meta, warnings)
+    source_url = _url(meta, SOURCE_URL_KEYS, warnings)
+    canonical_url = _url(meta, ("canonical_url", "canonical"), warnings)
+    return Seed(
+        path=path, digest=digest, title=title, slug=slug, body=body, status=status,
+        published=published, created=created, updated=updated,
+        author_name=author_name, author_url=author_url,
+        excerpt=_text(meta, EXCERPT_KEYS),
+        image_url=image_url,
+        locale=_locale(meta),
+        source=_text(meta, ("source",), max_length=100),
+        source_id=_text(meta, ("source_id",), max_length=100),
+        source_url=source_url, canonical_url=canonical_url,
+        extra=extra, warnings=warnings,
+    )
+
+
+def _title(meta, path):
+    if "title" in meta and meta["title"] not in (None, ""):
+        return _text(meta, TITLE_KEYS, required=True, max_length=TITLE_MAX_LENGTH)
+    jekyll = _JEKYLL_NAME.match(path.stem)
+    if jekyll:
+        # Jekyll titles a dated post from its file name when the front matter has none.
+        words = re.sub(r"[-_]+", " ", jekyll["slug"]).strip()
+        return words[:1].upper() + words[1:]
+    raise SeedError("title is missing")
+
+
+def _slug(meta, title):
+    if meta.get("slug") not in (None, ""):
+        raw = meta["slug"]
+        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+            raise SeedError(f"slug: expected text, found {_kind(raw)}")
+        slug = str(raw).strip().strip("/")
+        if not _SLUG.match(slug):
+            raise SeedError(f"slug: {slug!r} is not a valid slug (letters, digits, - and _ only)")
+    else:
+        slug = slug_from_title(title)
+        if not slug:
+            raise SeedError(f"slug is missing and cannot be made from the title {title!r}")
+    if len(slug) > SLUG_MAX_LENGTH:
+        raise SeedError(f"slug: {len(slug)} characters, longer than the {SLUG_MAX_LENGTH} allowed")
+    if slug.lower() in RESERVED_SLUGS:
+        raise SeedError(f"slug: {slug!r} is a path the site uses itself; choose another slug")
+    return slug
+
+
+def slug_from_title(title):
+    """A stable, readable slug: Latin-script titles become ASCII (Đường phố → duong-pho, Größe →
+    grosse); a title with no Latin letters keeps its own script."""
+    has_latin = any(ch.isalpha() and "LATIN" in unicodedata.name(ch, "") for ch in title)
+    if has_latin:
+        slug = slugify(unidecode(title))
+    else:
+        slug = slugify(title, allow_unicode=True)
+    return slug[:SLUG_MAX_LENGTH].rstrip("-")
+
+
+def _status(meta):
+    """Map status/draft/published-as-boolean to our two states (README: "Status and dates")."""
+    status = "published"
+    if "status" in meta and meta["status"] not in (None, ""):
+        word = meta["status"]
+        if not isinstance(word, str) or word.strip().lower() not in PUBLISHED_WORDS | DRAFT_WORDS:
+            allowed = ", ".join(sorted(PUBLISHED_WORDS | DRAFT_WORDS))
+            raise SeedError(f"status: {word!r} is not one of {allowed}")
+        status = "draft" if word.strip().lower() in DRAFT_WORDS else "published"
+    draft = meta.get("draft")
+    if draft is not None and not isinstance(draft, bool):
+        raise SeedError(f"draft: expected true or false, found {draft!r}")
+    if draft:
+        status = "draft"
+    if meta.get("published") is False:  # dev.to: published: false is a draft
+        status = "draft"
+    return status
+
+
+def _date(meta, keys, time_zone, warnings, *, skip_bools=False):
+    for key in keys:
+        value = meta.get(key)
+        if value in (None, "") or (skip_bools and isinstance(value, bool)):
+            continue
+        try:
+            moment, naive = to_datetime(value, time_zone)
+        except NotADate as exc:
+            reason = "" if str(exc) == "not a date" else f" ({exc})"
+            raise SeedError(f"{key}: {as_text(value)!r} is not a date{reason}") from exc
+        if naive:
+            warnings.append(f"{key}: {as_text(value)!r} has no time zone; read as {time_zone}")
+        return moment
+    return None
+
+
+def _jekyll_date(path, time_zone):
+    match = _JEKYLL_NAME.match(path.stem)
+    if not match:
+        return None
+    try:
+        return to_datetime(match["date"], time_zone)[0]
+    except NotADate:
+        return None
+
+
+def _author(meta):
+    value = meta.get("author", meta.get("authors"))
+    if value in (None, "", []):
+        return "", "", []
+    entries = value if isinstance(value, list) else [value]
+    authors = []
+    for entry in entries:
+        if isinstance(entry, dict):
+            name = entry.get("name") or entry.get("title") or ""
+            url = entry.get("url") or entry.get("link") or ""
+        else:
+            name, url = entry, ""
+        if not isinstance(name, (str, int)) or isinstance(name, bool) or not str(name).strip():
+            raise SeedError(f"author: expected a name, found {_kind(name)}")
+        name, linked_url = _unlink(str(name))
+        url = str(url or linked_url)
+        authors.append({"name": name[:200], "url": url if _URL.match(url) else ""})
+    first = authors[0]
+    return first["name"], first["url"], authors
+
+
+_MARKDOWN_LINK = re.compile(r"^\[(?P<name>[^\]]+)\]\((?P<url>[^)\s]+)\)$")
+_HTML_LINK = re.compile(r"""^<a\s[^>]*href=["'](?P<url>[^"']+)["'][^>]*>(?P<name>.*?)</a>$""", re.IGNORECASE | re.DOTALL)
+
+
+def _unlink(name):
+    """Themes write authors as a Markdown or HTML link; keep the name and the address apart."""
+    name = name.strip()
+    match = _MARKDOWN_LINK.match(name) or _HTML_LINK.match(name)
+    if match is None:
+        return name, ""
+    return re.sub(r"<[^>]+>", "", match["name"]).strip() or name, match["url"]
+
+
+def _image(meta, warnings):
+    key, value = _first(meta, IMAGE_KEYS)
+    if key is None:
+        return ""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("src") or value.get("image") or ""
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    value = value.strip()
+    if _URL.match(value):
+        return value[:1000]
+    warnings.append(f"{key}: local image {value!r} is not imported; the article has no lead image")
+    return ""
+
+
+def _url(meta, keys, warnings):
+    key, value = _first(meta, keys)
+    if key is None:
+        return ""
+    if not isinstance(value, str) or not _URL.match(value.strip()) or len(value) > 1000:
+        warnings.append(f"{key}: {as_text(value)!r} is not an http(s) address; ignored")
+        return ""
+    return value.strip()
+
+
+def _locale(meta):
+    value = _text(meta, LOCALE_KEYS, max_length=35)
+    if value and not re.fullmatch(r"[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*", value):
+        raise SeedError(f"locale: {value!r} is not a language tag such as en or pt-BR")
+    return value.replace("_", "-")

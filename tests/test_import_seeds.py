@@ -1,0 +1,277 @@
+"""import_seeds through call_command: lines, exit codes and the database (STYLE H12)."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from articles.models import Article, Author
+
+from .conftest import SEED_FILE, SEED_SLUG
+from .html import active_content, parse
+
+UTC = dt.timezone.utc
+
+
+def run(*args):
+    """Run import_seeds; return (exit code, output lines)."""
+    out = StringIO()
+    try:
+        call_command("import_seeds", *map(str, args), stdout=out)
+        code = 0
+    except CommandError as err:
+        code = err.returncode
+    return code, out.getvalue().splitlines()
+
+
+def test_seed_imports_exactly(db):
+    code, lines = run()
+    assert code == 0
+    assert lines[0].startswith(f"created {SEED_FILE} {SEED_SLUG} ")
+    assert lines[-1].startswith("1 created, 0 updated, 0 unchanged, 0 skipped, 0 failed in ")
+    article = Article.objects.get(slug=SEED_SLUG)
+    assert article.title == "Common IT Outsourcing Mistakes to Avoid"
+    assert article.author.name == "INNOMIZE"
+    assert article.created == dt.datetime(2023, 12, 15, tzinfo=UTC)
+    assert article.published == dt.datetime(2023, 12, 29, tzinfo=UTC)
+    assert article.updated == article.published
+    assert article.excerpt == (
+        "Discover the key IT outsourcing mistakes to avoid for a successful partnership. From assessing "
+        "needs and choosing the right partner to setting clear expectations and managing projects "
+        "effectively, nav"
+    )
+    assert article.locale == "en"
+    assert article.source_url == "https://innomizetech.com/blog/common-it-outsourcing-mistakes-to-avoid"
+    assert (article.source, article.source_id) == ("innomize-cms", "54")
+    assert article.status == "published"
+    assert article.extra == {"type": "article"} or article.extra == {}
+    # The stored body is the Markdown exactly as in the file, after the front matter.
+    raw = SEED_FILE.read_text(encoding="utf-8")
+    assert article.body == raw.split("---\n", 2)[2]
+    assert article.body.startswith("\n# Common IT Outsourcing Mistakes to Avoid")
+    assert "<h1" not in article.body_html
+    assert article.imported_at is not None and article.edited_at is None
+
+
+def test_reimport_is_a_no_op(db):
+    run()
+    before = Article.objects.values().get(slug=SEED_SLUG)
+    code, lines = run()
+    assert code == 0
+    assert lines[0] == f"unchanged {SEED_FILE} {SEED_SLUG}"
+    assert lines[-1].startswith("0 created, 0 updated, 1 unchanged, 0 skipped, 0 failed")
+    assert Article.objects.values().get(slug=SEED_SLUG) == before
+    assert Author.objects.count() == 1
+
+
+def test_edited_file_updates_article_and_moves_updated(db, write_seed):
+    path = write_seed("a.md", "---\ntitle: First\nslug: a\nauthor: Ann\ndate: 2024-01-02\n---\nOld body\n")
+    run(path)
+    article = Article.objects.get(slug="a")
+    assert article.updated == dt.datetime(2024, 1, 2, tzinfo=UTC)
+    path.write_text("---\ntitle: First\nslug: a\nauthor: Ann\ndate: 2024-01-02\n---\nNew body\n")
+    code, lines = run(path)
+    assert code == 0
+    assert lines[0] == f"updated {path} a body"
+    article.refresh_from_db()
+    assert article.body == "New body\n"
+    assert "New body" in article.body_html
+    assert article.updated > dt.datetime(2024, 1, 2, tzinfo=UTC)
+    assert Author.objects.count() == 1
+
+
+def test_file_lastmod_is_the_updated_date(db, write_seed):
+    path = write_seed("a.md", "---\ntitle: T\nslug: a\ndate: 2024-01-02\nlastmod: 2024-03-04T05:06:07+02:00\n---\nx\n")
+    run(path)
+    assert Article.objects.get(slug="a").updated == dt.datetime(2024, 3, 4, 3, 6, 7, tzinfo=UTC)
+
+
+def test_whitespace_only_change_is_unchanged(db, write_seed):
+    path = write_seed("a.md", "---\ntitle: T\nslug: a\n---\nBody\n")
+    run(path)
+    path.write_text("---\ntitle:   T\nslug: a\n\n---\nBody\n")
+    code, lines = run(path)
+    assert lines[0] == f"unchanged {path} a"
+
+
+def test_authors_are_reused_not_duplicated(db, write_seed):
+    write_seed("a.md", "---\ntitle: A\nauthor: INNOMIZE\n---\nx")
+    write_seed("b.md", "---\ntitle: B\nauthor: INNOMIZE\n---\ny")
+    code, _ = run(write_seed("c.md", "---\ntitle: C\nauthor: {name: INNOMIZE, url: 'https://i.example'}\n---\nz").parent)
+    assert code == 0
+    assert Author.objects.count() == 1
+    assert Author.objects.get().url == "https://i.example"
+
+
+def test_source_id_identifies_article_across_slug_change(db, write_seed):
+    path = write_seed("a.md", "---\ntitle: T\nslug: old\nsource: cms\nsource_id: 7\n---\nx")
+    run(path)
+    path.write_text("---\ntitle: T\nslug: new\nsource: cms\nsource_id: 7\n---\nx")
+    code, lines = run(path)
+    assert code == 0 and lines[0] == f"updated {path} new slug"
+    assert list(Article.objects.values_list("slug", flat=True)) == ["new"]
+
+
+@pytest.mark.parametrize(
+    "content, field_message",
+    [
+        ("---\nslug: x\n---\nbody", "title is missing"),
+        ("---\ntitle: [a, b]\n---\nbody", "title: expected text, found a list"),
+        ("---\ntitle: T\npublished: yesterday\n---\nbody", "published: 'yesterday' is not a date"),
+        ("---\ntitle: T\ndate: 2023-02-30\n---\nbody", "date: '2023-02-30' is not a date"),
+        ("---\ntitle: T\ncreated: 2023-13-01T10:00:00\n---\nbody", "created: '2023-13-01T10:00:00' is not a date"),
+        ("---\ntitle: [unclosed\n---\nbody", "front matter is not valid YAML"),
+        ("---\n- a\n- b\n---\nbody", "front matter is not a mapping"),
+        ("---\ntitle: T\nstatus: archived\n---\nbody", "status: 'archived' is not one of"),
+        ("---\ntitle: T\nslug: 'no spaces allowed'\n---\nbody", "slug: 'no spaces allowed' is not a valid slug"),
+        ("---\ntitle: T\nslug: " + "x" * 201 + "\n---\nbody", "slug: 201 characters"),
+        ("---\ntitle: T\nslug: search\n---\nbody", "slug: 'search' is a path the site uses itself"),
+        ("---\ntitle: T\ndraft: maybe\n---\nbody", "draft: expected true or false"),
+        ("---\ntitle: T\nlocale: 'en US!'\n---\nbody", "locale: 'en US!' is not a language tag"),
+        ("Just Markdown, no front matter.\n", "no front matter"),
+        ("---\ntitle: T\nbody without closing", "front matter has no closing --- line"),
+        ("---\n---\nbody", "front matter is empty: title is missing"),
+        ("---\nbase: &a [1]\ntitle: *a\n---\nx", "front matter uses YAML anchors or aliases"),
+        ("+++\ntitle = \n+++\nbody", "front matter is not valid TOML"),
+        ("{\"title\": \"T\",}\nbody", "front matter is not valid JSON"),
+        ("---js\nconst title = 'x'\n---\nbody", "front matter is not YAML, TOML or JSON"),
+        ("---\ntitle: !!python/object/apply:os.system ['echo hi']\n---\nx", "front matter is not valid YAML"),
+        ("", "file is empty"),
+    ],
+)
+def test_bad_file_fails_cleanly_naming_the_field(db, write_seed, content, field_message):
+    path = write_seed("bad.md", content)
+    code, lines = run(path)
+    assert code == 1
+    assert lines[0].startswith(f"failed {path} ")
+    assert field_message in lines[0]
+    assert "Traceback" not in "\n".join(lines)
+    assert Article.objects.count() == 0 and Author.objects.count() == 0
+
+
+def test_not_utf8_fails(db, write_seed):
+    path = write_seed("latin1.md", "---\ntitle: Café\n---\nbody".encode("latin-1"))
+    code, lines = run(path)
+    assert code == 1 and lines[0].startswith(f"failed {path} - not UTF-8")
+
+
+def test_binary_file_fails(db, write_seed):
+    path = write_seed("image.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    code, lines = run(path)
+    assert code == 1 and "not a text file" in lines[0]
+
+
+def test_bad_file_does_not_stop_the_others(db, write_seed):
+    write_seed("a.md", "---\ntitle: Good one\n---\nx")
+    write_seed("b.md", "---\ntitle: [broken\n---\nx")
+    write_seed("c.md", "---\ntitle: Good two\n---\ny")
+    code, lines = run(write_seed("notes.json", "{}").parent)
+    assert code == 1
+    assert [line.split()[0] for line in lines] == ["created", "failed", "created", "2"]
+    assert set(Article.objects.values_list("slug", flat=True)) == {"good-one", "good-two"}
+
+
+def test_a_failed_file_leaves_no_rows(db, write_seed):
+    # The author would be created before the slug clash is found: the savepoint must undo it.
+    write_seed("a.md", "---\ntitle: One\nslug: same\nsource: s\nsource_id: 1\n---\nx")
+    write_seed("b.md", "---\ntitle: Two\nslug: same\nauthor: Nobody Else\nsource: s\nsource_id: 2\n---\ny")
+    code, lines = run(write_seed("a.md", "---\ntitle: One\nslug: same\nsource: s\nsource_id: 1\n---\nx").parent)
+    assert code == 1
+    assert "slug: 'same'" in lines[1]
+    assert Article.objects.count() == 1
+    assert not Author.objects.filter(name="Nobody Else").exists()
+
+
+def test_two_files_claiming_one_slug_first_wins(db, write_seed):
+    first = write_seed("a.md", "---\ntitle: First\nslug: same\n---\nx")
+    second = write_seed("b.md", "---\ntitle: Second\nslug: same\n---\ny")
+    code, lines = run(first.parent)
+    assert code == 1
+    assert lines[1] == f"failed {second} same slug: 'same' is already taken by {first} in this import"
+    assert Article.objects.get().title == "First"
+
+
+def test_missing_path_exits_2(db):
+    with pytest.raises(CommandError) as err:
+        call_command("import_seeds", "/no/such/path", stdout=StringIO())
+    assert err.value.returncode == 2
+    assert "/no/such/path" in str(err.value)
+
+
+def test_dry_run_writes_nothing_and_reports_the_same(db):
+    code, lines = run("--dry-run")
+    assert code == 0
+    assert lines[0] == "dry run: nothing written"
+    assert lines[1].startswith(f"created {SEED_FILE} {SEED_SLUG}")
+    assert lines[-1].startswith("1 created")
+    assert Article.objects.count() == 0 and Author.objects.count() == 0
+
+
+def test_strict_is_all_or_nothing(db, write_seed):
+    write_seed("a.md", "---\ntitle: Good\n---\nx")
+    path = write_seed("b.md", "---\ntitle: [broken\n---\nx")
+    code, lines = run("--strict", path.parent)
+    assert code == 1
+    assert Article.objects.count() == 0
+
+
+def test_admin_edit_is_not_overwritten_without_force(db, write_seed):
+    from django.utils import timezone
+
+    path = write_seed("a.md", "---\ntitle: T\nslug: a\n---\nOriginal\n")
+    run(path)
+    article = Article.objects.get()
+    article.body, article.edited_at = "Edited in admin\n", timezone.now()
+    article.save()
+    path.write_text("---\ntitle: T\nslug: a\n---\nChanged file\n")
+    code, lines = run(path)
+    assert code == 0
+    assert lines[0].startswith(f"skipped {path} a conflict: edited in the admin")
+    assert "body" in lines[0]
+    assert Article.objects.get().body == "Edited in admin\n"
+    code, lines = run("--force", path)
+    assert lines[0] == f"updated {path} a body"
+    assert Article.objects.get().body == "Changed file\n"
+
+
+def test_status_and_dates_table(db, write_seed):
+    write_seed("1.md", "---\ntitle: Live\nstatus: live\ndate: 2024-01-01\n---\nx")
+    write_seed("2.md", "---\ntitle: Private\nstatus: private\ndate: 2024-01-01\n---\nx")
+    write_seed("3.md", "---\ntitle: Devto draft\npublished: false\n---\nx")
+    write_seed("4.md", "---\ntitle: Devto live\npublished: true\ncreated: 2024-02-03\n---\nx")
+    write_seed("5.md", "---\ntitle: Hugo draft\ndraft: true\ndate: 2024-01-01\n---\nx")
+    write_seed("6.md", "---\ntitle: Offset\ndate: 2019-03-04 10:00:00 -0500\n---\nx")
+    path = write_seed("7.md", "---\ntitle: No date\n---\nx")
+    code, lines = run(path.parent)
+    assert code == 0
+    got = {a.title: a for a in Article.objects.all()}
+    assert got["Live"].status == "published"
+    assert got["Private"].status == "draft"
+    assert got["Devto draft"].status == "draft" and got["Devto draft"].published is None
+    assert got["Devto live"].published == dt.datetime(2024, 2, 3, tzinfo=UTC)
+    assert got["Hugo draft"].status == "draft"
+    assert got["Offset"].published == dt.datetime(2019, 3, 4, 15, 0, tzinfo=UTC)
+    assert got["No date"].published == got["No date"].imported_at
+
+
+def test_naive_datetime_is_read_in_time_zone_with_a_warning(db, write_seed, settings):
+    settings.TIME_ZONE = "America/New_York"
+    path = write_seed("a.md", "---\ntitle: T\ndate: 2024-01-02T10:00:00\n---\nx")
+    code, lines = run(path)
+    assert code == 0
+    assert lines[1] == f"warning {path} date: '2024-01-02T10:00:00' has no time zone; read as America/New_York"
+    assert Article.objects.get().published == dt.datetime(2024, 1, 2, 15, 0, tzinfo=UTC)
+
+
+def test_hostile_front_matter_is_stored_as_text_and_rendered_inert(client, db, write_seed):
+    write_seed("x.md", '---\ntitle: "<script>alert(1)</script>"\nslug: x\n'
+                       'excerpt: "\\"><img src=x onerror=alert(1)>"\nauthor: "<b onmouseover=x>Eve</b>"\n'
+                       'url: "javascript:alert(1)"\ncanonical_url: "javascript:alert(2)"\n---\n'
+                       '# Hi\n<img src=x onerror=alert(3)>\n[a](javascript:alert(4))\n')
+    code, _ = run(write_seed("y.md", "---\ntitle: Other\n---\nx").parent)
+    html = client.get("/blog/x").content.decode()
+    assert active_content(html) == []
+    # The title is shown as the text it is, not as markup.
+    assert parse(html).texts["h1"] == ["<script>alert(1)</script>"]

@@ -1,0 +1,93 @@
+"""render(): CommonMark + GFM, one <h1> rule, and the sanitizer. No database."""
+
+import pytest
+
+from articles.markdown import first_image_url, render
+
+
+def test_commonmark_and_gfm_features():
+    html = render(
+        "Text with ~~strike~~ and a note[^1].\n\n"
+        "| a | b |\n|:--|--:|\n| 1 | 2 |\n\n"
+        "```python\nprint('hi')\n```\n\n"
+        "[^1]: The note.\n"
+    )
+    assert "<s>strike</s>" in html
+    assert '<th style="text-align:left">a</th>' in html
+    assert '<td style="text-align:right">2</td>' in html
+    assert '<code class="language-python">' in html
+    assert 'id="fn1"' in html and 'href="#fn1"' in html
+
+
+def test_headings_get_ids_and_keep_their_levels():
+    html = render("## Section One\n\n#### 1. Sub point\n\n## Section One")
+    assert '<h2 id="section-one">Section One</h2>' in html
+    assert '<h4 id="1-sub-point">1. Sub point</h4>' in html
+    assert '<h2 id="section-one-1">' in html
+
+
+def test_leading_h1_equal_to_title_is_dropped():
+    html = render("# My  Title\n\nIntro.\n\n## Part", title="My Title")
+    assert "<h1" not in html and "My  Title" not in html
+    assert "<p>Intro.</p>" in html
+
+
+def test_other_h1_becomes_h2():
+    html = render("# Something else\n\nText\n\n# Later", title="My Title")
+    assert "<h1" not in html
+    assert '<h2 id="something-else">Something else</h2>' in html
+    assert '<h2 id="later">Later</h2>' in html
+
+
+def test_h1_equal_to_title_later_in_body_is_demoted_not_dropped():
+    html = render("Intro.\n\n# My Title", title="My Title")
+    assert '<h2 id="my-title">My Title</h2>' in html
+
+
+@pytest.mark.parametrize(
+    "markdown, forbidden",
+    [
+        ("<script>alert(1)</script>", "<script"),
+        ("<img src=x onerror=alert(1)>", "onerror"),
+        ('<a href="javascript:alert(1)">x</a>', "javascript:"),
+        ("[x](javascript:alert(1))", "href=\"javascript"),
+        ('<a href="JaVaScRiPt:alert(1)">x</a>', "alert(1)\""),
+        ('<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>', "data:"),
+        ('<img src="data:image/svg+xml;base64,PHN2Zz4=">', "data:"),
+        ('<iframe src="https://evil.example"></iframe>', "<iframe"),
+        ("<style>body{display:none}</style>", "<style"),
+        ('<p style="position:fixed;top:0">x</p>', "position"),
+        ('<div onclick="x()">x</div>', "onclick"),
+        ('<svg><script>alert(1)</script></svg>', "<svg"),
+        ('<form action="/x"><input type="text"></form>', "<form"),
+        ('<p class="skip-link">x</p>', "skip-link"),
+        ('<object data="x.swf"></object>', "<object"),
+    ],
+)
+def test_hostile_markdown_is_inert(markdown, forbidden):
+    html = render(markdown)
+    assert forbidden.lower() not in html.lower()
+
+
+def test_external_links_get_noopener_internal_do_not():
+    html = render("[out](https://example.com/a) [in](/blog/x) [frag](#part)")
+    assert '<a rel="noopener" href="https://example.com/a">out</a>' in html
+    assert '<a href="/blog/x">in</a>' in html
+    assert '<a href="#part">frag</a>' in html
+
+
+def test_raw_html_allowed_subset_survives():
+    html = render('<figure><img src="https://x.example/a.png" alt="A cat"><figcaption>Cap</figcaption></figure>')
+    assert '<img src="https://x.example/a.png" alt="A cat">' in html
+    assert "<figcaption>Cap</figcaption>" in html
+
+
+def test_first_image_url():
+    html = render("Text\n\n![](https://x.example/a.png?x=1&y=2)\n\n![](https://x.example/b.png)")
+    assert first_image_url(html) == "https://x.example/a.png?x=1&y=2"
+    assert first_image_url(render("no images")) == ""
+
+
+def test_render_is_stable_and_pure():
+    text = "# T\n\nSame [^1]\n\n[^1]: x"
+    assert render(text, title="T") == render(text, title="T")
