@@ -1,12 +1,18 @@
 from django.contrib import admin
+from django.db import models
 from django.utils import timezone
 from markdownx.admin import MarkdownxModelAdmin
 
 from .models import Article, Author
 
 
+# An address typed without a scheme is https (Django 6's default; 5.2 still assumes http).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ("name", "slug", "url")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
@@ -14,6 +20,7 @@ class AuthorAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(MarkdownxModelAdmin):
+    formfield_overrides = {**MarkdownxModelAdmin.formfield_overrides, **HTTPS_URLS}
     list_display = ("title", "author", "status", "published", "updated")
     list_filter = ("status", "author", "published")
     list_select_related = ("author",)

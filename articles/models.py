@@ -103,7 +103,10 @@ class Article(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         article = super().from_db(db, field_names, values)
-        article._loaded_content = article._content()
+        # Remember the loaded content to tell a real change from a save; a partly loaded row
+        # (a list page's .defer()) is not compared, since reading its deferred fields would query.
+        if not article.get_deferred_fields().intersection(CONTENT_FIELDS):
+            article._loaded_content = article._content()
         return article
 
     def save(self, *args, **kwargs):

@@ -207,7 +207,7 @@ def _kind(value):
 def _seed_from(meta, body, *, path, digest, time_zone):
     warnings = []
     title = _title(meta, path)
-    slug = _slug(meta, title)
+    slug = _slug(meta, title, path)
     status = _status(meta)
     published = _date(meta, PUBLISHED_KEYS, time_zone, warnings, skip_bools=True)
     created = _date(meta, CREATED_KEYS, time_zone, warnings)
@@ -216,6 +216,8 @@ def _seed_from(meta, body, *, path, digest, time_zone):
         published = _jekyll_date(path, time_zone) or created
     author_name, author_url, authors = _author(meta)
     extra = {key: as_text(value) for key, value in meta.items() if key not in MODELLED_KEYS}
+    if path.suffix.lower() == ".mdx":
+        warnings.append("MDX: JSX components and expressions are not rendered; the Markdown is")
     if len(authors) > 1:
         extra["authors"] = authors
     image_url = _image(meta, warnings)
@@ -246,7 +248,7 @@ def _title(meta, path):
     raise SeedError("title is missing")
 
 
-def _slug(meta, title):
+def _slug(meta, title, path):
     if meta.get("slug") not in (None, ""):
         raw = meta["slug"]
         if isinstance(raw, bool) or not isinstance(raw, (str, int)):
@@ -254,6 +256,9 @@ def _slug(meta, title):
         slug = str(raw).strip().strip("/")
         if not _SLUG.match(slug):
             raise SeedError(f"slug: {slug!r} is not a valid slug (letters, digits, - and _ only)")
+    elif _JEKYLL_NAME.match(path.stem):
+        # Jekyll's URL is the file name's slug: keeping it keeps a migrated site's links working.
+        slug = slug_from_title(_JEKYLL_NAME.match(path.stem)["slug"])
     else:
         slug = slug_from_title(title)
         if not slug:
