@@ -40,6 +40,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
     )
 
     class Media:
+        css = {"all": ["articles/admin/editor.css"]}
         js = ["articles/admin/preview-title.js"]
 
     def save_model(self, request, obj, form, change):

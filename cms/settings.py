@@ -110,6 +110,9 @@ MARKDOWNX_UPLOAD_MAX_SIZE = 10 * 1024 * 1024
 # No SVG: it can carry script.
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
 MARKDOWNX_IMAGE_MAX_SIZE = {"size": (2000, 0), "quality": 85}
+# A fixed-height editor beside a scrolling preview (static/articles/admin/editor.css), not a
+# textarea that grows to the length of the article.
+MARKDOWNX_EDITOR_RESIZABLE = False
 
 # Behind TLS in production (DJANGO_DEBUG off): redirect to https, trust the proxy's header, HSTS.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
