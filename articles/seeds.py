@@ -44,7 +44,7 @@ IMAGE_KEYS = ("image", "cover_image", "coverImage", "heroImage", "featured_image
 LOCALE_KEYS = ("locale", "lang", "language")
 SOURCE_URL_KEYS = ("url", "source_url")
 MODELLED_KEYS = {
-    "slug", "author", "status", "draft", "source", "source_id", "canonical_url", "type",
+    "slug", "author", "status", "draft", "source", "source_id", "canonical_url",
     *TITLE_KEYS, *PUBLISHED_KEYS, *CREATED_KEYS, *UPDATED_KEYS, *EXCERPT_KEYS, *LOCALE_KEYS,
     *SOURCE_URL_KEYS,
 }
@@ -218,7 +218,7 @@ def _seed_from(meta, body, *, path, digest, time_zone):
     extra = {key: as_text(value) for key, value in meta.items() if key not in MODELLED_KEYS}
     if path.suffix.lower() == ".mdx":
         warnings.append("MDX: JSX components and expressions are not rendered; the Markdown is")
-    if len(authors) > 1:
+    if len(authors) > 1 and "authors" not in extra:
         extra["authors"] = authors
     image_url = _image(meta, warnings)
     source_url = _url(meta, SOURCE_URL_KEYS, warnings)
