@@ -1,0 +1,85 @@
+"""Front matter as real sites write it, and hostile files, read by articles.seeds (no database)."""
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import pytest
+
+from articles.seeds import SeedError, parse_seed, read_seed, slug_from_title
+
+UTC = dt.timezone.utc
+
+
+def seed_of(text, name="post.md", time_zone="UTC"):
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    return parse_seed(raw, path=Path(name), digest="x", time_zone=time_zone)
+
+
+def test_yaml_with_bom_crlf_and_leading_blank_line():
+    seed = seed_of("\ufeff\r\n---\r\ntitle: Hello\r\ndate: 2024-05-06\r\n---\r\nBody line\r\n")
+    assert seed.title == "Hello"
+    assert seed.published == dt.datetime(2024, 5, 6, tzinfo=UTC)
+    assert seed.body == "Body line\n"
+
+
+def test_toml_front_matter_with_stdlib_tomllib():
+    seed = seed_of('+++\ntitle = "Toml post"\ndate = 2019-09-25\ntags = ["a", "b",]\n+++\nBody')
+    assert seed.title == "Toml post"
+    assert seed.published == dt.datetime(2019, 9, 25, tzinfo=UTC)
+    assert seed.extra["tags"] == ["a", "b"]
+
+
+def test_json_front_matter():
+    seed = seed_of('{\n  "title": "Json post",\n  "date": "2024-01-02T03:04:05Z"\n}\nBody')
+    assert seed.title == "Json post"
+    assert seed.published == dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert seed.body == "Body"
+
+
+def test_aliases_and_unknown_keys_are_kept():
+    seed = seed_of("---\ntitle: T\npubDate: Jun 19 2024\nlastmod: 2024-07-01\ndescription: D\n"
+                   "cover_image: https://img.example/c.png\nlang: pt_BR\nweight: 3\n---\nx")
+    assert seed.published == dt.datetime(2024, 6, 19, tzinfo=UTC)
+    assert seed.updated == dt.datetime(2024, 7, 1, tzinfo=UTC)
+    assert seed.excerpt == "D"
+    assert seed.image_url == "https://img.example/c.png"
+    assert seed.locale == "pt-BR"
+    # Image keys stay too: a local image path is not imported yet, so nothing of it is lost.
+    assert seed.extra == {"weight": 3, "cover_image": "https://img.example/c.png"}
+
+
+def test_author_forms():
+    assert seed_of("---\ntitle: T\nauthor: {name: Ann, url: 'https://ann.example'}\n---\n").author_url == "https://ann.example"
+    listed = seed_of("---\ntitle: T\nauthor: [Ann, Bob]\n---\n")
+    assert listed.author_name == "Ann"
+    assert [a["name"] for a in listed.extra["authors"]] == ["Ann", "Bob"]
+
+
+def test_slugs_are_transliterated_or_keep_their_script():
+    assert slug_from_title("Đường phố Hà Nội") == "duong-pho-ha-noi"
+    assert slug_from_title("Größe") == "grosse"
+    assert slug_from_title("[中文] 《长恨歌》") == "中文-长恨歌"
+
+
+def test_yaml_alias_bomb_is_refused_quickly():
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 9):
+        lines.append(f"{chr(97 + i)}: &{chr(97 + i)} [" + ",".join([f"*{chr(96 + i)}"] * 9) + "]")
+    started = time.perf_counter()
+    with pytest.raises(SeedError, match="anchors or aliases"):
+        seed_of("---\ntitle: bomb\n" + "\n".join(lines) + "\n---\nx")
+    assert time.perf_counter() - started < 1.0
+
+
+def test_oversized_file_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "big.md"
+    path.write_text("---\ntitle: Big\n---\n" + "x" * 2000)
+    with pytest.raises(SeedError, match="over the limit of 1,000"):
+        read_seed(path, max_bytes=1000, time_zone="UTC")
+
+
+def test_python_object_tags_are_not_executed():
+    with pytest.raises(SeedError, match="not valid YAML"):
+        seed_of("---\ntitle: !!python/object/apply:os.system ['touch /tmp/pwned']\n---\n")
+    assert not Path("/tmp/pwned").exists()
