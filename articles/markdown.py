@@ -95,17 +95,14 @@ def _demote_body_h1(state: StateCore):
     """
     title = state.env.get("title")
     tokens = state.tokens
-    first_block = next((i for i, t in enumerate(tokens) if t.level == 0), None)
-    drop = None
     for i, token in enumerate(tokens):
-        if token.type != "heading_open" or token.tag != "h1":
-            continue
-        if drop is None and i == first_block and title and _normalized(tokens[i + 1].content) == _normalized(title):
-            drop = i
-            continue
-        token.tag = tokens[i + 2].tag = "h2"
-    if drop is not None:
-        del tokens[drop:drop + 3]
+        if token.type == "heading_open" and token.tag == "h1":
+            token.tag = tokens[i + 2].tag = "h2"
+    # A heading's tokens are open, inline, close; the body's first block is tokens[0].
+    if tokens and tokens[0].tag == "h2" and tokens[0].markup in ("#", "=") and title and (
+        _normalized(tokens[1].content) == _normalized(title)
+    ):
+        del tokens[0:3]
 
 
 def _heading_id(text):

@@ -91,3 +91,9 @@ def test_first_image_url():
 def test_render_is_stable_and_pure():
     text = "# T\n\nSame [^1]\n\n[^1]: x"
     assert render(text, title="T") == render(text, title="T")
+
+
+def test_only_a_leading_h1_is_dropped_not_an_h2_or_setext_h2():
+    assert render("## My Title\n\nx", title="My Title").startswith('<h2 id="my-title">My Title</h2>')
+    assert render("My Title\n========\n\nx", title="My Title") == "<p>x</p>\n"
+    assert render("My Title\n--------\n\nx", title="My Title").startswith("<h2")
