@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from markdownx.admin import MarkdownxModelAdmin
 
-from .models import Article, Author
+from .models import Article, Author, Tag
 
 
 # An address typed without a scheme is https (Django 6's default; 5.2 still assumes http).
@@ -18,25 +18,33 @@ class AuthorAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+
+
 @admin.register(Article)
 class ArticleAdmin(MarkdownxModelAdmin):
     formfield_overrides = {**MarkdownxModelAdmin.formfield_overrides, **HTTPS_URLS}
     list_display = ("title", "author", "status", "published", "updated")
-    list_filter = ("status", "author", "published")
+    list_filter = ("status", "author", "tags", "published")
     list_select_related = ("author",)
     search_fields = ("title", "excerpt")
     prepopulated_fields = {"slug": ("title",)}
     date_hierarchy = "published"
-    autocomplete_fields = ("author",)
-    readonly_fields = ("updated", "body_image_url", "source", "source_id", "import_hash",
+    autocomplete_fields = ("author", "tags")
+    readonly_fields = ("updated", "body_image_url", "uuid", "source", "source_id", "import_hash",
                        "imported_at", "edited_at")
     fieldsets = (
-        (None, {"fields": ("title", "slug", "author", "status", "published", "excerpt", "body")}),
+        (None, {"fields": ("title", "slug", "author", "status", "published", "expires", "tags", "excerpt",
+                           "body")}),
         ("Images", {"fields": ("image", "image_url", "body_image_url")}),
         ("Details", {"classes": ("collapse",),
                      "fields": ("created", "updated", "locale", "canonical_url", "source_url", "extra")}),
         ("Import", {"classes": ("collapse",),
-                    "fields": ("source", "source_id", "import_hash", "imported_at", "edited_at")}),
+                    "fields": ("uuid", "source", "source_id", "import_hash", "imported_at", "edited_at")}),
     )
 
     class Media:

@@ -13,7 +13,8 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import Article, Author
+from .models import Article, Author, Tag
+from .redirects import redirect_old_path
 from .seeds import SeedError, read_seed
 
 SEED_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -22,7 +23,7 @@ ACTIONS = ("created", "updated", "unchanged", "skipped", "failed")
 BATCH_SIZE = 200
 # Seed fields copied onto the article as they are.
 COPIED_FIELDS = ("title", "slug", "body", "status", "excerpt", "image_url", "locale", "source",
-                 "source_id", "source_url", "canonical_url", "created", "extra")
+                 "source_id", "source_url", "canonical_url", "created", "expires", "uuid", "extra")
 
 
 @dataclass
@@ -120,11 +121,14 @@ class _Batch:
             outcome.action = "unchanged"
             return outcome
         values = self._values(seed, article)
+        tag_slugs = [slug for slug, _ in seed.tags]
         if article is None:
             article = Article(**values)
             outcome.action, outcome.detail = "created", seed.title
         else:
             outcome.changed = [name for name, value in values.items() if getattr(article, name) != value]
+            if sorted(tag.slug for tag in article.tags.all()) != sorted(tag_slugs):
+                outcome.changed.append("tags")
             if not outcome.changed:
                 # Same content in other bytes (whitespace, key order): remember the new hash only.
                 Article.objects.filter(pk=article.pk).update(import_hash=seed.digest)
@@ -142,6 +146,9 @@ class _Batch:
         article.import_hash = seed.digest
         article.imported_at = self.now
         article.save()
+        article.tags.set(_tags_for(seed.tags))
+        for alias in seed.aliases:
+            redirect_old_path(alias, article.get_absolute_url())
         return outcome
 
     def _values(self, seed, article):
@@ -159,7 +166,12 @@ class _Batch:
 
 
 def _find_existing(seed):
-    """An article's identity across re-imports: source + source_id when given, else the slug."""
+    """An article's identity across re-imports: its uuid, else source + source_id, else the slug;
+    never title + date (the duplicate-on-re-import bug of WordPress, Ghost and Wagtail importers)."""
+    if seed.uuid is not None:
+        found = Article.objects.filter(uuid=seed.uuid).first()
+        if found is not None:
+            return found
     if seed.source and seed.source_id:
         found = Article.objects.filter(source=seed.source, source_id=seed.source_id).first()
         if found is not None:
@@ -170,6 +182,8 @@ def _find_existing(seed):
     ):
         raise SeedError(f"slug: {seed.slug!r} is already used by another article "
                         f"(source {found.source} {found.source_id})")
+    if found is not None and found.uuid is not None and found.uuid != seed.uuid:
+        raise SeedError(f"slug: {seed.slug!r} is already used by another article (uuid {found.uuid})")
     return found
 
 
@@ -181,6 +195,18 @@ def _check_slug_free(article):
 
 def _edited_since_import(article):
     return article.edited_at is not None and (article.imported_at is None or article.edited_at > article.imported_at)
+
+
+def _tags_for(pairs):
+    """Tags by slug, created once; the name of an existing tag is kept."""
+    if not pairs:
+        return []
+    existing = {tag.slug: tag for tag in Tag.objects.filter(slug__in=[slug for slug, _ in pairs])}
+    missing = [Tag(slug=slug, name=name) for slug, name in pairs if slug not in existing]
+    for tag in missing:
+        tag.save()
+        existing[tag.slug] = tag
+    return [existing[slug] for slug, _ in pairs]
 
 
 def _author_for(seed):

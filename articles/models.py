@@ -1,4 +1,4 @@
-"""Authors and articles. "Public" is defined once, in ArticleQuerySet.published()."""
+"""Authors, tags and articles. "Public" is defined once, in ArticleQuerySet.published()."""
 
 from django.db import models
 from django.urls import reverse
@@ -6,12 +6,24 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 from .markdown import first_image_url, render
+from .redirects import redirect_old_path
 
 
 class Author(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     url = models.URLField(max_length=500, blank=True, help_text="The author's own page, if any.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
 
     class Meta:
         ordering = ["name"]
@@ -27,8 +39,10 @@ class Status(models.TextChoices):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """What readers may see: status published and a publication time that has passed."""
-        return self.filter(status=Status.PUBLISHED, published__lte=timezone.now())
+        """What readers may see: status published, a publication time that has passed, and no expiry
+        time that has passed. Scheduling and expiry need no cron: they are read at query time."""
+        now = timezone.now()
+        return self.filter(status=Status.PUBLISHED, published__lte=now).exclude(expires__lte=now)
 
 
 # Fields whose change is a change of the article's content (and so moves `updated`); bookkeeping
@@ -63,6 +77,10 @@ class Article(models.Model):
         null=True, blank=True, db_index=True,
         help_text="Readers can see the article once this time has passed and its status is Published.",
     )
+    expires = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Readers stop seeing the article once this time has passed. Leave empty to keep it.",
+    )
     updated = models.DateTimeField(
         null=True, blank=True,
         help_text="When the content last really changed. Set by itself when you change the text.",
@@ -71,6 +89,9 @@ class Article(models.Model):
                               help_text="The article's language, such as en or pt-BR.")
     canonical_url = models.URLField(max_length=1000, blank=True,
                                     help_text="Set only when the article's original home is elsewhere.")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+    uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False,
+                            help_text="The article's identity in its source files, when they give one.")
     source = models.CharField(max_length=100, blank=True,
                               help_text="The system the article was imported from.")
     source_id = models.CharField(max_length=100, blank=True,
@@ -109,6 +130,13 @@ class Article(models.Model):
             article._loaded_content = article._content()
         return article
 
+    @property
+    def _loaded_url(self):
+        loaded = getattr(self, "_loaded_content", None)
+        if loaded is None:
+            return None
+        return reverse("articles:detail", kwargs={"slug": loaded["content"][CONTENT_FIELDS.index("slug")]})
+
     def save(self, *args, **kwargs):
         """Render the body once, here, and keep `updated` the time the content really changed."""
         self.body_html = render(self.body, title=self.title)
@@ -125,8 +153,11 @@ class Article(models.Model):
         fields = kwargs.get("update_fields")
         if fields is not None:
             kwargs["update_fields"] = {*fields, *changed_fields}
+        old_url = self._loaded_url
         super().save(*args, **kwargs)
         self._loaded_content = self._content()
+        if old_url and old_url != self.get_absolute_url():
+            redirect_old_path(old_url, self.get_absolute_url())
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -149,4 +180,6 @@ class Article(models.Model):
 
     @property
     def is_public(self):
-        return self.status == Status.PUBLISHED and self.published is not None and self.published <= timezone.now()
+        now = timezone.now()
+        return (self.status == Status.PUBLISHED and self.published is not None and self.published <= now
+                and (self.expires is None or self.expires > now))

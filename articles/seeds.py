@@ -10,6 +10,7 @@ import json
 import re
 import tomllib
 import unicodedata
+import uuid as uuid_module
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,10 +44,14 @@ IMAGE_KEYS = ("image", "cover_image", "coverImage", "heroImage", "featured_image
               "images", "header")
 LOCALE_KEYS = ("locale", "lang", "language")
 SOURCE_URL_KEYS = ("url", "source_url")
+EXPIRES_KEYS = ("expires", "expiryDate", "expiry_date", "unpublishDate", "unpublish_date")
+TAG_KEYS = ("tags", "categories", "category")
+ALIAS_KEYS = ("aliases", "redirect_from")
+TAG_MAX_LENGTH = 100
 MODELLED_KEYS = {
-    "slug", "author", "status", "draft", "source", "source_id", "canonical_url",
+    "slug", "author", "status", "draft", "source", "source_id", "canonical_url", "uuid",
     *TITLE_KEYS, *PUBLISHED_KEYS, *CREATED_KEYS, *UPDATED_KEYS, *EXCERPT_KEYS, *LOCALE_KEYS,
-    *SOURCE_URL_KEYS,
+    *SOURCE_URL_KEYS, *EXPIRES_KEYS, *TAG_KEYS, *ALIAS_KEYS,
 }
 
 _JEKYLL_NAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>.+)$")
@@ -78,6 +83,10 @@ class Seed:
     source_id: str = ""
     source_url: str = ""
     canonical_url: str = ""
+    expires: dt.datetime | None = None
+    uuid: uuid_module.UUID | None = None
+    tags: list = field(default_factory=list)
+    aliases: list = field(default_factory=list)
     extra: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
 
@@ -233,8 +242,61 @@ def _seed_from(meta, body, *, path, digest, time_zone):
         source=_text(meta, ("source",), max_length=100),
         source_id=_text(meta, ("source_id",), max_length=100),
         source_url=source_url, canonical_url=canonical_url,
+        expires=_date(meta, EXPIRES_KEYS, time_zone, warnings),
+        uuid=_uuid(meta), tags=_tags(meta), aliases=_aliases(meta),
         extra=extra, warnings=warnings,
     )
+
+
+def _uuid(meta):
+    value = meta.get("uuid")
+    if value in (None, ""):
+        return None
+    try:
+        return uuid_module.UUID(str(value))
+    except ValueError as exc:
+        raise SeedError(f"uuid: {value!r} is not a UUID") from exc
+
+
+def _strings(meta, key, *, split):
+    """A list of strings from a list or a string; `split` breaks a string into several."""
+    value = meta.get(key)
+    if value in (None, ""):
+        return []
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return split(str(value))
+    if isinstance(value, list) and all(isinstance(item, (str, int, float)) and not isinstance(item, bool)
+                                       for item in value):
+        return [str(item) for item in value]
+    raise SeedError(f"{key}: expected a list of names or a string, found {_kind(value)}")
+
+
+def _split_tags(text):
+    # dev.to writes "a, b"; Jekyll splits a plain string on spaces.
+    return text.split(",") if "," in text else text.split()
+
+
+def _tags(meta):
+    """Tags from tags, categories and category: names in order, without repeats (by slug)."""
+    names = {}
+    for key in TAG_KEYS:
+        for name in _strings(meta, key, split=_split_tags):
+            name = " ".join(name.split())
+            if not name:
+                continue
+            if len(name) > TAG_MAX_LENGTH:
+                raise SeedError(f"{key}: {name[:30]!r}… is longer than the {TAG_MAX_LENGTH} characters allowed")
+            slug = slug_from_title(name)[:TAG_MAX_LENGTH]
+            if slug:
+                names.setdefault(slug, name)
+    return list(names.items())
+
+
+def _aliases(meta):
+    paths = []
+    for key in ALIAS_KEYS:
+        paths += [path.strip() for path in _strings(meta, key, split=lambda text: [text]) if path.strip()]
+    return paths
 
 
 def _title(meta, path):

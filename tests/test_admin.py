@@ -36,7 +36,7 @@ def _form_data(article, **changes):
         "published_1": article.published.strftime("%H:%M:%S"), "excerpt": article.excerpt,
         "body": article.body, "image_url": article.image_url, "created_0": "", "created_1": "",
         "locale": article.locale, "canonical_url": article.canonical_url,
-        "source_url": article.source_url, "extra": "{}",
+        "source_url": article.source_url, "extra": "{}", "expires_0": "", "expires_1": "",
     }
     data.update(changes)
     return data

@@ -27,7 +27,7 @@ def test_toml_front_matter_with_stdlib_tomllib():
     seed = seed_of('+++\ntitle = "Toml post"\ndate = 2019-09-25\ntags = ["a", "b",]\n+++\nBody')
     assert seed.title == "Toml post"
     assert seed.published == dt.datetime(2019, 9, 25, tzinfo=UTC)
-    assert seed.extra["tags"] == ["a", "b"]
+    assert seed.tags == [("a", "a"), ("b", "b")]
 
 
 def test_json_front_matter():
@@ -83,3 +83,30 @@ def test_python_object_tags_are_not_executed():
     with pytest.raises(SeedError, match="not valid YAML"):
         seed_of("---\ntitle: !!python/object/apply:os.system ['touch /tmp/pwned']\n---\n")
     assert not Path("/tmp/pwned").exists()
+
+
+@pytest.mark.parametrize("front, expected", [
+    ("tags: [Python, Django]", [("python", "Python"), ("django", "Django")]),
+    ("tags: 'javascript, webdev, beginners'", [("javascript", "javascript"), ("webdev", "webdev"), ("beginners", "beginners")]),
+    ("tags: jekyll update", [("jekyll", "jekyll"), ("update", "update")]),
+    ("categories: [Misc]\ntags: [misc, Größe]", [("misc", "misc"), ("grosse", "Größe")]),
+    ("category: release", [("release", "release")]),
+    ("tags: []", []),
+])
+def test_tag_forms(front, expected):
+    assert seed_of(f"---\ntitle: T\n{front}\n---\n").tags == expected
+
+
+def test_tags_must_be_names():
+    with pytest.raises(SeedError, match="tags: expected a list of names or a string, found a mapping"):
+        seed_of("---\ntitle: T\ntags: {a: 1}\n---\n")
+
+
+def test_uuid_expires_and_aliases():
+    seed = seed_of("---\ntitle: T\nuuid: 1b4e28ba-2fa1-11d2-883f-0016d3cca427\nexpiryDate: 2030-01-01\n"
+                   "aliases: [/old/one/, 'https://old.example/two']\nredirect_from: /three\n---\n")
+    assert str(seed.uuid) == "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+    assert seed.expires == dt.datetime(2030, 1, 1, tzinfo=UTC)
+    assert seed.aliases == ["/old/one/", "https://old.example/two", "/three"]
+    with pytest.raises(SeedError, match="uuid: 'nope' is not a UUID"):
+        seed_of("---\ntitle: T\nuuid: nope\n---\n")
