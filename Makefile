@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Local development runs with DEBUG on unless the caller says otherwise.
 DEV_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
-.PHONY: install run test superuser clean
+.PHONY: install run test test-fast superuser clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,8 +20,13 @@ run: install
 	$(DEV_ENV) $(BIN)/python manage.py import_seeds
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# The whole suite, browser tests included (CI runs this).
 test: install
 	$(BIN)/python -m pytest
+
+# Without the slow (browser, load) tests.
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow"
 
 # Interactive; or non-interactive with DJANGO_SUPERUSER_USERNAME/_EMAIL/_PASSWORD set and ARGS=--noinput.
 superuser: install

@@ -1,0 +1,94 @@
+"""Browser tests: Playwright for Python driving Debian's chromium (never a downloaded browser).
+
+Every request that leaves loopback is answered here with a placeholder image and counted, so the
+tests run offline and can assert which external requests a page makes. With CI=true a missing
+chromium or Playwright fails the run instead of skipping it.
+"""
+
+import io
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM then refuses to run unless told.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def require(condition, what):
+    """Skip locally when a tool is missing; fail under CI=true, where nothing may be skipped."""
+    if condition:
+        return
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{what} is missing and CI=true: install it (.ci/run does)", pytrace=False)
+    pytest.skip(f"{what} is missing")
+
+
+def _placeholder_png():
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 5), (200, 200, 200)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require(Path(CHROMIUM).exists(), f"chromium ({CHROMIUM})")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "Playwright for Python")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """open_page(path, viewport=DESKTOP) -> a Playwright page at live_server + path, with
+    page.console_errors and page.external_requests (answered with a placeholder image) collected."""
+    contexts = []
+    placeholder = _placeholder_png()
+
+    def open_(path, viewport=DESKTOP, **context_options):
+        context = browser.new_context(viewport=viewport, **context_options)
+        contexts.append(context)
+        page = context.new_page()
+        page.console_errors, page.external_requests = [], []
+
+        def route(route):
+            if urlsplit(route.request.url).hostname in LOOPBACK:
+                route.continue_()
+            else:
+                page.external_requests.append(route.request.url)
+                route.fulfill(status=200, content_type="image/png", body=placeholder)
+
+        context.route("**/*", route)
+        page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+        if path is not None:
+            page.goto(live_server.url + path, wait_until="networkidle")
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name):
+    """Save a full-page screenshot as a test artifact (tests/artifacts/, ignored by git)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
