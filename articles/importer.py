@@ -130,8 +130,10 @@ class _Batch:
             if sorted(tag.slug for tag in article.tags.all()) != sorted(tag_slugs):
                 outcome.changed.append("tags")
             if not outcome.changed:
-                # Same content in other bytes (whitespace, key order): remember the new hash only.
-                Article.objects.filter(pk=article.pk).update(import_hash=seed.digest)
+                # Same content in other bytes (whitespace, key order): remember the new bytes only.
+                Article.objects.filter(pk=article.pk).update(
+                    import_hash=seed.digest, front_matter_raw=seed.front_matter_raw, source_name=seed.path.name
+                )
                 outcome.action = "unchanged"
                 return outcome
             if _edited_since_import(article) and not self.force:
@@ -143,6 +145,7 @@ class _Batch:
                 setattr(article, name, value)
             outcome.action, outcome.detail = "updated", ", ".join(outcome.changed)
         _check_slug_free(article)
+        article.front_matter_raw, article.source_name = seed.front_matter_raw, seed.path.name
         article.import_hash = seed.digest
         article.imported_at = self.now
         article.save()

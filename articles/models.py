@@ -100,6 +100,12 @@ class Article(models.Model):
                                  help_text="Where the article came from (the file's url).")
     extra = models.JSONField(default=dict, blank=True,
                              help_text="Front matter keys that have no field of their own.")
+    front_matter_raw = models.TextField(
+        blank=True, editable=False,
+        help_text="The imported file's text before the body, exactly (for a byte-identical export).",
+    )
+    source_name = models.CharField(max_length=255, blank=True, editable=False,
+                                   help_text="The imported file's name.")
     import_hash = models.CharField(max_length=64, blank=True, editable=False)
     imported_at = models.DateTimeField(null=True, blank=True, editable=False)
     edited_at = models.DateTimeField(null=True, blank=True, editable=False,

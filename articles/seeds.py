@@ -89,6 +89,7 @@ class Seed:
     aliases: list = field(default_factory=list)
     extra: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    front_matter_raw: str = ""
 
 
 class _FrontMatterLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):
@@ -119,49 +120,58 @@ def parse_seed(raw, *, path, digest, time_zone):
     if b"\x00" in raw:
         raise SeedError("not a text file (it contains NUL bytes)")
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SeedError(f"not UTF-8 (invalid byte at offset {exc.start})") from exc
-    meta, body = _split(text.replace("\r\n", "\n"))
-    return _seed_from(meta, body, path=path, digest=digest, time_zone=time_zone)
+    meta, body, front_matter_raw = split_front_matter(text)
+    seed = _seed_from(meta, body, path=path, digest=digest, time_zone=time_zone)
+    seed.front_matter_raw = front_matter_raw
+    return seed
 
 
-def _split(text):
-    """Split front matter from body; YAML (---), TOML (+++) or a JSON object. Leading blank lines are
-    allowed, as Hugo and Jekyll allow them."""
-    stripped = text.lstrip("\n \t")
-    first_line = stripped.split("\n", 1)[0].rstrip()
+def split_front_matter(text):
+    """Return (mapping, body, prefix): `prefix + body == text` exactly (BOM, blank lines and CRLF
+    kept, for a byte-identical export). YAML (---), TOML (+++) or a leading JSON object; blank lines
+    before the opening delimiter are allowed, as Hugo and Jekyll allow them."""
+    start = len(text) - len(text.lstrip("\ufeff \t\r\n"))
+    line_end = text.find("\n", start)
+    first_line = text[start:line_end if line_end != -1 else len(text)].rstrip()
+    first_number = text.count("\n", 0, start) + 2  # the file's line number of the first key
     if first_line in ("---", "+++"):
-        rest = stripped.split("\n", 1)[1] if "\n" in stripped else ""
-        closing = re.search(rf"^{re.escape(first_line)}[ \t]*$", rest, re.MULTILINE)
+        closing = None
+        if line_end != -1:
+            closing = re.compile(rf"^{re.escape(first_line)}[ \t]*\r?$", re.MULTILINE).search(text, line_end + 1)
         if closing is None:
             raise SeedError(f"front matter has no closing {first_line} line")
-        front, body = rest[:closing.start()], rest[closing.end():].removeprefix("\n")
-        return (_load_yaml(front) if first_line == "---" else _load_toml(front)), body
+        front = text[line_end + 1:closing.start()]
+        body_start = closing.end() + (1 if text.startswith("\n", closing.end()) else 0)
+        load = _load_yaml if first_line == "---" else _load_toml
+        return load(front, first_number), text[body_start:], text[:body_start]
     if first_line.startswith("---") or first_line.startswith("+++"):
         kind = first_line[3:].strip() or first_line
         raise SeedError(f"front matter is not YAML, TOML or JSON (it opens with {first_line!r}: "
                         f"{kind} front matter needs its own template engine)")
-    if stripped.startswith("{"):
+    if text.startswith("{", start):
         try:
-            meta, end = json.JSONDecoder().raw_decode(stripped)
+            meta, end = json.JSONDecoder().raw_decode(text, start)
         except json.JSONDecodeError as exc:
             raise SeedError(f"front matter is not valid JSON: {exc.msg} (line {exc.lineno})") from exc
-        return _mapping(meta, "JSON"), stripped[end:].lstrip("\n")
+        body_start = end + len(text[end:]) - len(text[end:].lstrip("\r\n"))
+        return _mapping(meta, "JSON"), text[body_start:], text[:body_start]
     raise SeedError("no front matter (the file must start with ---, +++ or a JSON object)")
 
 
-def _load_yaml(front):
+def _load_yaml(front, first_number):
     try:
         for token in yaml.scan(front, Loader=_FrontMatterLoader):
             if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
-                line = token.start_mark.line + 2
+                line = token.start_mark.line + first_number
                 raise SeedError(f"front matter uses YAML anchors or aliases (line {line}); "
                                 "write the values out")
         meta = yaml.load(front, Loader=_FrontMatterLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 2})" if mark is not None else ""
+        where = f" (line {mark.line + first_number})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         if "{{" in front:
             problem += "; it looks like a template, not an article"
@@ -169,11 +179,12 @@ def _load_yaml(front):
     return _mapping(meta, "YAML")
 
 
-def _load_toml(front):
+def _load_toml(front, first_number):
     try:
         meta = tomllib.loads(front)
     except tomllib.TOMLDecodeError as exc:
-        problem = str(exc)
+        # tomllib counts lines from the front matter; the user counts them in the file.
+        problem = re.sub(r"\(at line (\d+)", lambda m: f"(at line {int(m[1]) + first_number - 1}", str(exc))
         if "{{" in front:
             problem += "; it looks like a template, not an article"
         raise SeedError(f"front matter is not valid TOML: {problem}") from exc

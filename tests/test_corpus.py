@@ -49,7 +49,7 @@ EXPECTED = {
     'jekyll__minima__2016-05-20-super-long-article.md': ('created', 'super-long-article'),
     'jekyll__minima__2016-05-20-this-post-demonstrates-post-content-styles.md': ('created', 'this-post-demonstrates-post-content-styles'),
     'jekyll__minima__2016-05-20-welcome-to-jekyll.md': ('created', 'welcome-to-jekyll'),
-    'luizdepra__hugo-coder__archetype-posts.md': ('failed', 'front matter is not valid TOML: Invalid initial character for a key part (at line 2, column 9); it looks like a template, not an article'),
+    'luizdepra__hugo-coder__archetype-posts.md': ('failed', 'front matter is not valid TOML: Invalid initial character for a key part (at line 3, column 9); it looks like a template, not an article'),
     'luizdepra__hugo-coder__emoji-support.pt-br.md': ('created', 'suporte-a-emojis'),
     'luizdepra__hugo-coder__external-post.md': ('created', 'hugo-coder-wiki'),
     'mmistakes__minimal-mistakes__2009-09-05-edge-case-no-yaml-title.md': ('created', 'edge-case-no-yaml-title'),

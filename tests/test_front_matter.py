@@ -17,10 +17,20 @@ def seed_of(text, name="post.md", time_zone="UTC"):
 
 
 def test_yaml_with_bom_crlf_and_leading_blank_line():
-    seed = seed_of("\ufeff\r\n---\r\ntitle: Hello\r\ndate: 2024-05-06\r\n---\r\nBody line\r\n")
+    text = "\ufeff\r\n---\r\ntitle: Hello\r\ndate: 2024-05-06\r\n---\r\nBody line\r\n"
+    seed = seed_of(text)
     assert seed.title == "Hello"
     assert seed.published == dt.datetime(2024, 5, 6, tzinfo=UTC)
-    assert seed.body == "Body line\n"
+    # The body is kept exactly, and the raw front matter with it: together they are the file.
+    assert seed.body == "Body line\r\n"
+    assert seed.front_matter_raw + seed.body == text
+
+
+def test_error_lines_count_from_the_top_of_the_file():
+    with pytest.raises(SeedError, match=r"front matter is not valid YAML: .* \(line 5\)"):
+        seed_of("\n---\ntitle: ok\nbad: [unclosed\n---\nx")
+    with pytest.raises(SeedError, match=r"at line 3"):
+        seed_of("+++\ntitle = 'x'\ndate = \n+++\nx")
 
 
 def test_toml_front_matter_with_stdlib_tomllib():
