@@ -17,7 +17,7 @@ from .models import Article, Author, Tag
 from .redirects import redirect_old_path
 from .seeds import SeedError, read_seed
 
-SEED_SUFFIXES = {".md", ".markdown", ".txt"}
+SEED_SUFFIXES = {".md", ".markdown", ".mdx", ".txt"}
 ACTIONS = ("created", "updated", "unchanged", "skipped", "failed")
 # Files per transaction: each file is still its own savepoint, but commits are batched (issue #3).
 BATCH_SIZE = 200

@@ -1,0 +1,152 @@
+"""Articles back to front-matter Markdown files: the other half of the importer's round trip.
+
+An imported article nobody edited since is written back byte for byte (its raw front matter and
+its body, both kept at import). Any other article is written as YAML front matter that keeps the
+original keys in their order, unknown keys, and original date strings wherever the value did not
+change; old slugs become `aliases`. Importing an export into an empty database gives the same
+articles. Never prints, never exits.
+"""
+
+import datetime as dt
+import uuid
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.contrib.redirects.models import Redirect
+
+from .models import Article
+from .seeds import (CREATED_KEYS, EXCERPT_KEYS, EXPIRES_KEYS, IMAGE_KEYS, LOCALE_KEYS, PUBLISHED_KEYS,
+                    SOURCE_URL_KEYS, TAG_KEYS, UPDATED_KEYS, SeedError, parse_seed, split_front_matter)
+
+
+def export_articles(outdir):
+    """Write every article into `outdir`; return [(path, "as imported" | "rewritten")]."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    written, taken = [], set()
+    articles = Article.objects.select_related("author").prefetch_related("tags").order_by("pk")
+    for article in articles.iterator(chunk_size=500):
+        name = article.source_name or f"{article.slug}.md"
+        target = outdir / name
+        if target in taken:
+            # Two sources called index.md (page bundles): a folder per slug keeps both names.
+            target = outdir / article.slug / name
+            target.parent.mkdir(exist_ok=True)
+        taken.add(target)
+        text, how = article_file_text(article)
+        target.write_bytes(text.encode("utf-8"))
+        written.append((target, how))
+    return written
+
+
+def article_file_text(article):
+    """The file for `article` and how it was made."""
+    as_imported = article.front_matter_raw and not (
+        article.edited_at and (article.imported_at is None or article.edited_at > article.imported_at)
+    )
+    if as_imported:
+        return article.front_matter_raw + article.body, "as imported"
+    meta = _rewritten_front_matter(article)
+    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, default_flow_style=False, width=10_000)
+    return f"---\n{front}---\n{article.body}", "rewritten"
+
+
+def _original(article):
+    """(front matter mapping in file order, the Seed it gave), or ({}, None) for admin-made articles."""
+    if not article.front_matter_raw:
+        return {}, None
+    try:
+        seed = parse_seed(article.front_matter_raw.encode("utf-8"), path=Path(article.source_name or "article.md"),
+                          digest="", time_zone=settings.TIME_ZONE)
+        meta, _, _ = split_front_matter(article.front_matter_raw)
+    except SeedError:
+        return {}, None
+    return meta, seed
+
+
+def _written(value):
+    """A value as front matter holds it: datetimes as ISO strings, UUIDs as text."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _rewritten_front_matter(article):
+    meta, original = _original(article)
+    meta = {key: _plain(value) for key, value in meta.items()}
+    tags = [tag.name for tag in article.tags.all()]
+    fields = [
+        # (current value, keys it may be under, the value the original file gave)
+        (article.title, ("title",), "title"),
+        (article.slug, ("slug",), "slug"),
+        (article.author.name if article.author else "", ("author", "authors"), "author_name"),
+        (article.published, PUBLISHED_KEYS, "published"),
+        (article.created, CREATED_KEYS, "created"),
+        (article.updated, UPDATED_KEYS, "updated"),
+        (article.expires, EXPIRES_KEYS, "expires"),
+        (article.excerpt, EXCERPT_KEYS, "excerpt"),
+        (article.image_url, IMAGE_KEYS, "image_url"),
+        (article.locale, LOCALE_KEYS, "locale"),
+        (article.canonical_url, ("canonical_url", "canonical"), "canonical_url"),
+        (article.source, ("source",), "source"),
+        (article.source_id, ("source_id",), "source_id"),
+        (article.source_url, SOURCE_URL_KEYS, "source_url"),
+        (article.uuid, ("uuid",), "uuid"),
+    ]
+    for current, keys, seed_field in fields:
+        _set(meta, keys, current, getattr(original, seed_field, None) if original else None)
+    before_tags = [name for _, name in original.tags] if original else []
+    if sorted(tags) != sorted(before_tags):
+        for key in TAG_KEYS[1:]:
+            meta.pop(key, None)
+        meta["tags"] = tags
+    status_before = original.status if original else "published"
+    if article.status != status_before or (not original and article.status != "published"):
+        meta.pop("draft", None)
+        if isinstance(meta.get("published"), bool):
+            meta.pop("published")
+        meta["status"] = article.status
+    for key, value in article.extra.items():
+        if key != "authors":
+            meta.setdefault(key, value)
+    aliases = _old_paths(article)
+    if aliases:
+        existing = meta.get("aliases") or []
+        existing = existing if isinstance(existing, list) else [existing]
+        meta["aliases"] = existing + [path for path in aliases if path not in existing]
+    return meta
+
+
+def _set(meta, keys, current, before):
+    """Write `current` under the key the file used (or the first alias) unless it did not change,
+    so untouched values keep their original spelling (dates as written, quoting, lists)."""
+    if (current or None) == (before or None):
+        return
+    present = next((key for key in keys if meta.get(key) not in (None, "") and not isinstance(meta[key], bool)),
+                   None)
+    if current in ("", None):
+        if present:
+            meta.pop(present)
+        return
+    # dev.to's `published: false` is a status, not a date: a date goes under the next key.
+    free = next(key for key in keys if not isinstance(meta.get(key), bool))
+    meta[present or free] = _written(current)
+
+
+def _old_paths(article):
+    return list(Redirect.objects.filter(new_path=article.get_absolute_url())
+                .order_by("pk").values_list("old_path", flat=True))
+
+
+def _plain(value):
+    """Values safe_dump can write: TOML dates and times become ISO strings."""
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
