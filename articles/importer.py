@@ -4,6 +4,8 @@
 savepoint of its own, so a failed file leaves no rows. Dry run is the same code rolled back.
 """
 
+import hashlib
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,11 +35,30 @@ class FileOutcome:
     slug: str = "-"
     detail: str = ""
     warnings: list = field(default_factory=list)
-    changed: list = field(default_factory=list)
+    # field -> (old, new), in a form fit for a person and for JSON (the body as hashes and line counts)
+    changes: dict = field(default_factory=dict)
+
+    @property
+    def changed(self):
+        return list(self.changes)
 
     @property
     def line(self):
         return f"{self.action} {self.path} {self.slug} {self.detail}".rstrip()
+
+    @property
+    def error_line(self):
+        """The line number in the file that the parser named, if it named one."""
+        match = re.search(r"\(at line (\d+)|\(line (\d+)\)", self.detail) if self.action == "failed" else None
+        return int(match[1] or match[2]) if match else None
+
+    def as_json(self):
+        return {
+            "path": str(self.path), "outcome": self.action, "slug": None if self.slug == "-" else self.slug,
+            "changed": {name: {"old": old, "new": new} for name, (old, new) in self.changes.items()},
+            "warnings": self.warnings,
+            "error": {"message": self.detail, "line": self.error_line} if self.action == "failed" else None,
+        }
 
 
 @dataclass
@@ -48,6 +69,10 @@ class ImportReport:
 
     def count(self, action):
         return sum(1 for outcome in self.outcomes if outcome.action == action)
+
+    def summary(self):
+        return {**{action: self.count(action) for action in ACTIONS},
+                "elapsed_seconds": round(self.elapsed, 3), "dry_run": self.dry_run}
 
     def summary_line(self):
         counts = ", ".join(f"{self.count(action)} {action}" for action in ACTIONS)
@@ -65,8 +90,9 @@ def find_seed_files(paths):
     return sorted(found)
 
 
-def import_paths(paths, *, dry_run=False, strict=False, force=False, on_outcome=None):
-    """Import every seed file under `paths`. `strict`: all or nothing for the whole batch."""
+def import_paths(paths, *, dry_run=False, strict=False, force=False, on_outcome=None, on_progress=None):
+    """Import every seed file under `paths`. `strict`: all or nothing for the whole batch.
+    `on_outcome(outcome)` hears of each file as it is done; `on_progress(done, total)` too."""
     started = time.perf_counter()
     report = ImportReport(dry_run=dry_run)
     batch = _Batch(force=force)
@@ -79,6 +105,8 @@ def import_paths(paths, *, dry_run=False, strict=False, force=False, on_outcome=
                 report.outcomes.append(outcome)
                 if on_outcome:
                     on_outcome(outcome)
+                if on_progress:
+                    on_progress(len(report.outcomes), len(files))
             if dry_run or (strict and report.count("failed")):
                 transaction.set_rollback(True)
     report.elapsed = time.perf_counter() - started
@@ -126,9 +154,11 @@ class _Batch:
             article = Article(**values)
             outcome.action, outcome.detail = "created", seed.title
         else:
-            outcome.changed = [name for name, value in values.items() if getattr(article, name) != value]
-            if sorted(tag.slug for tag in article.tags.all()) != sorted(tag_slugs):
-                outcome.changed.append("tags")
+            outcome.changes = {name: _shown(name, getattr(article, name), value)
+                               for name, value in values.items() if getattr(article, name) != value}
+            old_tags = sorted(tag.slug for tag in article.tags.all())
+            if old_tags != sorted(tag_slugs):
+                outcome.changes["tags"] = (old_tags, sorted(tag_slugs))
             if not outcome.changed:
                 # Same content in other bytes (whitespace, key order): remember the new bytes only.
                 Article.objects.filter(pk=article.pk).update(
@@ -166,6 +196,14 @@ class _Batch:
         if seed.updated is not None:
             values["updated"] = seed.updated
         return values
+
+
+def _shown(name, old, new):
+    """(old, new) for a report: the body as a hash and a line count, other values as text."""
+    if name == "body":
+        return tuple(f"sha256:{hashlib.sha256(text.encode()).hexdigest()[:12]} ({len(text.splitlines())} lines)"
+                     for text in (old, new))
+    return tuple(None if value is None else str(value) for value in (old, new))
 
 
 def _find_existing(seed):

@@ -275,3 +275,35 @@ def test_hostile_front_matter_is_stored_as_text_and_rendered_inert(client, db, w
     assert active_content(html) == []
     # The title is shown as the text it is, not as markup.
     assert parse(html).texts["h1"] == ["<script>alert(1)</script>"]
+
+
+def test_dry_run_lists_the_fields_that_would_change(db, write_seed):
+    path = write_seed("a.md", "---\ntitle: Old title\nslug: a\n---\nOld body\n")
+    run(path)
+    path.write_text("---\ntitle: New title\nslug: a\n---\nNew body\nmore\n")
+    code, lines = run("--dry-run", path)
+    assert lines[1] == f"updated {path} a title, body"
+    assert lines[2] == f"change {path} title: 'Old title' -> 'New title'"
+    assert lines[3].startswith(f"change {path} body: 'sha256:") and "(2 lines)" in lines[3]
+    assert Article.objects.get().title == "Old title"
+
+
+def test_json_format_is_one_document_on_stdout(db, write_seed):
+    import json
+
+    good = write_seed("a.md", "---\ntitle: Good\ndate: 2024-01-02T03:04:05\n---\nx")
+    bad = write_seed("b.md", "---\ntitle: ok\nbad: [unclosed\n---\nx")
+    out = StringIO()
+    with pytest.raises(CommandError) as err:
+        call_command("import_seeds", "--dry-run", "--format", "json", str(good.parent), stdout=out)
+    assert err.value.returncode == 1
+    document = json.loads(out.getvalue())
+    first, second = document["files"]
+    assert first["path"] == str(good) and first["outcome"] == "created" and first["slug"] == "good"
+    assert first["warnings"] == ["date: '2024-01-02T03:04:05' has no time zone; read as UTC"]
+    assert first["error"] is None
+    assert second["outcome"] == "failed" and second["slug"] is None
+    assert second["error"]["line"] == 4 and "not valid YAML" in second["error"]["message"]
+    assert document["summary"] == {"created": 1, "updated": 0, "unchanged": 0, "skipped": 0, "failed": 1,
+                                   "elapsed_seconds": document["summary"]["elapsed_seconds"], "dry_run": True}
+    assert Article.objects.count() == 0

@@ -1,5 +1,7 @@
 """manage.py import_seeds [PATH ...]: load front-matter Markdown articles (README: "Importing")."""
 
+import json
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -7,35 +9,85 @@ from django.core.management.base import BaseCommand, CommandError
 
 from articles.importer import import_paths
 
+PROGRESS_EVERY_SECONDS = 5.0
+
 
 class Command(BaseCommand):
-    help = "Import front-matter Markdown files (.md, .markdown, .txt) as articles."
+    help = "Import front-matter Markdown files (.md, .markdown, .mdx, .txt) as articles."
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                             help="Files or folders (searched recursively). Default: fixtures/seeds/.")
         parser.add_argument("--dry-run", action="store_true",
-                            help="Report what would happen; write nothing.")
+                            help="Report what would happen, with the fields that would change; write nothing.")
         parser.add_argument("--strict", action="store_true",
                             help="All or nothing: if any file fails, write none of them.")
         parser.add_argument("--force", action="store_true",
                             help="Overwrite articles edited in the admin since their last import.")
+        parser.add_argument("--format", choices=["text", "json"], default="text",
+                            help="json: print one JSON document and nothing else on stdout.")
 
-    def handle(self, *args, paths, dry_run, strict, force, **options):
+    def handle(self, *args, paths, dry_run, strict, force, format, **options):
         if missing := [path for path in paths if not path.exists()]:
             raise CommandError(f"No such file or directory: {missing[0]}", returncode=2)
-        if dry_run:
+        as_json = format == "json"
+        if dry_run and not as_json:
             self.stdout.write("dry run: nothing written")
-        report = import_paths(paths or [settings.BASE_DIR / "fixtures" / "seeds"], dry_run=dry_run,
-                              strict=strict, force=force, on_outcome=self._write_outcome)
-        self.stdout.write(report.summary_line())
+        self._progress = _Progress(self.stderr)
+        report = import_paths(
+            paths or [settings.BASE_DIR / "fixtures" / "seeds"], dry_run=dry_run, strict=strict, force=force,
+            on_outcome=None if as_json else lambda outcome: self._write_outcome(outcome, dry_run),
+            on_progress=self._progress.update,
+        )
+        self._progress.finish()
+        if as_json:
+            document = {"files": [o.as_json() for o in report.outcomes], "summary": report.summary()}
+            self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(report.summary_line())
         failed = report.count("failed")
         if failed:
             rolled_back = " Nothing was written (--strict)." if strict else ""
             raise CommandError(f"{failed} file(s) failed.{rolled_back}", returncode=1)
 
-    def _write_outcome(self, outcome):
+    def _write_outcome(self, outcome, dry_run):
+        self._progress.clear()
         style = {"failed": self.style.ERROR, "skipped": self.style.WARNING}.get(outcome.action)
         self.stdout.write(style(outcome.line) if style else outcome.line)
+        if dry_run:
+            for name, (old, new) in outcome.changes.items():
+                self.stdout.write(f"change {outcome.path} {name}: {old!r} -> {new!r}")
         for warning in outcome.warnings:
             self.stdout.write(self.style.WARNING(f"warning {outcome.path} {warning}"))
+
+
+class _Progress:
+    """A bar on a terminal; a line every few seconds otherwise (both on stderr, so stdout stays
+    the report)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.started = self.last = time.monotonic()
+        self.shown = False
+
+    def update(self, done, total):
+        now = time.monotonic()
+        if self.tty and total > 1 and (now - self.last > 0.1 or done == total):
+            width = 30
+            filled = width * done // total
+            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files", ending="")
+            self.stream.flush()
+            self.last, self.shown = now, True
+        elif not self.tty and now - self.last >= PROGRESS_EVERY_SECONDS:
+            rate = done / (now - self.started)
+            self.stream.write(f"progress {done}/{total} files ({rate:.0f} files/s)")
+            self.last = now
+
+    def clear(self):
+        if self.shown:
+            self.stream.write("\r\033[K", ending="")
+            self.shown = False
+
+    def finish(self):
+        self.clear()
