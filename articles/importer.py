@@ -15,6 +15,8 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from . import images
+from .images import ImageError, image_references, is_relative, is_remote
 from .models import Article, Author, Tag
 from .redirects import redirect_old_path
 from .seeds import SeedError, read_seed
@@ -90,12 +92,14 @@ def find_seed_files(paths):
     return sorted(found)
 
 
-def import_paths(paths, *, dry_run=False, strict=False, force=False, on_outcome=None, on_progress=None):
-    """Import every seed file under `paths`. `strict`: all or nothing for the whole batch.
+def import_paths(paths, *, dry_run=False, strict=False, force=False, fetch_images=False, on_outcome=None,
+                 on_progress=None):
+    """Import every seed file under `paths`. `strict`: all or nothing for the whole batch;
+    `fetch_images`: download remote images too (local ones next to a file are always stored).
     `on_outcome(outcome)` hears of each file as it is done; `on_progress(done, total)` too."""
     started = time.perf_counter()
     report = ImportReport(dry_run=dry_run)
-    batch = _Batch(force=force)
+    batch = _Batch(force=force, fetch_images=fetch_images)
     files = find_seed_files(paths)
     size = len(files) if strict or dry_run else BATCH_SIZE
     for start in range(0, max(len(files), 1), size or 1):
@@ -116,10 +120,12 @@ def import_paths(paths, *, dry_run=False, strict=False, force=False, on_outcome=
 class _Batch:
     """State shared by the files of one run: the slugs claimed so far and the import time."""
 
-    def __init__(self, *, force):
+    def __init__(self, *, force, fetch_images):
         self.force = force
+        self.fetch_images = fetch_images
         self.now = timezone.now()
         self.claimed = {}
+        self.fetched = {}  # url -> stored name or ImageError, so one run fetches an address once
 
     def import_file(self, path):
         try:
@@ -195,7 +201,43 @@ class _Batch:
         values["published"] = published
         if seed.updated is not None:
             values["updated"] = seed.updated
+        values["local_images"], values["image"] = self._images(seed)
         return values
+
+    def _images(self, seed):
+        """Store the images the article uses: ({address in the body: stored name}, lead image name).
+        A missing or bad image is a warning, never a failure: the address is kept as written."""
+        stored = {}
+        for reference in image_references(seed.body):
+            name = self._image(reference, seed, "body image")
+            if name:
+                stored[reference] = name
+        lead = seed.image_path or (seed.image_url if self.fetch_images else "")
+        return stored, (self._image(lead, seed, "image") if lead else "")
+
+    def _image(self, reference, seed, what):
+        try:
+            if is_relative(reference):
+                data = images.read_local(reference, seed.path.parent)
+            elif is_remote(reference) and self.fetch_images:
+                cached = self.fetched.get(reference)
+                if isinstance(cached, ImageError):
+                    raise cached
+                if cached:
+                    return cached
+                data = images.fetch(reference)
+            else:
+                return ""
+            extension, _, _ = images.verify(data)
+        except ImageError as exc:
+            if is_remote(reference):
+                self.fetched[reference] = exc
+            seed.warnings.append(f"{what} {reference!r}: {exc}; kept as written")
+            return ""
+        name = images.store_on_commit(data, extension)
+        if is_remote(reference):
+            self.fetched[reference] = name
+        return name
 
 
 def _shown(name, old, new):

@@ -122,10 +122,29 @@ def _build_parser():
 _PARSER = _build_parser()
 
 
-def render(text, title=None):
-    """Render Markdown `text` to sanitized HTML; `title` is the article's, to keep one <h1>."""
+def render(text, title=None, image_urls=None):
+    """Render Markdown `text` to sanitized HTML; `title` is the article's, to keep one <h1>.
+
+    `image_urls` maps image addresses as written in the body (e.g. ./cover.png) to where the
+    images are served now; only the HTML changes, the Markdown keeps what its author wrote."""
     unsafe = _PARSER.render(text or "", {"title": title or ""})
-    return _EXTERNAL_LINK.sub('<a rel="noopener" ', _SANITIZER.clean(unsafe))
+    safe = _EXTERNAL_LINK.sub('<a rel="noopener" ', _SANITIZER.clean(unsafe))
+    if image_urls:
+        safe = _rewrite_image_sources(safe, image_urls)
+    return safe
+
+
+_IMAGE_SOURCE = re.compile(r'(<img [^>]*?src=")([^"]*)(")')
+
+
+def _rewrite_image_sources(safe_html, image_urls):
+    lookup = {}
+    for written, served in image_urls.items():
+        lookup[written] = lookup[_PARSER.normalizeLink(written)] = served
+    def replace(match):
+        served = lookup.get(html.unescape(match[2]))
+        return match[0] if served is None else f"{match[1]}{html.escape(served)}{match[3]}"
+    return _IMAGE_SOURCE.sub(replace, safe_html)
 
 
 _FIRST_IMAGE = re.compile(r'<img [^>]*?src="([^"]+)"')

@@ -1,5 +1,6 @@
 """Authors, tags and articles. "Public" is defined once, in ArticleQuerySet.published()."""
 
+from django.core.files.storage import default_storage
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -100,6 +101,10 @@ class Article(models.Model):
                                  help_text="Where the article came from (the file's url).")
     extra = models.JSONField(default=dict, blank=True,
                              help_text="Front matter keys that have no field of their own.")
+    local_images = models.JSONField(
+        default=dict, blank=True, editable=False,
+        help_text="Images the import stored: the address written in the body -> the stored file.",
+    )
     front_matter_raw = models.TextField(
         blank=True, editable=False,
         help_text="The imported file's text before the body, exactly (for a byte-identical export).",
@@ -145,7 +150,9 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         """Render the body once, here, and keep `updated` the time the content really changed."""
-        self.body_html = render(self.body, title=self.title)
+        self.body_html = render(self.body, title=self.title, image_urls={
+            written: default_storage.url(name) for written, name in self.local_images.items()
+        })
         self.body_image_url = first_image_url(self.body_html)
         loaded = getattr(self, "_loaded_content", None)
         changed_fields = {"body_html", "body_image_url"}

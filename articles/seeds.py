@@ -78,6 +78,7 @@ class Seed:
     author_url: str = ""
     excerpt: str = ""
     image_url: str = ""
+    image_path: str = ""
     locale: str = ""
     source: str = ""
     source_id: str = ""
@@ -240,7 +241,7 @@ def _seed_from(meta, body, *, path, digest, time_zone):
         warnings.append("MDX: JSX components and expressions are not rendered; the Markdown is")
     if len(authors) > 1 and "authors" not in extra:
         extra["authors"] = authors
-    image_url = _image(meta, warnings)
+    image_url, image_path = _image(meta, warnings)
     source_url = _url(meta, SOURCE_URL_KEYS, warnings)
     canonical_url = _url(meta, ("canonical_url", "canonical"), warnings)
     return Seed(
@@ -248,7 +249,7 @@ def _seed_from(meta, body, *, path, digest, time_zone):
         published=published, created=created, updated=updated,
         author_name=author_name, author_url=author_url,
         excerpt=_text(meta, EXCERPT_KEYS),
-        image_url=image_url,
+        image_url=image_url, image_path=image_path,
         locale=_locale(meta),
         source=_text(meta, ("source",), max_length=100),
         source_id=_text(meta, ("source_id",), max_length=100),
@@ -434,20 +435,24 @@ def _unlink(name):
 
 
 def _image(meta, warnings):
+    """(remote URL, relative path) of the lead image; the importer stores a relative one."""
     key, value = _first(meta, IMAGE_KEYS)
     if key is None:
-        return ""
+        return "", ""
     if isinstance(value, list):
         value = value[0] if value else ""
     if isinstance(value, dict):
         value = value.get("url") or value.get("src") or value.get("image") or ""
     if not isinstance(value, str) or not value.strip():
-        return ""
+        return "", ""
     value = value.strip()
     if _URL.match(value):
-        return value[:1000]
-    warnings.append(f"{key}: local image {value!r} is not imported; the article has no lead image")
-    return ""
+        return value[:1000], ""
+    if value.startswith("/") or ":" in value.split("/", 1)[0]:
+        warnings.append(f"{key}: {value!r} is a path on the original site, not a file next to this one; "
+                        "the article has no lead image")
+        return "", ""
+    return "", value
 
 
 def _url(meta, keys, warnings):

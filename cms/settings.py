@@ -105,6 +105,11 @@ SITE_NAME = env.str("SITE_NAME", default="Articles")
 
 # import_seeds refuses larger files before reading them (issue #3).
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=5 * 1024 * 1024)
+# Images an import stores (local ones, and remote ones with --fetch-images).
+IMPORT_IMAGE_MAX_BYTES = env.int("IMPORT_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+IMPORT_FETCH_TIMEOUT = env.float("IMPORT_FETCH_TIMEOUT", default=10.0)
+# Networks --fetch-images may reach besides public addresses (e.g. 10.0.0.0/8 for an intranet CMS).
+IMPORT_FETCH_ALLOWED_NETWORKS = env.list("IMPORT_FETCH_ALLOWED_NETWORKS", default=[])
 
 # Editor: markdownx previews through our own renderer (issue #2), so the preview is the page.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.markdown.render"

@@ -24,10 +24,13 @@ class Command(BaseCommand):
                             help="All or nothing: if any file fails, write none of them.")
         parser.add_argument("--force", action="store_true",
                             help="Overwrite articles edited in the admin since their last import.")
+        parser.add_argument("--fetch-images", action="store_true",
+                            help="Download remote images and serve them from here (public addresses only, "
+                                 "size and time capped). A failed fetch keeps the address and warns.")
         parser.add_argument("--format", choices=["text", "json"], default="text",
                             help="json: print one JSON document and nothing else on stdout.")
 
-    def handle(self, *args, paths, dry_run, strict, force, format, **options):
+    def handle(self, *args, paths, dry_run, strict, force, fetch_images, format, **options):
         if missing := [path for path in paths if not path.exists()]:
             raise CommandError(f"No such file or directory: {missing[0]}", returncode=2)
         as_json = format == "json"
@@ -36,6 +39,7 @@ class Command(BaseCommand):
         self._progress = _Progress(self.stderr)
         report = import_paths(
             paths or [settings.BASE_DIR / "fixtures" / "seeds"], dry_run=dry_run, strict=strict, force=force,
+            fetch_images=fetch_images,
             on_outcome=None if as_json else lambda outcome: self._write_outcome(outcome, dry_run),
             on_progress=self._progress.update,
         )

@@ -1,0 +1,168 @@
+"""Images an import brings along: local files next to the article, and (with --fetch-images) remote
+ones. Every image is verified with Pillow and stored once under a content-hash name through Django's
+storage API, and only when the article's transaction commits, so a rollback leaves no orphans.
+
+Fetching refuses private, loopback and link-local addresses unless IMPORT_FETCH_ALLOWED_NETWORKS
+allows them, connects to the address it checked (no DNS rebinding), and caps time and size.
+"""
+
+import hashlib
+import http.client
+import io
+import ipaddress
+import re
+import socket
+import ssl
+import warnings
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from PIL import Image
+
+IMPORTED_DIR = "articles/imported"
+FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+MAX_REDIRECTS = 3
+_MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
+_HTML_IMAGE = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
+class ImageError(Exception):
+    """An image we will not store; str(exc) says why, for a warning line."""
+
+
+def image_references(markdown):
+    """The image addresses a Markdown body uses, in order, without repeats."""
+    found = [*_MARKDOWN_IMAGE.findall(markdown), *_HTML_IMAGE.findall(markdown)]
+    return list(dict.fromkeys(found))
+
+
+def is_remote(reference):
+    return urlsplit(reference).scheme in ("http", "https")
+
+
+def is_relative(reference):
+    parts = urlsplit(reference)
+    return not parts.scheme and not parts.netloc and not reference.startswith("/") and bool(parts.path)
+
+
+def verify(data):
+    """(extension, width, height) of a real JPEG/PNG/GIF/WebP image, else ImageError."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+                kind, size = image.format, image.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageError("too many pixels (decompression bomb limit)") from exc
+    except Exception as exc:  # Pillow raises many types for a file that is not an image
+        raise ImageError("not an image Pillow can read") from exc
+    if kind not in FORMATS:
+        raise ImageError(f"{kind} images are not accepted (JPEG, PNG, GIF, WebP)")
+    return FORMATS[kind], size[0], size[1]
+
+
+def read_local(reference, folder):
+    """The bytes of a relative image reference, resolved inside the article's folder."""
+    folder = Path(folder).resolve()
+    target = (folder / unquote(urlsplit(reference).path)).resolve()
+    if not target.is_relative_to(folder):
+        raise ImageError("is outside the article's folder")
+    if not target.is_file():
+        raise ImageError("no such file next to the article")
+    if target.stat().st_size > settings.IMPORT_IMAGE_MAX_BYTES:
+        raise ImageError(f"larger than {settings.IMPORT_IMAGE_MAX_BYTES:,} bytes")
+    return target.read_bytes()
+
+
+def fetch(url):
+    """Download `url` (http/https, few redirects, time and size capped, public addresses only)."""
+    for _ in range(MAX_REDIRECTS + 1):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ImageError("only http and https addresses are fetched")
+        address = _checked_address(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        connection = _PinnedConnection(parts, address, timeout=settings.IMPORT_FETCH_TIMEOUT)
+        try:
+            path = parts.path or "/"
+            connection.request("GET", path + (f"?{parts.query}" if parts.query else ""),
+                               headers={"User-Agent": "cms-import/1", "Accept": "image/*"})
+            response = connection.getresponse()
+            if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
+                url = urljoin(url, response.getheader("Location"))
+                continue
+            if response.status != 200:
+                raise ImageError(f"the server answered {response.status}")
+            data = response.read(settings.IMPORT_IMAGE_MAX_BYTES + 1)
+        except (OSError, http.client.HTTPException) as exc:
+            raise ImageError(f"could not be fetched ({exc.__class__.__name__}: {exc})") from exc
+        finally:
+            connection.close()
+        if len(data) > settings.IMPORT_IMAGE_MAX_BYTES:
+            raise ImageError(f"larger than {settings.IMPORT_IMAGE_MAX_BYTES:,} bytes")
+        return data
+    raise ImageError(f"more than {MAX_REDIRECTS} redirects")
+
+
+def _checked_address(host, port):
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise ImageError(f"its host {host!r} does not resolve") from exc
+    allowed = [ipaddress.ip_network(net) for net in settings.IMPORT_FETCH_ALLOWED_NETWORKS]
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if any(address in net for net in allowed):
+            return str(address)
+        if not address.is_global or address.is_multicast:
+            raise ImageError(f"its host {host!r} is a private, loopback or link-local address ({address})")
+        return str(address)
+    raise ImageError(f"its host {host!r} has no address")
+
+
+class _PinnedConnection:
+    """An HTTP(S) connection to the address we checked, with the URL's host for Host and TLS."""
+
+    def __init__(self, parts, address, timeout):
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        if parts.scheme == "https":
+            self._conn = http.client.HTTPSConnection(parts.hostname, port, timeout=timeout,
+                                                     context=ssl.create_default_context())
+        else:
+            self._conn = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
+        self._conn.sock = None
+        original_create = socket.create_connection
+
+        def connect():
+            sock = original_create((address, port), timeout)
+            if parts.scheme == "https":
+                sock = self._conn._context.wrap_socket(sock, server_hostname=parts.hostname)
+            self._conn.sock = sock
+
+        self._conn.connect = connect
+
+    def request(self, *args, **kwargs):
+        return self._conn.request(*args, **kwargs)
+
+    def getresponse(self):
+        return self._conn.getresponse()
+
+    def close(self):
+        self._conn.close()
+
+
+def store_on_commit(data, extension):
+    """The storage name for `data`; the file is written when the transaction commits (once: the
+    name is the content's hash, so the same image imported twice is stored once)."""
+    name = f"{IMPORTED_DIR}/{hashlib.sha256(data).hexdigest()[:32]}.{extension}"
+
+    def write():
+        if not default_storage.exists(name):
+            default_storage.save(name, ContentFile(data))
+
+    transaction.on_commit(write)
+    return name
