@@ -17,7 +17,8 @@ from django.contrib.redirects.models import Redirect
 
 from .models import Article
 from .seeds import (CREATED_KEYS, EXCERPT_KEYS, EXPIRES_KEYS, IMAGE_KEYS, LOCALE_KEYS, PUBLISHED_KEYS,
-                    SOURCE_URL_KEYS, TAG_KEYS, UPDATED_KEYS, SeedError, parse_seed, split_front_matter)
+                    SOURCE_URL_KEYS, TAG_KEYS, UPDATED_KEYS, SeedError, parse_seed)
+from .front_matter import FrontMatterError, split_front_matter
 
 
 def export_articles(outdir):
@@ -60,7 +61,7 @@ def _original(article):
         seed = parse_seed(article.front_matter_raw.encode("utf-8"), path=Path(article.source_name or "article.md"),
                           digest="", time_zone=settings.TIME_ZONE)
         meta, _, _ = split_front_matter(article.front_matter_raw)
-    except SeedError:
+    except (SeedError, FrontMatterError):
         return {}, None
     return meta, seed
 

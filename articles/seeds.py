@@ -6,19 +6,17 @@ the field, what was expected, what was found (README: "Front matter").
 
 import datetime as dt
 import hashlib
-import json
 import re
-import tomllib
 import unicodedata
 import uuid as uuid_module
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from django.utils.text import slugify
 from text_unidecode import unidecode
 
 from .dates import NotADate, as_text, to_datetime
+from .front_matter import FrontMatterError, split_front_matter
 from .markdown import RENDER_VERSION
 
 # Part of every import hash: bump it when this module reads the same bytes into different values,
@@ -93,17 +91,6 @@ class Seed:
     front_matter_raw: str = ""
 
 
-class _FrontMatterLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):
-    """Safe YAML that keeps timestamps as text, so one date helper reads them all and names the
-    field when a date is impossible (PyYAML would raise a bare ValueError mid-load)."""
-
-
-_FrontMatterLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def read_seed(path, *, max_bytes, time_zone):
     """Read and validate the file at `path`; raise SeedError naming the field for anything wrong."""
     path = Path(path)
@@ -124,80 +111,13 @@ def parse_seed(raw, *, path, digest, time_zone):
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SeedError(f"not UTF-8 (invalid byte at offset {exc.start})") from exc
-    meta, body, front_matter_raw = split_front_matter(text)
+    try:
+        meta, body, front_matter_raw = split_front_matter(text)
+    except FrontMatterError as exc:
+        raise SeedError(str(exc)) from exc
     seed = _seed_from(meta, body, path=path, digest=digest, time_zone=time_zone)
     seed.front_matter_raw = front_matter_raw
     return seed
-
-
-def split_front_matter(text):
-    """Return (mapping, body, prefix): `prefix + body == text` exactly (BOM, blank lines and CRLF
-    kept, for a byte-identical export). YAML (---), TOML (+++) or a leading JSON object; blank lines
-    before the opening delimiter are allowed, as Hugo and Jekyll allow them."""
-    start = len(text) - len(text.lstrip("\ufeff \t\r\n"))
-    line_end = text.find("\n", start)
-    first_line = text[start:line_end if line_end != -1 else len(text)].rstrip()
-    first_number = text.count("\n", 0, start) + 2  # the file's line number of the first key
-    if first_line in ("---", "+++"):
-        closing = None
-        if line_end != -1:
-            closing = re.compile(rf"^{re.escape(first_line)}[ \t]*\r?$", re.MULTILINE).search(text, line_end + 1)
-        if closing is None:
-            raise SeedError(f"front matter has no closing {first_line} line")
-        front = text[line_end + 1:closing.start()]
-        body_start = closing.end() + (1 if text.startswith("\n", closing.end()) else 0)
-        load = _load_yaml if first_line == "---" else _load_toml
-        return load(front, first_number), text[body_start:], text[:body_start]
-    if first_line.startswith("---") or first_line.startswith("+++"):
-        kind = first_line[3:].strip() or first_line
-        raise SeedError(f"front matter is not YAML, TOML or JSON (it opens with {first_line!r}: "
-                        f"{kind} front matter needs its own template engine)")
-    if text.startswith("{", start):
-        try:
-            meta, end = json.JSONDecoder().raw_decode(text, start)
-        except json.JSONDecodeError as exc:
-            raise SeedError(f"front matter is not valid JSON: {exc.msg} (line {exc.lineno})") from exc
-        body_start = end + len(text[end:]) - len(text[end:].lstrip("\r\n"))
-        return _mapping(meta, "JSON"), text[body_start:], text[:body_start]
-    raise SeedError("no front matter (the file must start with ---, +++ or a JSON object)")
-
-
-def _load_yaml(front, first_number):
-    try:
-        for token in yaml.scan(front, Loader=_FrontMatterLoader):
-            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
-                line = token.start_mark.line + first_number
-                raise SeedError(f"front matter uses YAML anchors or aliases (line {line}); "
-                                "write the values out")
-        meta = yaml.load(front, Loader=_FrontMatterLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + first_number})" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        if "{{" in front:
-            problem += "; it looks like a template, not an article"
-        raise SeedError(f"front matter is not valid YAML: {problem}{where}") from exc
-    return _mapping(meta, "YAML")
-
-
-def _load_toml(front, first_number):
-    try:
-        meta = tomllib.loads(front)
-    except tomllib.TOMLDecodeError as exc:
-        # tomllib counts lines from the front matter; the user counts them in the file.
-        problem = re.sub(r"\(at line (\d+)", lambda m: f"(at line {int(m[1]) + first_number - 1}", str(exc))
-        if "{{" in front:
-            problem += "; it looks like a template, not an article"
-        raise SeedError(f"front matter is not valid TOML: {problem}") from exc
-    return _mapping(meta, "TOML")
-
-
-def _mapping(meta, kind):
-    if meta is None:
-        raise SeedError("front matter is empty: title is missing")
-    if not isinstance(meta, dict):
-        raise SeedError(f"front matter is not a mapping of keys to values ({kind} {type(meta).__name__})")
-    return {str(key): value for key, value in meta.items()}
 
 
 def _first(meta, keys):

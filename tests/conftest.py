@@ -1,3 +1,5 @@
+import csv
+import shutil
 from io import StringIO
 from pathlib import Path
 
@@ -7,6 +9,12 @@ from django.core.management import call_command
 
 SEED_SLUG = "common-it-outsourcing-mistakes-to-avoid"
 SEED_FILE = Path(settings.BASE_DIR) / "fixtures" / "seeds" / "000_1fed10c48dc6640d.txt"
+CORPUS = Path(__file__).parent / "data" / "corpus"
+
+
+def corpus_manifest():
+    with open(CORPUS / "MANIFEST.tsv", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
 
 
 @pytest.fixture
@@ -31,3 +39,16 @@ def write_seed(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture
+def laid_out_corpus(tmp_path):
+    """Copy each corpus file to tmp/<corpus name>/<original name>; return {copy: corpus name}."""
+    copies = {}
+    for row in corpus_manifest():
+        folder = tmp_path / row["file"].rsplit(".", 1)[0]
+        folder.mkdir()
+        copy = folder / Path(row["path_in_repo"]).name
+        shutil.copyfile(CORPUS / row["file"], copy)
+        copies[copy] = row["file"]
+    return copies

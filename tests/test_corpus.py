@@ -2,16 +2,10 @@
 with a one-line reason, and this test pins which. Files are laid out under their original names
 (Jekyll reads dates and titles from them), each in a folder of its own, in the corpus's order."""
 
-import csv
-import shutil
-from pathlib import Path
-
-import pytest
-
 from articles.importer import import_paths
 from articles.models import Article
 
-CORPUS = Path(__file__).parent / "data" / "corpus"
+from .conftest import CORPUS, corpus_manifest
 
 # file in the corpus -> (outcome, slug or a piece of the reason)
 EXPECTED = {
@@ -78,26 +72,8 @@ EXPECTED = {
 }
 
 
-def _manifest():
-    with open(CORPUS / "MANIFEST.tsv", encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter="\t"))
-
-
-@pytest.fixture
-def laid_out_corpus(tmp_path):
-    """Copy each corpus file to tmp/<corpus name>/<original name>; return {copy: corpus name}."""
-    copies = {}
-    for row in _manifest():
-        folder = tmp_path / row["file"].rsplit(".", 1)[0]
-        folder.mkdir()
-        copy = folder / Path(row["path_in_repo"]).name
-        shutil.copyfile(CORPUS / row["file"], copy)
-        copies[copy] = row["file"]
-    return copies
-
-
 def test_manifest_lists_every_corpus_file():
-    listed = {row["file"] for row in _manifest()}
+    listed = {row["file"] for row in corpus_manifest()}
     on_disk = {p.name for p in CORPUS.iterdir()} - {"MANIFEST.tsv", "README.md"}
     assert listed == on_disk == set(EXPECTED)
 

@@ -2,7 +2,6 @@
 an export imports into an empty database as the same articles."""
 
 from io import StringIO
-from pathlib import Path
 
 import yaml
 from django.core.management import call_command
@@ -12,7 +11,6 @@ from articles.importer import import_paths
 from articles.models import Article, Author, Tag
 
 from .conftest import SEED_FILE, SEED_SLUG
-from .test_corpus import laid_out_corpus  # noqa: F401  (fixture)
 
 COMPARED = ("title", "slug", "excerpt", "body", "body_html", "status", "published", "created", "updated",
             "expires", "locale", "canonical_url", "source", "source_id", "source_url", "image_url", "uuid",
@@ -35,7 +33,7 @@ def export(tmp_path):
     return out
 
 
-def test_unedited_import_exports_byte_identical(db, tmp_path, laid_out_corpus):  # noqa: F811
+def test_unedited_import_exports_byte_identical(db, tmp_path, laid_out_corpus):
     import_paths([SEED_FILE, *sorted(laid_out_corpus)])
     out = export(tmp_path)
     assert (out / SEED_FILE.name).read_bytes() == SEED_FILE.read_bytes()
@@ -48,7 +46,7 @@ def test_unedited_import_exports_byte_identical(db, tmp_path, laid_out_corpus): 
             assert path.read_bytes() == original.read_bytes(), path.name
 
 
-def test_export_reimports_as_the_same_articles(db, tmp_path, laid_out_corpus):  # noqa: F811
+def test_export_reimports_as_the_same_articles(db, tmp_path, laid_out_corpus):
     import_paths([SEED_FILE, *sorted(laid_out_corpus)])
     edited = Article.objects.get(slug=SEED_SLUG)
     edited.title, edited.edited_at = "A new title", timezone.now()

@@ -292,7 +292,7 @@ def test_json_format_is_one_document_on_stdout(db, write_seed):
     import json
 
     good = write_seed("a.md", "---\ntitle: Good\ndate: 2024-01-02T03:04:05\n---\nx")
-    bad = write_seed("b.md", "---\ntitle: ok\nbad: [unclosed\n---\nx")
+    write_seed("b.md", "---\ntitle: ok\nbad: [unclosed\n---\nx")
     out = StringIO()
     with pytest.raises(CommandError) as err:
         call_command("import_seeds", "--dry-run", "--format", "json", str(good.parent), stdout=out)
