@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Local development runs with DEBUG on unless the caller says otherwise.
 DEV_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
-.PHONY: install run test test-fast superuser clean
+.PHONY: install run test test-fast bench bench-import superuser clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ test: install
 # Without the slow (browser, load) tests.
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow"
+
+# Benchmarks (not part of make test): see bench/README.md.
+bench: bench-import
+
+bench-import: install
+	$(BIN)/python bench/import_bench.py --articles $${ARTICLES:-10000}
 
 # Interactive; or non-interactive with DJANGO_SUPERUSER_USERNAME/_EMAIL/_PASSWORD set and ARGS=--noinput.
 superuser: install

@@ -17,9 +17,10 @@ from django.utils.text import slugify
 
 from . import images
 from .images import ImageError, image_references, is_relative, is_remote
+from .identities import ArticleIdentities
 from .models import Article, Author, Tag
 from .redirects import redirect_old_path
-from .seeds import SeedError, read_seed
+from .seeds import SeedError, parse_seed, read_file
 
 SEED_SUFFIXES = {".md", ".markdown", ".mdx", ".txt"}
 ACTIONS = ("created", "updated", "unchanged", "skipped", "failed")
@@ -126,34 +127,54 @@ class _Batch:
         self.now = timezone.now()
         self.claimed = {}
         self.fetched = {}  # url -> stored name or ImageError, so one run fetches an address once
+        self.identities = ArticleIdentities.load()
+        self.seen = set()  # import hashes met in this run: a second byte-identical file is no "unchanged"
+        # Authors and tags by slug, filled only from files that committed their savepoint (a rolled
+        # back file's rows must not be reused).
+        self.authors, self.tags = {}, {}
 
     def import_file(self, path):
         try:
-            seed = read_seed(path, max_bytes=settings.IMPORT_MAX_FILE_BYTES, time_zone=settings.TIME_ZONE)
+            raw, digest = read_file(path, max_bytes=settings.IMPORT_MAX_FILE_BYTES, time_zone=settings.TIME_ZONE)
+            known = self.identities.by_hash.get(digest)
+            if known is not None and digest not in self.seen:
+                # Bytes we imported before: unchanged, without parsing or rendering (issue #3).
+                self.seen.add(digest)
+                self.claimed.setdefault(known.slug, path)
+                return FileOutcome(path, "unchanged", slug=known.slug)
+            self.seen.add(digest)
+            seed = parse_seed(raw, path=Path(path), digest=digest, time_zone=settings.TIME_ZONE)
         except SeedError as exc:
             return FileOutcome(path, "failed", detail=str(exc))
         except OSError as exc:
             return FileOutcome(path, "failed", detail=f"cannot read the file: {exc.strerror or exc}")
+        self.new_authors, self.new_tags = {}, {}
         try:
             with transaction.atomic():
-                outcome = self._apply(seed)
+                outcome, article = self._apply(seed)
         except SeedError as exc:
             return FileOutcome(path, "failed", slug=seed.slug, detail=str(exc), warnings=seed.warnings)
         except DatabaseError as exc:
             detail = f"the database refused the article: {str(exc).splitlines()[0]}"
             return FileOutcome(path, "failed", slug=seed.slug, detail=detail, warnings=seed.warnings)
         self.claimed.setdefault(seed.slug, path)
+        if article is not None:
+            self.identities.remember_article(article)
+        self.authors.update(self.new_authors)
+        self.tags.update(self.new_tags)
         return outcome
 
     def _apply(self, seed):
+        """Write `seed`; return (outcome, the article if a row was written)."""
         first = self.claimed.get(seed.slug)
         if first is not None and first != seed.path:
             raise SeedError(f"slug: {seed.slug!r} is already taken by {first} in this import")
-        article = _find_existing(seed)
+        pk = self.identities.find(seed)
+        article = Article.objects.get(pk=pk) if pk is not None else None
         outcome = FileOutcome(seed.path, "", slug=seed.slug, warnings=seed.warnings)
         if article is not None and article.import_hash == seed.digest:
             outcome.action = "unchanged"
-            return outcome
+            return outcome, None
         values = self._values(seed, article)
         tag_slugs = [slug for slug, _ in seed.tags]
         if article is None:
@@ -170,29 +191,36 @@ class _Batch:
                 Article.objects.filter(pk=article.pk).update(
                     import_hash=seed.digest, front_matter_raw=seed.front_matter_raw, source_name=seed.path.name
                 )
+                article.import_hash = seed.digest
                 outcome.action = "unchanged"
-                return outcome
+                return outcome, article
             if _edited_since_import(article) and not self.force:
                 outcome.action = "skipped"
                 outcome.detail = (f"conflict: edited in the admin since the last import; "
                                   f"differs in {', '.join(outcome.changed)} (--force to overwrite)")
-                return outcome
+                return outcome, None
             for name, value in values.items():
                 setattr(article, name, value)
             outcome.action, outcome.detail = "updated", ", ".join(outcome.changed)
-        _check_slug_free(article)
+        self.identities.check_slug_free(article.slug, article.pk)
         article.front_matter_raw, article.source_name = seed.front_matter_raw, seed.path.name
         article.import_hash = seed.digest
         article.imported_at = self.now
+        creating = article.pk is None
         article.save()
-        article.tags.set(_tags_for(seed.tags))
+        tags = self._tags_for(seed.tags)
+        if creating:
+            Article.tags.through.objects.bulk_create(
+                [Article.tags.through(article_id=article.pk, tag_id=tag.pk) for tag in tags])
+        else:
+            article.tags.set(tags)
         for alias in seed.aliases:
             redirect_old_path(alias, article.get_absolute_url())
-        return outcome
+        return outcome, article
 
     def _values(self, seed, article):
         values = {name: getattr(seed, name) for name in COPIED_FIELDS}
-        values["author"] = _author_for(seed)
+        values["author"] = self._author_for(seed)
         published = seed.published
         if published is None:
             # No date anywhere in the file: keep the one we gave it, else the import time.
@@ -203,6 +231,31 @@ class _Batch:
             values["updated"] = seed.updated
         values["local_images"], values["image"] = self._images(seed)
         return values
+
+    def _author_for(self, seed):
+        """Authors are found by the slug of their name and created once, never duplicated."""
+        if not seed.author_name:
+            return None
+        slug = slugify(seed.author_name, allow_unicode=True)[:200] or "author"
+        author = self.authors.get(slug) or self.new_authors.get(slug)
+        if author is None:
+            author, _ = Author.objects.get_or_create(slug=slug, defaults={"name": seed.author_name,
+                                                                         "url": seed.author_url})
+            self.new_authors[slug] = author
+        if seed.author_url and not author.url:
+            author.url = seed.author_url
+            author.save(update_fields=["url"])
+        return author
+
+    def _tags_for(self, pairs):
+        """Tags by slug, created once; an existing tag keeps its name."""
+        missing = [slug for slug, _ in pairs if slug not in self.tags and slug not in self.new_tags]
+        if missing:
+            self.new_tags.update({tag.slug: tag for tag in Tag.objects.filter(slug__in=missing)})
+        for slug, name in pairs:
+            if slug not in self.tags and slug not in self.new_tags:
+                self.new_tags[slug] = Tag.objects.create(slug=slug, name=name)
+        return [self.tags.get(slug) or self.new_tags[slug] for slug, _ in pairs]
 
     def _images(self, seed):
         """Store the images the article uses: ({address in the body: stored name}, lead image name).
@@ -248,59 +301,5 @@ def _shown(name, old, new):
     return tuple(None if value is None else str(value) for value in (old, new))
 
 
-def _find_existing(seed):
-    """An article's identity across re-imports: its uuid, else source + source_id, else the slug;
-    never title + date (the duplicate-on-re-import bug of WordPress, Ghost and Wagtail importers)."""
-    if seed.uuid is not None:
-        found = Article.objects.filter(uuid=seed.uuid).first()
-        if found is not None:
-            return found
-    if seed.source and seed.source_id:
-        found = Article.objects.filter(source=seed.source, source_id=seed.source_id).first()
-        if found is not None:
-            return found
-    found = Article.objects.filter(slug=seed.slug).first()
-    if found is not None and found.source and found.source_id and (found.source, found.source_id) != (
-        seed.source, seed.source_id
-    ):
-        raise SeedError(f"slug: {seed.slug!r} is already used by another article "
-                        f"(source {found.source} {found.source_id})")
-    if found is not None and found.uuid is not None and found.uuid != seed.uuid:
-        raise SeedError(f"slug: {seed.slug!r} is already used by another article (uuid {found.uuid})")
-    return found
-
-
-def _check_slug_free(article):
-    clash = Article.objects.filter(slug=article.slug).exclude(pk=article.pk).first()
-    if clash is not None:
-        raise SeedError(f"slug: {article.slug!r} is already used by another article ({clash.title!r})")
-
-
 def _edited_since_import(article):
     return article.edited_at is not None and (article.imported_at is None or article.edited_at > article.imported_at)
-
-
-def _tags_for(pairs):
-    """Tags by slug, created once; the name of an existing tag is kept."""
-    if not pairs:
-        return []
-    existing = {tag.slug: tag for tag in Tag.objects.filter(slug__in=[slug for slug, _ in pairs])}
-    missing = [Tag(slug=slug, name=name) for slug, name in pairs if slug not in existing]
-    for tag in missing:
-        tag.save()
-        existing[tag.slug] = tag
-    return [existing[slug] for slug, _ in pairs]
-
-
-def _author_for(seed):
-    """Authors are found by the slug of their name and created once, never duplicated."""
-    if not seed.author_name:
-        return None
-    slug = slugify(seed.author_name, allow_unicode=True)[:200] or "author"
-    author, created = Author.objects.get_or_create(
-        slug=slug, defaults={"name": seed.author_name, "url": seed.author_url}
-    )
-    if not created and seed.author_url and not author.url:
-        author.url = seed.author_url
-        author.save(update_fields=["url"])
-    return author

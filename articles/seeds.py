@@ -93,13 +93,19 @@ class Seed:
 
 def read_seed(path, *, max_bytes, time_zone):
     """Read and validate the file at `path`; raise SeedError naming the field for anything wrong."""
-    path = Path(path)
-    size = path.stat().st_size
+    raw, digest = read_file(path, max_bytes=max_bytes, time_zone=time_zone)
+    return parse_seed(raw, path=Path(path), digest=digest, time_zone=time_zone)
+
+
+def read_file(path, *, max_bytes, time_zone):
+    """(bytes, import hash) of the file, refused before reading when it is over `max_bytes`. The hash
+    covers the renderer's and this reader's versions and the time zone: changing any re-imports."""
+    size = Path(path).stat().st_size
     if size > max_bytes:
         raise SeedError(f"file is {size:,} bytes, over the limit of {max_bytes:,} (IMPORT_MAX_FILE_BYTES)")
-    raw = path.read_bytes()
+    raw = Path(path).read_bytes()
     digest = hashlib.sha256(raw + f"|{RENDER_VERSION}|{READER_VERSION}|{time_zone}".encode()).hexdigest()
-    return parse_seed(raw, path=path, digest=digest, time_zone=time_zone)
+    return raw, digest
 
 
 def parse_seed(raw, *, path, digest, time_zone):

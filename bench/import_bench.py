@@ -1,0 +1,149 @@
+"""Import benchmark (issue #3): N synthetic articles, measured against the floor in one run.
+
+    python bench/import_bench.py [--articles 10000] [--keep DIR]
+
+Phases, each timed in this one process on a fresh SQLite database:
+  parse     python-frontmatter parses every file (no rendering, no database)
+  floor     parse + render the body with our render(), in a bare loop: the least any import can do
+  import    `import_paths()` into an empty database (validation, rows, savepoints, batched commits)
+  reimport  the same unchanged files again (recognized by their hash: neither parsed nor rendered)
+Prints seconds, files/s, the ratios the targets speak of (import/floor <= 1.5, reimport/parse < 1),
+and memory: the process's RSS sampled through the import, to show it does not grow with N.
+"""
+
+import argparse
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+WORDS = ("publisher editor article reader search engine content markdown django import render cache page "
+         "feed author tag draft schedule history image preview sitemap server python database query "
+         "index speed memory stream batch commit savepoint hash identity slug redirect locale").split()
+
+
+def sentence(rng, n=14):
+    words = [rng.choice(WORDS) for _ in range(n)]
+    return " ".join(words).capitalize() + "."
+
+
+def paragraph(rng):
+    return " ".join(sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(3, 6)))
+
+
+def body(rng):
+    parts = []
+    for section in range(rng.randint(3, 6)):
+        parts.append(f"## Section {section + 1}: {sentence(rng, 4)[:-1]}")
+        parts.append(paragraph(rng))
+        kind = rng.random()
+        if kind < 0.3:
+            parts.append("\n".join(f"- {sentence(rng, 8)} [link](https://example.com/{i})" for i in range(5)))
+        elif kind < 0.5:
+            parts.append("```python\n" + "\n".join(f"value_{i} = compute({i}, 'x')" for i in range(6)) + "\n```")
+        elif kind < 0.6:
+            parts.append("| a | b | c |\n|---|:-:|--:|\n" + "\n".join(f"| {i} | **{i * 2}** | `{i * 3}` |"
+                                                                    for i in range(5)))
+        parts.append(paragraph(rng))
+    return "\n\n".join(parts) + "\n"
+
+
+def article_text(i, rng):
+    title = f"{sentence(rng, 6)[:-1]} number {i}"
+    tags = rng.sample(WORDS, 3)
+    date = f"20{rng.randint(10, 25)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    style = i % 10
+    if style < 7:  # YAML, the common case
+        front = (f"---\ntitle: \"{title}\"\nslug: article-{i}\nauthor: Author {i % 50}\ndate: {date}\n"
+                 f"description: {sentence(rng)}\ntags: [{', '.join(tags)}]\nsource: bench\nsource_id: {i}\n"
+                 f"image: https://img.example/{i}.png\n---\n")
+    elif style < 9:  # TOML (Hugo)
+        front = (f"+++\ntitle = \"{title}\"\nslug = \"article-{i}\"\ndate = {date}\nsummary = \"{sentence(rng)}\"\n"
+                 f"categories = [\"{tags[0]}\"]\ndraft = false\n+++\n")
+    else:  # dev.to
+        front = (f"---\ntitle: {title}\npublished: true\ndescription: {sentence(rng)}\n"
+                 f"tags: {', '.join(tags)}\ncover_image: https://img.example/{i}.png\nslug: article-{i}\n---\n")
+    return front + "\n" + body(rng)
+
+
+def generate(folder, count):
+    rng = random.Random(1234)
+    for i in range(count):
+        sub = folder / f"{i // 1000:03d}"
+        sub.mkdir(exist_ok=True)
+        (sub / f"article-{i:05d}.md").write_text(article_text(i, rng), encoding="utf-8")
+
+
+def rss_mb():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--keep", type=Path, help="generate into (and keep) this folder")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="import-bench-"))
+    files_dir = args.keep or work / "articles"
+    files_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.update({
+        "DJANGO_SETTINGS_MODULE": "cms.settings", "DJANGO_SECRET_KEY": "bench-not-secret", "DJANGO_DEBUG": "0",
+        "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}", "MEDIA_ROOT": str(work / "media"),
+    })
+    import django
+
+    django.setup()
+    import frontmatter
+    from django.core.management import call_command
+
+    from articles.importer import find_seed_files, import_paths
+    from articles.markdown import render
+
+    started = time.perf_counter()
+    generate(files_dir, args.articles)
+    paths = find_seed_files([files_dir])
+    total_bytes = sum(p.stat().st_size for p in paths)
+    print(f"generated {len(paths)} articles, {total_bytes / len(paths) / 1024:.1f} KB each on average, "
+          f"in {time.perf_counter() - started:.1f}s")
+    call_command("migrate", verbosity=0)
+
+    def timed(label, work_fn):
+        begin = time.perf_counter()
+        result = work_fn()
+        seconds = time.perf_counter() - begin
+        print(f"{label:<9} {seconds:8.2f}s  {len(paths) / seconds:8.0f} files/s")
+        return seconds, result
+
+    parse, _ = timed("parse", lambda: [frontmatter.load(p) for p in paths] and None)
+    floor, _ = timed("floor", lambda: [render(frontmatter.load(p).content) for p in paths] and None)
+
+    samples = []
+
+    def sample(done, total):
+        if done % max(total // 10, 1) == 0:
+            samples.append((done, rss_mb()))
+
+    rss_before = rss_mb()
+    first, report = timed("import", lambda: import_paths([files_dir], on_progress=sample))
+    assert report.count("created") == len(paths), report.summary_line()
+    again, report = timed("reimport", lambda: import_paths([files_dir]))
+    assert report.count("unchanged") == len(paths), report.summary_line()
+
+    print(f"ratio import/floor   = {first / floor:.2f}  (target <= 1.5)")
+    print(f"ratio reimport/parse = {again / parse:.2f}  (target < 1)")
+    print(f"RSS before import {rss_before:.0f} MB; during import "
+          + ", ".join(f"{done}: {mb:.0f} MB" for done, mb in samples))
+    if not args.keep:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
