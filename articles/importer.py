@@ -7,6 +7,7 @@ savepoint of its own, so a failed file leaves no rows. Dry run is the same code 
 import hashlib
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,12 +67,22 @@ class FileOutcome:
 
 @dataclass
 class ImportReport:
+    """Counts per outcome, and the outcomes themselves unless the caller streams them (a 10,000-file
+    import then keeps no per-file state)."""
+
     outcomes: list = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
     elapsed: float = 0.0
     dry_run: bool = False
+    keep_outcomes: bool = True
+
+    def add(self, outcome):
+        self.counts[outcome.action] += 1
+        if self.keep_outcomes:
+            self.outcomes.append(outcome)
 
     def count(self, action):
-        return sum(1 for outcome in self.outcomes if outcome.action == action)
+        return self.counts[action]
 
     def summary(self):
         return {**{action: self.count(action) for action in ACTIONS},
@@ -94,12 +105,12 @@ def find_seed_files(paths):
 
 
 def import_paths(paths, *, dry_run=False, strict=False, force=False, fetch_images=False, on_outcome=None,
-                 on_progress=None):
+                 on_progress=None, keep_outcomes=True):
     """Import every seed file under `paths`. `strict`: all or nothing for the whole batch;
     `fetch_images`: download remote images too (local ones next to a file are always stored).
     `on_outcome(outcome)` hears of each file as it is done; `on_progress(done, total)` too."""
     started = time.perf_counter()
-    report = ImportReport(dry_run=dry_run)
+    report = ImportReport(dry_run=dry_run, keep_outcomes=keep_outcomes)
     batch = _Batch(force=force, fetch_images=fetch_images)
     files = find_seed_files(paths)
     size = len(files) if strict or dry_run else BATCH_SIZE
@@ -107,11 +118,11 @@ def import_paths(paths, *, dry_run=False, strict=False, force=False, fetch_image
         with transaction.atomic():
             for path in files[start:start + size]:
                 outcome = batch.import_file(path)
-                report.outcomes.append(outcome)
+                report.add(outcome)
                 if on_outcome:
                     on_outcome(outcome)
                 if on_progress:
-                    on_progress(len(report.outcomes), len(files))
+                    on_progress(sum(report.counts.values()), len(files))
             if dry_run or (strict and report.count("failed")):
                 transaction.set_rollback(True)
     report.elapsed = time.perf_counter() - started

@@ -41,7 +41,7 @@ class Command(BaseCommand):
             paths or [settings.BASE_DIR / "fixtures" / "seeds"], dry_run=dry_run, strict=strict, force=force,
             fetch_images=fetch_images,
             on_outcome=None if as_json else lambda outcome: self._write_outcome(outcome, dry_run),
-            on_progress=self._progress.update,
+            on_progress=self._progress.update, keep_outcomes=as_json,
         )
         self._progress.finish()
         if as_json:
