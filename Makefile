@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Local development runs with DEBUG on unless the caller says otherwise.
 DEV_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
-.PHONY: install run test test-fast bench bench-import superuser clean
+.PHONY: install run serve test test-fast bench bench-import superuser clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,9 +16,23 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 run: install
+	$(DEV_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py import_seeds
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Production-style serving on one machine: DEBUG off, gunicorn, WhiteNoise for static files, a file
+# cache shared by the workers and the import command (CACHE_URL=redis://… to use Redis), media served
+# by Django (DJANGO_SERVE_MEDIA=0 behind a proxy that serves MEDIA_ROOT). Needs DJANGO_SECRET_KEY.
+SERVE_ENV := DJANGO_DEBUG=0 DJANGO_SERVE_MEDIA=$${DJANGO_SERVE_MEDIA:-1} \
+	CACHE_URL=$${CACHE_URL:-filecache://$(CURDIR)/var/cache} \
+	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-localhost,127.0.0.1}
+serve: install
+	@test -n "$$DJANGO_SECRET_KEY" || { echo "Set DJANGO_SECRET_KEY (make serve runs with DEBUG off)"; exit 2; }
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SERVE_ENV) $(BIN)/python manage.py import_seeds
+	$(SERVE_ENV) $(BIN)/gunicorn -c cms/gunicorn.conf.py cms.wsgi
 
 # The whole suite, browser tests included (CI runs this).
 test: install
