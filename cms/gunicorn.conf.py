@@ -16,4 +16,4 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-pidfile = os.environ.get("GUNICORN_PID")
+pidfile = os.environ.get("GUNICORN_PIDFILE")
