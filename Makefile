@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Local development runs with DEBUG on unless the caller says otherwise.
 DEV_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
-.PHONY: install run serve test test-fast bench bench-import superuser clean
+.PHONY: install run serve test test-fast bench bench-import bench-serve superuser clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,7 +43,10 @@ test-fast: install
 	$(BIN)/python -m pytest -m "not slow"
 
 # Benchmarks (not part of make test): see bench/README.md.
-bench: bench-import
+bench: bench-import bench-serve
+
+bench-serve: install
+	bench/serve.sh
 
 bench-import: install
 	$(BIN)/python bench/import_bench.py --articles $${ARTICLES:-10000}

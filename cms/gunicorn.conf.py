@@ -12,7 +12,7 @@ graceful_timeout = 20
 # Recycle workers now and then so that no leak can grow without bound.
 max_requests = 5000
 max_requests_jitter = 500
-accesslog = "-"
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -15,3 +15,9 @@ def healthz(request):
     response = HttpResponse("ok\n", content_type="text/plain")
     response["Cache-Control"] = "no-store"
     return response
+
+
+def ping(request):
+    """A constant response through the whole middleware stack: the floor that `make bench-serve`
+    measures pages against (no database, no template)."""
+    return HttpResponse("pong\n", content_type="text/plain")

@@ -7,7 +7,7 @@ from django.views.static import serve
 from django.views.generic import RedirectView
 
 from articles import editor
-from cms.health import healthz
+from cms.health import healthz, ping
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="articles:list", permanent=False)),
@@ -16,6 +16,7 @@ urlpatterns = [
     path("markdownx/upload/", editor.image_upload, name="markdownx_upload"),
     path("blog/", include("articles.urls")),
     path("healthz", healthz, name="healthz"),
+    path("ping", ping, name="ping"),
 ]
 if settings.SERVE_MEDIA:
     # static() only answers with DEBUG on; serve() is what it would use, for `make serve` on one machine.
