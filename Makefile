@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Local development runs with DEBUG on unless the caller says otherwise.
 DEV_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
-.PHONY: install run serve test test-fast bench bench-import bench-serve superuser clean
+.PHONY: install run serve test test-fast check-faults bench bench-import bench-serve superuser clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ serve: install
 # The whole suite, browser tests included (CI runs this).
 test: install
 	$(BIN)/python -m pytest
+
+# Load and outage checks against gunicorn on PostgreSQL (127.0.0.1:5432 and a throwaway cluster).
+check-faults: install
+	$(BIN)/python -m pytest -m faults -s
 
 # Without the slow (browser, load) tests.
 test-fast: install
