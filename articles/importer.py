@@ -20,6 +20,7 @@ from . import images
 from .images import ImageError, image_references, is_relative, is_remote
 from .identities import ArticleIdentities
 from .models import Article, Author, Tag
+from .page_cache import one_change
 from .redirects import redirect_old_path
 from .seeds import SeedError, parse_seed, read_file
 
@@ -115,7 +116,8 @@ def import_paths(paths, *, dry_run=False, strict=False, force=False, fetch_image
     files = find_seed_files(paths)
     size = len(files) if strict or dry_run else BATCH_SIZE
     for start in range(0, max(len(files), 1), size or 1):
-        with transaction.atomic():
+        # Cached pages go stale once per batch, after its commit, not once per file.
+        with one_change(), transaction.atomic():
             for path in files[start:start + size]:
                 outcome = batch.import_file(path)
                 report.add(outcome)

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # ETags on every page and 304s for conditional requests (cached pages included).
+    "django.middleware.http.ConditionalGetMiddleware",
     # Static files from the app server, compressed, with far-future cache headers for hashed names.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -107,6 +109,9 @@ if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
         "SOCKET_TIMEOUT": 0.5,
     })
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
+# Longest life of a cached page; it is shorter when a scheduled publish or expiry comes sooner.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -17,6 +17,18 @@ def corpus_manifest():
         return list(csv.DictReader(handle, delimiter="\t"))
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with no cached pages: the database rolls back between tests, a cache (Redis
+    in CI) does not. Only this run's keys go (the key prefix), never a shared Redis database."""
+    from django.core.cache import cache
+
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
+
+
 @pytest.fixture
 def seed_article(db):
     from articles.models import Article

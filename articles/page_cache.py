@@ -1,0 +1,102 @@
+"""Whole-page caching for the reader's pages, invalidated exactly when content changes.
+
+Every cached page is stored under the current *content version*, a token replaced whenever an
+article, author or tag is saved or deleted (signals.py; the importer and the admin both save), so
+a change makes every old page unreachable at once. Scheduled publishing and expiry change what is
+public without a save: each page is cached only until the next publish or expiry time, which is
+worked out when the version changes (at save time), not per request. Responses carry an ETag
+(ConditionalGetMiddleware answers 304) and `max-age=0, must-revalidate`, so no browser or proxy
+copy outlives a change either.
+
+Requests with a session cookie (editors, staff previews) bypass the cache, and a cache that is
+away (Redis down) simply means uncached pages.
+"""
+
+import hashlib
+import secrets
+import threading
+from contextlib import contextmanager
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Min, Q
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+
+STATE_KEY = "pages:state"
+_deferral = threading.local()
+
+
+def content_changed():
+    """Make every cached page stale; remember when the next scheduled change is due."""
+    if getattr(_deferral, "depth", 0):
+        _deferral.pending = True
+        return
+    cache.set(STATE_KEY, {"version": secrets.token_hex(8), "next_event": _next_event()}, None)
+
+
+@contextmanager
+def one_change():
+    """Within this block (an import of many files), changes make pages stale once, at the end."""
+    _deferral.depth = getattr(_deferral, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _deferral.depth -= 1
+        if not _deferral.depth and getattr(_deferral, "pending", False):
+            _deferral.pending = False
+            content_changed()
+
+
+def _state():
+    state = cache.get(STATE_KEY)
+    if state is None or (state["next_event"] is not None and state["next_event"] <= timezone.now()):
+        # Lost (eviction, a fresh cache) or a scheduled time has passed: a new version, so that no page
+        # from before the publish or expiry is served after it, whatever the cache server's clock says.
+        state = {"version": secrets.token_hex(8), "next_event": _next_event()}
+        cache.set(STATE_KEY, state, None)
+    return state
+
+
+def _next_event():
+    from .models import Article, Status
+
+    now = timezone.now()
+    upcoming = Article.objects.filter(status=Status.PUBLISHED).aggregate(
+        publish=Min("published", filter=Q(published__gt=now)),
+        expire=Min("expires", filter=Q(expires__gt=now)),
+    )
+    times = [moment for moment in upcoming.values() if moment is not None]
+    return min(times) if times else None
+
+
+def _timeout(state):
+    seconds = settings.PAGE_CACHE_SECONDS
+    if state["next_event"] is not None:
+        seconds = min(seconds, int((state["next_event"] - timezone.now()).total_seconds()))
+    return seconds
+
+
+def cached_page(view):
+    """Serve the view's 200 responses from the cache for visitors without a session."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return view(request, *args, **kwargs)
+        state = _state()
+        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        key = f"pages:{state['version']}:{hashlib.sha256(address.encode()).hexdigest()}"
+        response = cache.get(key)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            timeout = _timeout(state)
+            if (response.status_code == 200 and not response.streaming and not response.cookies
+                    and "private" not in response.get("Cache-Control", "") and timeout > 0):
+                cache.set(key, response, timeout)
+        if "private" not in response.get("Cache-Control", ""):
+            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+        return response
+
+    return wrapper

@@ -1,0 +1,106 @@
+"""Cached pages: none of them runs a query; a change, a scheduled publish or an expiry shows at once;
+conditional requests get 304; editors with a session are never served a cached page."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from articles.models import Status
+
+from .factories import make_article, make_author
+
+
+def test_cached_article_and_list_run_no_query(client, db, django_assert_num_queries):
+    make_article(slug="a", author=make_author())
+    for url in ("/blog/a", "/blog/"):
+        first = client.get(url)
+        with django_assert_num_queries(0):
+            again = client.get(url)
+        assert again.status_code == 200 and again.content == first.content
+
+
+def test_a_saved_change_shows_at_once(client, db):
+    article = make_article(slug="a", title="Before")
+    assert "Before" in client.get("/blog/a").content.decode()
+    assert "Before" in client.get("/blog/").content.decode()
+    article.title = "After"
+    article.save()
+    assert "After" in client.get("/blog/a").content.decode()
+    assert "After" in client.get("/blog/").content.decode()
+
+
+def test_author_change_shows_at_once(client, db):
+    author = make_author(name="Ann")
+    make_article(slug="a", author=author)
+    assert "Ann" in client.get("/blog/a").content.decode()
+    author.name = "Annabel"
+    author.save()
+    assert "Annabel" in client.get("/blog/a").content.decode()
+
+
+def test_deleted_article_disappears(client, db):
+    article = make_article(slug="a", title="Soon gone")
+    assert client.get("/blog/a").status_code == 200
+    article.delete()
+    assert client.get("/blog/a").status_code == 404
+    assert "Soon gone" not in client.get("/blog/").content.decode()
+
+
+def test_scheduled_publish_needs_no_save(client, db, monkeypatch):
+    now = timezone.now()
+    make_article(slug="old", title="Already out", published=now - timedelta(days=1))
+    make_article(slug="soon", title="Scheduled one", published=now + timedelta(minutes=5))
+    assert "Scheduled one" not in client.get("/blog/").content.decode()
+    monkeypatch.setattr(timezone, "now", lambda: now + timedelta(minutes=6))
+    assert "Scheduled one" in client.get("/blog/").content.decode()
+    assert client.get("/blog/soon").status_code == 200
+
+
+def test_expiry_needs_no_save(client, db, monkeypatch):
+    now = timezone.now()
+    make_article(slug="a", title="Short lived", expires=now + timedelta(minutes=5))
+    assert client.get("/blog/a").status_code == 200
+    monkeypatch.setattr(timezone, "now", lambda: now + timedelta(minutes=6))
+    assert client.get("/blog/a").status_code == 404
+    assert "Short lived" not in client.get("/blog/").content.decode()
+
+
+def test_conditional_request_gets_304(client, db):
+    make_article(slug="a")
+    response = client.get("/blog/a")
+    etag = response["ETag"]
+    assert "max-age=0" in response["Cache-Control"] and "must-revalidate" in response["Cache-Control"]
+    assert client.get("/blog/a", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_session_holders_bypass_the_cache(client, db, django_assert_max_num_queries):
+    make_article(slug="a")
+    client.get("/blog/a")
+    client.cookies["sessionid"] = "whatever"
+    with django_assert_max_num_queries(10) as queries:
+        client.get("/blog/a")
+    assert len(queries) > 0
+
+
+def test_drafts_are_never_cached_for_the_public(client, db):
+    article = make_article(slug="a", status=Status.DRAFT)
+    assert client.get("/blog/a").status_code == 404
+    article.status = Status.PUBLISHED
+    article.save()
+    assert client.get("/blog/a").status_code == 200
+    article.status = Status.DRAFT
+    article.save()
+    assert client.get("/blog/a").status_code == 404
+
+
+def test_import_makes_pages_stale(client, db, write_seed):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = write_seed("a.md", "---\ntitle: First words\nslug: a\n---\nx")
+    call_command("import_seeds", str(path), stdout=StringIO())
+    assert "First words" in client.get("/blog/a").content.decode()
+    path.write_text("---\ntitle: Second words\nslug: a\n---\nx")
+    call_command("import_seeds", str(path), stdout=StringIO())
+    assert "Second words" in client.get("/blog/a").content.decode()
