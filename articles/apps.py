@@ -1,6 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "Articles"
+
+    def ready(self):
+        from .roles import create_editors_group
+
+        post_migrate.connect(create_editors_group, sender=self, dispatch_uid="articles.create_editors_group")
