@@ -76,7 +76,7 @@ def body_diff_html(old, new):
     if not rows:
         return "No change to the body."
     return format_html('<pre class="body-diff">{}</pre>',
-                       format_html_join("\n", '<span class="body-diff__{}">{}</span>', rows))
+                       format_html_join("", '<span class="body-diff__{}">{}</span>', rows))
 
 
 @admin.register(Article)
@@ -102,6 +102,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                     "fields": ("uuid", "source", "source_id", "import_hash", "imported_at", "edited_at")}),
     )
     history_list_display = ["body_changes"]
+    object_history_template = "admin/articles/article/object_history.html"
 
     class Media:
         css = {"all": ["articles/admin/editor.css"]}

@@ -91,6 +91,11 @@ def test_editor_edits_previews_uploads_and_publishes(open_page, live_server, med
     page.wait_for_url("**/admin/articles/article/")
     assert "was changed successfully" in page.locator(".messagelist").inner_text()
 
+    page.goto(f"{live_server.url}/admin/articles/article/{seed_article.pk}/history/")
+    assert page.locator(".body-diff__added", has_text=NEW_SENTENCE).count() == 1
+    assert page.locator(".body-diff__removed", has_text=OLD_SENTENCE).count() == 1
+    screenshot(page, "admin-history-body-diff")
+
     public = open_page(f"/blog/{SEED_SLUG}", viewport=DESKTOP)
     prose = public.locator(".prose")
     assert NEW_SENTENCE in prose.inner_text() and OLD_SENTENCE not in prose.inner_text()
