@@ -17,7 +17,7 @@ def article_list(request):
 
 def article_detail(request, slug):
     articles = Article.objects.select_related("author")
-    if not request.user.has_perm("articles.change_article"):
+    if not (request.user.is_staff and request.user.has_perm("articles.change_article")):
         articles = articles.published()
     article = get_object_or_404(articles, slug=slug)
     preview = not article.is_public  # staff looking at a draft, scheduled or expired article

@@ -177,6 +177,8 @@ def test_logged_in_reader_without_permission_gets_404_for_a_draft(client, reader
     article = make_article(status=Status.DRAFT)
     client.force_login(reader)
     assert client.get(article.get_absolute_url()).status_code == 404
+    reader.groups.add(Group.objects.get(name=EDITORS_GROUP))  # the permission, but no staff status
+    assert client.get(article.get_absolute_url()).status_code == 404
 
 
 def test_draft_stays_off_every_public_surface_while_staff_preview_it(client, editor):
