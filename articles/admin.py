@@ -5,8 +5,11 @@ version is kept). Bulk actions save article by article for the same reason, inst
 """
 
 import difflib
+import uuid
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -15,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .models import Article, Author, Status, Tag
+from .uploads import ImageRefused, clean_image
 
 # An address typed without a scheme is https (Django 6's default; 5.2 still assumes http).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -79,8 +83,24 @@ def body_diff_html(old, new):
                        format_html_join("", '<span class="body-diff__{}">{}</span>', rows))
 
 
+class ArticleForm(forms.ModelForm):
+    def clean_image(self):
+        """A newly uploaded cover gets the body images' checks and cleaning: no SVG or other
+        formats, size and pixel limits, no EXIF (GPS), a random file name."""
+        image = self.cleaned_data.get("image")
+        if not image or image is self.initial.get("image") or not hasattr(image, "content_type"):
+            return image  # unchanged or cleared
+        image.seek(0)
+        try:
+            cleaned, extension = clean_image(image)
+        except ImageRefused as refusal:
+            raise forms.ValidationError(str(refusal)) from refusal
+        return SimpleUploadedFile(f"{uuid.uuid4().hex}.{extension}", cleaned, content_type=f"image/{extension}")
+
+
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
+    form = ArticleForm
     formfield_overrides = {**MarkdownxModelAdmin.formfield_overrides, **HTTPS_URLS}
     list_display = ("title", "author", "visibility", "published", "updated", "public_link")
     list_filter = ("status", VisibilityFilter, "author", "tags", "published")

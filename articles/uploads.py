@@ -1,7 +1,7 @@
-"""Images dropped or pasted into the body editor: verified, cleaned, stored (issue 6).
+"""Images from editors, verified and cleaned (issue 6): dropped or pasted into the body, or the cover.
 
-store_body_image(upload) returns the stored image's URL or raises ImageRefused, whose str() is the
-message the editor sees. The file is judged by what Pillow finds in its bytes, never by the name or
+clean_image(upload) returns (bytes, extension); store_body_image(upload) also stores them and returns
+the URL. Both raise ImageRefused, whose str() is the message the editor sees. The file is judged by what Pillow finds in its bytes, never by the name or
 content type the browser sent, and it is re-encoded, so what is stored is pixels we decoded ourselves:
 no EXIF (GPS), no comments, nothing appended after the image data.
 """
@@ -23,6 +23,13 @@ class ImageRefused(Exception):
 
 
 def store_body_image(upload):
+    cleaned, extension = clean_image(upload)
+    name = f"{settings.EDITOR_UPLOAD_DIR.rstrip('/')}/{uuid.uuid4().hex}.{extension}"
+    stored_name = default_storage.save(name, ContentFile(cleaned))
+    return default_storage.url(stored_name)
+
+
+def clean_image(upload):
     max_bytes = settings.EDITOR_UPLOAD_MAX_BYTES
     if upload.size > max_bytes:
         raise ImageRefused(f"The file is {upload.size / 2**20:.1f} MB; images may be at most "
@@ -40,10 +47,7 @@ def store_body_image(upload):
         raise ImageRefused(f"The image is {width}×{height} pixels"
                            f"{f' in {frames} frames' if frames > 1 else ''}; at most "
                            f"{max_pixels / 1e6:.0f} megapixels are accepted. Scale it down and try again.")
-    cleaned = _reencode(image, fmt, frames)
-    name = f"{settings.EDITOR_UPLOAD_DIR.rstrip('/')}/{uuid.uuid4().hex}.{ALLOWED_FORMATS[fmt]}"
-    stored_name = default_storage.save(name, ContentFile(cleaned))
-    return default_storage.url(stored_name)
+    return _reencode(image, fmt, frames), ALLOWED_FORMATS[fmt]
 
 
 def _open_verified(data):

@@ -4,9 +4,16 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+
+from articles.models import Article
+from articles.roles import EDITORS_GROUP
+
+from .factories import make_article
+from .test_admin import _form_data
 
 UPLOAD = "/markdownx/upload/"
 AJAX = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
@@ -14,7 +21,9 @@ AJAX = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
 
 @pytest.fixture
 def staff_client(client, db):
+    """An editor: staff, in the Editors group (the upload needs staff only; the cover form, the group)."""
     user = get_user_model().objects.create_user("staff", "staff@example.com", "x-Long-Pass-123", is_staff=True)
+    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
     client.force_login(user)
     return client
 
@@ -154,9 +163,35 @@ def test_only_staff_may_upload(client, db, who):
 
 
 def test_uploaded_image_in_a_body_renders_on_the_page(staff_client, db):
-    from .factories import make_article
-
     url, _ = stored_name(upload(staff_client, image_bytes()))
     article = make_article(body=f"Look:\n\n![A chart]({url})\n")
     html = staff_client.get(article.get_absolute_url()).content.decode()
     assert f'<img src="{url}" alt="A chart"' in html
+
+
+# --- The cover image, uploaded in the change form -------------------------------------------------
+
+
+def _post_cover(client, article, data, name, content_type, alt="A chart"):
+    form = _form_data(article, image_alt=alt, image=SimpleUploadedFile(name, data, content_type=content_type))
+    return client.post(f"/admin/articles/article/{article.pk}/change/", form)
+
+
+def test_cover_upload_is_cleaned_renamed_and_shown_with_its_alt(staff_client, seed_article):
+    response = _post_cover(staff_client, seed_article, jpeg_with_gps(), "my holiday.jpg", "image/jpeg")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article = Article.objects.get(pk=seed_article.pk)
+    assert article.image.name.startswith("articles/covers/") and article.image.name.endswith(".jpg")
+    assert "holiday" not in article.image.name
+    with article.image.open() as stored, Image.open(stored) as image:
+        assert not image.getexif()
+    page = staff_client.get(article.get_absolute_url()).content.decode()
+    assert f'<img src="{article.image.url}" alt="A chart">' in page
+    form = staff_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+    assert f'<img src="{article.image.url}" alt="A chart" class="cover-preview">' in form
+
+
+def test_cover_in_a_refused_format_is_refused_with_the_reason(staff_client, seed_article):
+    response = _post_cover(staff_client, seed_article, image_bytes("BMP"), "cover.png", "image/png")
+    assert response.status_code == 200
+    assert "This is a BMP image; upload a JPEG, PNG, WebP or GIF." in response.content.decode()
