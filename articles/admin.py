@@ -95,7 +95,8 @@ class ArticleForm(forms.ModelForm):
             cleaned, extension = clean_image(image)
         except ImageRefused as refusal:
             raise forms.ValidationError(str(refusal)) from refusal
-        return SimpleUploadedFile(f"{uuid.uuid4().hex}.{extension}", cleaned, content_type=f"image/{extension}")
+        content_type = "image/jpeg" if extension == "jpg" else f"image/{extension}"
+        return SimpleUploadedFile(f"{uuid.uuid4().hex}.{extension}", cleaned, content_type=content_type)
 
 
 @admin.register(Article)
@@ -136,7 +137,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         if article.published is None:
             return "Published, no date (not shown)"
         if article.is_scheduled:
-            return format_html("Scheduled for {}", timezone.localtime(article.published).strftime("%Y-%m-%d %H:%M"))
+            return f"Scheduled for {timezone.localtime(article.published):%Y-%m-%d %H:%M}"
         return "Public" if article.is_public else "Expired"
 
     @admin.display(description="Page")
@@ -151,7 +152,8 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     def image_preview(self, article):
         if not article.image:
             return "None uploaded."
-        return format_html('<img src="{}" alt="{}" class="cover-preview">', article.image.url, article.image_alt)
+        return format_html('<img src="{}" alt="{}" class="cover-preview">',
+                           article.image.url, article.image_alt)
 
     def body_changes(self, record):
         """The history page's "body_changes" column: the body's diff against the version before."""

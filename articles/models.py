@@ -73,8 +73,8 @@ class Article(models.Model):
                               help_text="The lead image, uploaded here.")
     image_alt = models.CharField(
         max_length=300, blank=True,
-        help_text="What the lead image (uploaded or by address) shows, for readers who cannot see it. Leave empty only when "
-                  "the image is decoration.",
+        help_text="What the lead image (uploaded or by address) shows, for readers who cannot see "
+                  "it. Leave empty only when the image is decoration.",
     )
     image_url = models.URLField(max_length=1000, blank=True,
                                 help_text="The lead image's address, when it lives elsewhere.")

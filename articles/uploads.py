@@ -1,9 +1,10 @@
 """Images from editors, verified and cleaned (issue 6): dropped or pasted into the body, or the cover.
 
 clean_image(upload) returns (bytes, extension); store_body_image(upload) also stores them and returns
-the URL. Both raise ImageRefused, whose str() is the message the editor sees. The file is judged by what Pillow finds in its bytes, never by the name or
-content type the browser sent, and it is re-encoded, so what is stored is pixels we decoded ourselves:
-no EXIF (GPS), no comments, nothing appended after the image data.
+the URL. Both raise ImageRefused, whose str() is the message the editor sees. The file is judged by
+what Pillow finds in its bytes, never by the name or content type the browser sent, and it is
+re-encoded, so what is stored is pixels we decoded ourselves: no EXIF (GPS), no comments, nothing
+appended after the image data.
 """
 
 import io

@@ -50,6 +50,22 @@ def test_editors_group_exists_after_migrate_with_exactly_its_permissions():
     ]
 
 
+def test_migrate_recreates_the_group_and_keeps_permissions_added_by_hand(db):
+    from django.contrib.auth.models import Permission
+    from django.core.management.sql import emit_post_migrate_signal
+
+    def migrate_finished():  # what every `migrate` ends with, without its seconds of checks
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+    Group.objects.filter(name=EDITORS_GROUP).delete()
+    migrate_finished()
+    group = Group.objects.get(name=EDITORS_GROUP)
+    assert group.permissions.count() == 6
+    group.permissions.add(Permission.objects.get(codename="delete_tag"))
+    migrate_finished()
+    assert group.permissions.count() == 7
+
+
 def test_editor_can_use_articles_but_not_users_or_groups(client, editor, seed_article):
     client.force_login(editor)
     assert client.get(CHANGELIST).status_code == 200
