@@ -103,7 +103,8 @@ class ArticleForm(forms.ModelForm):
 class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     form = ArticleForm
     formfield_overrides = {**MarkdownxModelAdmin.formfield_overrides, **HTTPS_URLS}
-    list_display = ("title", "author", "visibility", "published", "updated", "public_link")
+    # The page link early: at laptop widths the admin's sidebar pushes the last columns off screen.
+    list_display = ("title", "visibility", "public_link", "author", "published", "updated")
     list_filter = ("status", VisibilityFilter, "author", "tags", "published")
     list_select_related = ("author",)
     search_fields = ("title", "slug", "excerpt", "body")
@@ -144,7 +145,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     def public_link(self, article):
         if not article.pk:
             return "-"
-        label = "View on site" if article.is_public else "Preview (not public)"
+        label = "View on site" if article.is_public else "Preview"
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>',
                            article.get_absolute_url(), label)
 
@@ -165,8 +166,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     def get_historical_record_context_helper(self, request, historical_record):
         return BodyDiffHelper(self.model, historical_record)
 
-    @admin.action(description="Publish the selected articles (a future date stays scheduled)",
-                  permissions=["change"])
+    @admin.action(description="Publish (a future date stays scheduled)", permissions=["change"])
     def publish(self, request, queryset):
         now = timezone.now()
         changed = 0
@@ -177,7 +177,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             changed += 1
         self.message_user(request, f"{changed} article(s) published.", messages.SUCCESS)
 
-    @admin.action(description="Unpublish the selected articles (back to draft)", permissions=["change"])
+    @admin.action(description="Unpublish (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
         changed = 0
         for article in queryset.exclude(status=Status.DRAFT):

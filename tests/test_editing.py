@@ -96,7 +96,7 @@ def test_list_shows_visibility_and_public_link(client, editor):
     html = client.get(CHANGELIST).content.decode()
     assert "Scheduled for" in html and "Draft" in html and "Public" in html
     assert f'href="{public.get_absolute_url()}"' in html and "View on site" in html
-    assert f'href="{scheduled.get_absolute_url()}"' in html and "Preview (not public)" in html
+    assert f'href="{scheduled.get_absolute_url()}"' in html and ">Preview</a>" in html
 
 
 @pytest.mark.parametrize("visibility, expected", [

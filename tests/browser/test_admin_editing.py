@@ -107,6 +107,25 @@ def test_editor_edits_previews_uploads_and_publishes(open_page, live_server, med
     assert page.console_errors == [] and public.console_errors == []
 
 
+def test_article_list_shows_visibility_filters_and_links(open_page, live_server, editor, seed_article):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import make_article
+
+    make_article(title="Election night live page", published=timezone.now() + timedelta(days=2))
+    make_article(title="Unfinished profile", status="draft")
+    page = log_in(open_page, "/admin/articles/article/")
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() == 3
+    assert page.locator("#result_list", has_text="Scheduled for").count() == 1
+    assert page.locator("#changelist-filter", has_text="By visibility").count() == 1
+    assert page.locator("select[name=action] option[value=publish]").count() == 1
+    assert page.locator("select[name=action] option[value=delete_selected]").count() == 0
+    screenshot(page, "admin-article-list")
+
+
 def test_editor_previews_a_draft_with_a_banner(open_page, live_server, editor, seed_article):
     seed_article.status = "draft"
     seed_article.save()
