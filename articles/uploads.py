@@ -36,6 +36,8 @@ def clean_image(upload):
         raise ImageRefused(f"The file is {upload.size / 2**20:.1f} MB; images may be at most "
                            f"{max_bytes / 2**20:.0f} MB. Save it smaller and try again.")
     data = upload.read()
+    if b"<svg" in data[:4096].lower():
+        raise ImageRefused("SVG images are not accepted (they can carry script); export a PNG instead.")
     image = _open_verified(data)
     fmt = image.format
     if fmt not in ALLOWED_FORMATS:

@@ -285,3 +285,12 @@ def test_admin_edit_then_reimport_of_the_seed_is_skipped_not_overwritten(client,
     call_command("import_seeds", stdout=out)
     assert "Edited here." in Article.objects.get(slug=SEED_SLUG).body_html
     assert seed_article.history.count() == versions
+
+
+def test_body_diff_escapes_what_the_body_contains():
+    from articles.admin import body_diff_html
+
+    html = body_diff_html("Safe line.\n", "Safe line.\n<script>alert(1)</script>\n")
+    assert "<script>" not in html
+    assert '<span class="body-diff__added">+&lt;script&gt;alert(1)&lt;/script&gt;</span>' in html
+    assert body_diff_html("Same.", "Same.") == "No change to the body."

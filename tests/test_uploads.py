@@ -107,8 +107,9 @@ def _refusal(response):
 
 def test_svg_is_refused_whatever_its_content_type(staff_client):
     svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
-    message = _refusal(upload(staff_client, svg, name="logo.svg", content_type="image/svg+xml"))
-    assert "not an image we can read" in message
+    for name, content_type in [("logo.svg", "image/svg+xml"), ("logo.png", "image/png")]:
+        message = _refusal(upload(staff_client, svg, name=name, content_type=content_type))
+        assert message == "SVG images are not accepted (they can carry script); export a PNG instead."
 
 
 def test_a_non_image_with_an_image_content_type_is_refused(staff_client):

@@ -22,10 +22,10 @@ NEW_SENTENCE = "The single most important step to growing a newsroom"
 
 # Drops a file on the markdownx editor as a user's drag and drop would: markdownx listens for the
 # drop event and uploads event.dataTransfer.files.
-DROP_FILE = """([selector, base64, name]) => {
+DROP_FILE = """([selector, base64, name, type]) => {
   const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
   const transfer = new DataTransfer();
-  transfer.items.add(new File([bytes], name, {type: "image/png"}));
+  transfer.items.add(new File([bytes], name, {type: type}));
   const target = document.querySelector(selector);
   for (const type of ["dragenter", "dragover", "drop"]) {
     target.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true, cancelable: true}));
@@ -77,7 +77,7 @@ def test_editor_edits_previews_uploads_and_publishes(open_page, live_server, med
     screenshot(page, "admin-edit-live-preview")
 
     editor_box.evaluate("box => box.setSelectionRange(box.value.length, box.value.length)")
-    page.evaluate(DROP_FILE, ["textarea#id_body", _chart_png(), "chart.png"])
+    page.evaluate(DROP_FILE, ["textarea#id_body", _chart_png(), "chart.png", "image/png"])
     page.wait_for_function("() => /!\\[\\]\\(\\/media\\/articles\\/uploads\\/[0-9a-f]{32}\\.png\\)/"
                            ".test(document.querySelector('#id_body').value)", timeout=10_000)
     uploaded = preview.locator("img[src^='/media/articles/uploads/']")
@@ -105,6 +105,21 @@ def test_editor_edits_previews_uploads_and_publishes(open_page, live_server, med
     assert public.locator(".preview-banner").count() == 0
     screenshot(public, "public-page-after-edit")
     assert page.console_errors == [] and public.console_errors == []
+
+
+def test_a_refused_image_says_why_and_leaves_the_body_alone(open_page, live_server, editor, seed_article):
+    page = log_in(open_page, f"/admin/articles/article/{seed_article.pk}/change/")
+    page.locator(".markdownx-preview").get_by_text(OLD_SENTENCE).wait_for()
+    body = page.locator("textarea#id_body").input_value()
+    svg = base64.b64encode(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>').decode()
+    page.evaluate(DROP_FILE, ["textarea#id_body", svg, "logo.svg", "image/svg+xml"])
+    note = page.locator(".markdownx-upload-note.errornote")
+    note.wait_for(timeout=10_000)
+    assert "SVG images are not accepted" in note.inner_text()
+    page.wait_for_function("body => document.querySelector('#id_body').value === body", arg=body)
+    screenshot(page, "admin-upload-refused")
+    # markdownx logs the refusal to the console itself; nothing else may fail.
+    assert all("Invalid response" in error or "400" in error for error in page.console_errors)
 
 
 def test_article_list_shows_visibility_filters_and_links(open_page, live_server, editor, seed_article):
