@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from markdownx.admin import MarkdownxModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -67,7 +68,8 @@ class BodyDiffHelper(HistoricalRecordContextHelper):
     """The history list's "Changes" column, without the body: its diff has a column of its own."""
 
     def context_for_delta_changes(self, delta):
-        return [change for change in super().context_for_delta_changes(delta) if change["field"] != "Body"]
+        body = capfirst(Article._meta.get_field("body").verbose_name)
+        return [change for change in super().context_for_delta_changes(delta) if change["field"] != body]
 
 
 def body_diff_html(old, new):

@@ -237,6 +237,8 @@ def test_every_admin_save_keeps_a_version_with_a_readable_body_diff(client, edit
     html = client.get(f"{CHANGELIST}{seed_article.pk}/history/").content.decode()
     assert 'class="body-diff__removed">-One of the most important steps' in html
     assert 'class="body-diff__added">+The single most important step' in html
+    assert "<strong>Body:</strong>" not in html  # not again, cut short, in the "Changes" column
+    assert "<strong>Updated:</strong>" in html  # other fields are still listed there
 
 
 def test_an_earlier_version_can_be_restored(client, editor, seed_article):
