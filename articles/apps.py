@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ArticlesConfig(AppConfig):
@@ -7,3 +8,6 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the cache invalidation receivers)
+        from .roles import create_editors_group
+
+        post_migrate.connect(create_editors_group, sender=self, dispatch_uid="articles.create_editors_group")

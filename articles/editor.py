@@ -2,15 +2,17 @@
 
 markdownx's own URLs answer anyone; ours answer 403 to everyone but active staff (issue #2). The
 preview renders with the article's title, so the body H1 rule makes the preview equal the page.
+The upload replaces markdownx's ImageUploadView, which trusts the browser's content type and keeps
+EXIF; ours checks the bytes and cleans them (articles/uploads.py, issue 6).
 """
 
 from functools import wraps
 
-from django.http import HttpResponse, HttpResponseForbidden
+from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.views.decorators.http import require_POST
-from markdownx.views import ImageUploadView
 
 from .markdown import render
+from .uploads import ImageRefused, store_body_image
 
 
 def staff_only(view):
@@ -30,4 +32,16 @@ def markdown_preview(request):
     return HttpResponse(render(request.POST.get("content", ""), title=title))
 
 
-image_upload = require_POST(staff_only(ImageUploadView.as_view()))
+@require_POST
+@staff_only
+def image_upload(request):
+    """Answers as markdownx's widget expects: {"image_code": Markdown} on success, else 400 with
+    {"image": [message]} (the widget raises markdownx.fileUploadError; editor-upload.js shows it)."""
+    upload = request.FILES.get("image")
+    if upload is None:
+        return JsonResponse({"image": ["No file was sent; drop an image onto the editor."]}, status=400)
+    try:
+        url = store_body_image(upload)
+    except ImageRefused as refusal:
+        return JsonResponse({"image": [str(refusal)]}, status=400)
+    return JsonResponse({"image_code": f"![]({url})"})

@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
+from simple_history.models import HistoricalRecords
 
 from .markdown import first_image_url, render
 from .redirects import redirect_old_path
@@ -45,6 +46,10 @@ class ArticleQuerySet(models.QuerySet):
         now = timezone.now()
         return self.filter(status=Status.PUBLISHED, published__lte=now).exclude(expires__lte=now)
 
+    def scheduled(self):
+        """Published articles whose publication time is still ahead: they go live by themselves."""
+        return self.filter(status=Status.PUBLISHED, published__gt=timezone.now())
+
 
 # Fields whose change is a change of the article's content (and so moves `updated`); bookkeeping
 # such as imported_at or import_hash is not.
@@ -67,6 +72,11 @@ class Article(models.Model):
                                  help_text="The body rendered and sanitized when the article is saved.")
     image = models.ImageField(upload_to="articles/covers/", blank=True,
                               help_text="The lead image, uploaded here.")
+    image_alt = models.CharField(
+        max_length=300, blank=True,
+        help_text="What the lead image (uploaded or by address) shows, for readers who cannot see "
+                  "it. Leave empty only when the image is decoration.",
+    )
     image_url = models.URLField(max_length=1000, blank=True,
                                 help_text="The lead image's address, when it lives elsewhere.")
     body_image_url = models.CharField(max_length=1000, blank=True, editable=False,
@@ -117,6 +127,10 @@ class Article(models.Model):
                                      help_text="The last time an editor saved the article in the admin.")
 
     objects = ArticleQuerySet.as_manager()
+    # Every save keeps a version, whoever saves: the admin, a restore, or an import that changed
+    # the article (an unchanged file is not saved, so it keeps none). body_html is derived from the
+    # body and is rendered again when a version is restored, so versions need not store it.
+    history = HistoricalRecords(excluded_fields=["body_html", "body_image_url"])
 
     class Meta:
         ordering = ["-published", "-pk"]
@@ -190,6 +204,11 @@ class Article(models.Model):
         """OpenGraph writes locales as language_TERRITORY (pt_BR), not as BCP 47 tags (pt-BR)."""
         language, _, territory = self.locale.partition("-")
         return f"{language.lower()}_{territory.upper()}" if territory else language.lower()
+
+    @property
+    def is_scheduled(self):
+        """Published, with a publication time still ahead: readers see it once that time passes."""
+        return self.status == Status.PUBLISHED and self.published is not None and self.published > timezone.now()
 
     @property
     def is_public(self):

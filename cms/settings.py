@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "axes",
     "storages",
     "markdownx",
+    "simple_history",
     "articles",
 ]
 
@@ -56,6 +57,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Old article paths answer 301 to the new ones (articles/redirects.py); consulted on 404 only.
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    # Records which user saved each version (django-simple-history); imports record none.
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 SITE_ID = 1
 
@@ -182,11 +185,14 @@ IMPORT_FETCH_ALLOWED_NETWORKS = env.list("IMPORT_FETCH_ALLOWED_NETWORKS", defaul
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.markdown.render"
 MARKDOWNX_URLS_PATH = "/markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/markdownx/upload/"
-MARKDOWNX_MEDIA_PATH = "articles/uploads/"
-MARKDOWNX_UPLOAD_MAX_SIZE = 10 * 1024 * 1024
-# No SVG: it can carry script.
-MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
-MARKDOWNX_IMAGE_MAX_SIZE = {"size": (2000, 0), "quality": 85}
+# Images dropped into the editor (articles/uploads.py): verified with Pillow, re-encoded without
+# EXIF, stored under random names in EDITOR_UPLOAD_DIR of the default storage (issue 6).
+EDITOR_UPLOAD_DIR = "articles/uploads/"
+EDITOR_UPLOAD_MAX_BYTES = env.int("EDITOR_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Width × height × frames, counted before decoding: refuses decompression bombs.
+EDITOR_UPLOAD_MAX_PIXELS = env.int("EDITOR_UPLOAD_MAX_PIXELS", default=40_000_000)
+# Wider still images are scaled down to this width (the page column is far narrower).
+EDITOR_IMAGE_MAX_WIDTH = env.int("EDITOR_IMAGE_MAX_WIDTH", default=2000)
 # A fixed-height editor beside a scrolling preview (static/articles/admin/editor.css), not a
 # textarea that grows to the length of the article.
 MARKDOWNX_EDITOR_RESIZABLE = False

@@ -1,0 +1,154 @@
+"""An editor's day in a real browser (issue 6): log in, edit the seed article beside its live
+preview, drop an image into the body, save, and read the result on the public page."""
+
+import base64
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from PIL import Image
+
+from articles.roles import EDITORS_GROUP
+
+from ..conftest import SEED_SLUG
+from .conftest import DESKTOP, screenshot
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "x-Long-Pass-123"
+OLD_SENTENCE = "One of the most important steps to growing your business"
+NEW_SENTENCE = "The single most important step to growing a newsroom"
+
+# Drops a file on the markdownx editor as a user's drag and drop would: markdownx listens for the
+# drop event and uploads event.dataTransfer.files.
+DROP_FILE = """([selector, base64, name, type]) => {
+  const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], name, {type: type}));
+  const target = document.querySelector(selector);
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    target.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true, cancelable: true}));
+  }
+}"""
+
+
+@pytest.fixture
+def editor(db):
+    user = get_user_model().objects.create_user("editor", "editor@example.com", PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    return user
+
+
+@pytest.fixture
+def media_served(settings):
+    settings.ROOT_URLCONF = "tests.browser.urls"
+
+
+def _chart_png():
+    image = Image.new("RGB", (320, 180), (30, 90, 160))
+    image.paste((240, 180, 40), (40, 40, 140, 140))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def log_in(open_page, next_path):
+    """Through the real login form, as an editor would."""
+    page = open_page(f"/admin/login/?next={next_path}", viewport=DESKTOP)
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**{next_path}")
+    return page
+
+
+def test_editor_edits_previews_uploads_and_publishes(open_page, live_server, media_served, editor, seed_article):
+    page = log_in(open_page, f"/admin/articles/article/{seed_article.pk}/change/")
+
+    editor_box = page.locator("textarea#id_body")
+    preview = page.locator(".markdownx-preview")
+    preview.get_by_text(OLD_SENTENCE).wait_for()
+    body = editor_box.input_value()
+    assert OLD_SENTENCE in body
+    editor_box.fill(body.replace(OLD_SENTENCE, NEW_SENTENCE).rstrip() + "\n\n")
+    preview.get_by_text(NEW_SENTENCE).wait_for(timeout=10_000)
+    assert OLD_SENTENCE not in preview.inner_text()
+    screenshot(page, "admin-edit-live-preview")
+
+    editor_box.evaluate("box => box.setSelectionRange(box.value.length, box.value.length)")
+    page.evaluate(DROP_FILE, ["textarea#id_body", _chart_png(), "chart.png", "image/png"])
+    page.wait_for_function("() => /!\\[\\]\\(\\/media\\/articles\\/uploads\\/[0-9a-f]{32}\\.png\\)/"
+                           ".test(document.querySelector('#id_body').value)", timeout=10_000)
+    uploaded = preview.locator("img[src^='/media/articles/uploads/']")
+    uploaded.wait_for(timeout=10_000)
+    image_url = uploaded.get_attribute("src")
+    page.wait_for_function("img => img.complete && img.naturalWidth === 320", arg=uploaded.element_handle())
+    preview.evaluate("box => { box.scrollTop = box.scrollHeight; }")
+    screenshot(page, "admin-edit-image-dropped")
+
+    page.click("input[name=_save]")
+    page.wait_for_url("**/admin/articles/article/")
+    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+
+    page.goto(f"{live_server.url}/admin/articles/article/{seed_article.pk}/history/")
+    assert page.locator(".body-diff__added", has_text=NEW_SENTENCE).count() == 1
+    assert page.locator(".body-diff__removed", has_text=OLD_SENTENCE).count() == 1
+    screenshot(page, "admin-history-body-diff")
+
+    public = open_page(f"/blog/{SEED_SLUG}", viewport=DESKTOP)
+    prose = public.locator(".prose")
+    assert NEW_SENTENCE in prose.inner_text() and OLD_SENTENCE not in prose.inner_text()
+    image = prose.locator(f"img[src='{image_url}']")
+    assert image.count() == 1
+    assert public.evaluate("img => img.complete && img.naturalWidth", image.element_handle()) == 320
+    assert public.locator(".preview-banner").count() == 0
+    screenshot(public, "public-page-after-edit")
+    assert page.console_errors == [] and public.console_errors == []
+
+
+def test_a_refused_image_says_why_and_leaves_the_body_alone(open_page, live_server, editor, seed_article):
+    page = log_in(open_page, f"/admin/articles/article/{seed_article.pk}/change/")
+    page.locator(".markdownx-preview").get_by_text(OLD_SENTENCE).wait_for()
+    body = page.locator("textarea#id_body").input_value()
+    svg = base64.b64encode(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>').decode()
+    page.evaluate(DROP_FILE, ["textarea#id_body", svg, "logo.svg", "image/svg+xml"])
+    note = page.locator(".markdownx-upload-note.errornote")
+    note.wait_for(timeout=10_000)
+    assert "SVG images are not accepted" in note.inner_text()
+    page.wait_for_function("body => document.querySelector('#id_body').value === body", arg=body)
+    screenshot(page, "admin-upload-refused")
+    # markdownx logs the refusal to the console itself; nothing else may fail.
+    assert all("Invalid response" in error or "400" in error for error in page.console_errors)
+
+
+def test_article_list_shows_visibility_filters_and_links(open_page, live_server, editor, seed_article):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import make_article
+
+    make_article(title="Election night live page", published=timezone.now() + timedelta(days=2))
+    make_article(title="Unfinished profile", status="draft")
+    page = log_in(open_page, "/admin/articles/article/")
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() == 3
+    assert page.locator("#result_list", has_text="Scheduled for").count() == 1
+    assert page.locator("#changelist-filter", has_text="By visibility").count() == 1
+    assert page.locator("select[name=action] option[value=publish]").count() == 1
+    assert page.locator("select[name=action] option[value=delete_selected]").count() == 0
+    screenshot(page, "admin-article-list")
+
+
+def test_editor_previews_a_draft_with_a_banner(open_page, live_server, editor, seed_article):
+    seed_article.status = "draft"
+    seed_article.save()
+    anonymous = open_page(None)
+    assert anonymous.goto(f"{live_server.url}/blog/{SEED_SLUG}").status == 404
+    assert anonymous.locator(".preview-banner").count() == 0
+
+    page = log_in(open_page, f"/blog/{SEED_SLUG}")
+    banner = page.locator(".preview-banner")
+    assert banner.is_visible() and "Preview: not public." in banner.inner_text()
+    screenshot(page, "staff-preview-of-a-draft")
