@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from ..tooling import require  # noqa: F401  (tests import it from here too)
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM then refuses to run unless told.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -24,13 +26,6 @@ PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def require(condition, what):
-    """Skip locally when a tool is missing; fail under CI=true, where nothing may be skipped."""
-    if condition:
-        return
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(f"{what} is missing and CI=true: install it (.ci/run does)", pytrace=False)
-    pytest.skip(f"{what} is missing")
 
 
 def _placeholder_png():

@@ -16,17 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from ..tooling import require  # noqa: F401  (tests import it from here too)
+
 ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None) if Path("/usr/lib/postgresql").exists() else None
 MAIN_PG = os.environ.get("FAULTS_PG_URL", "postgres://postgres:postgres@127.0.0.1:5432")
 
 
-def require(condition, what):
-    if condition:
-        return
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(f"{what} is missing and CI=true", pytrace=False)
-    pytest.skip(f"{what} is missing")
 
 
 def free_port():
