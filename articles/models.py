@@ -1,11 +1,14 @@
 """Authors, tags and articles. "Public" is defined once, in ArticleQuerySet.published()."""
 
-from django.db import models
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
+from django.db import connections, models
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
-from .markdown import first_image_url, render
+from .markdown import first_image_url, outline, render
 from .redirects import redirect_old_path
 
 
@@ -20,6 +23,9 @@ class Author(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
 
 class Tag(models.Model):
     name = models.CharField(max_length=100)
@@ -30,6 +36,9 @@ class Tag(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
 
 
 class Status(models.TextChoices):
@@ -44,11 +53,53 @@ class ArticleQuerySet(models.QuerySet):
         now = timezone.now()
         return self.filter(status=Status.PUBLISHED, published__lte=now).exclude(expires__lte=now)
 
+    def with_neighbours(self):
+        """Annotate the previous (older) and next (newer) public article's slug and title, so the
+        article page gets its neighbours in the same query as the article (issue #4's budget).
+        Ties on `published` are broken by pk, the same order as the list."""
+        public = self.model.objects.published()
+        older = public.filter(
+            Q(published__lt=OuterRef("published")) | Q(published=OuterRef("published"), pk__lt=OuterRef("pk"))
+        ).order_by("-published", "-pk")
+        newer = public.filter(
+            Q(published__gt=OuterRef("published")) | Q(published=OuterRef("published"), pk__gt=OuterRef("pk"))
+        ).order_by("published", "pk")
+        return self.annotate(
+            previous_slug=Subquery(older.values("slug")[:1]),
+            previous_title=Subquery(older.values("title")[:1]),
+            next_slug=Subquery(newer.values("slug")[:1]),
+            next_title=Subquery(newer.values("title")[:1]),
+        )
+
+    def search(self, terms):
+        """Articles matching `terms` in title, excerpt or body, best first.
+
+        PostgreSQL: ranked full-text search over the stored, GIN-indexed `search_vector` (kept
+        current by Article.save(), never computed here). Elsewhere (SQLite): a plain substring match,
+        newest first, good enough for a development database."""
+        if connections[self.db].vendor == "postgresql":
+            query = SearchQuery(terms, search_type="websearch", config=SEARCH_CONFIG)
+            return (self.filter(search_vector=query)
+                    .annotate(rank=SearchRank(F("search_vector"), query))
+                    .order_by("-rank", "-published", "-pk"))
+        return self.filter(Q(title__icontains=terms) | Q(excerpt__icontains=terms) | Q(body__icontains=terms))
+
+
+# English stemming: the seed corpus is English. A weighted vector so that a title match ranks first.
+SEARCH_CONFIG = "english"
+SEARCH_VECTOR = (SearchVector("title", weight="A", config=SEARCH_CONFIG)
+                 + SearchVector("excerpt", weight="B", config=SEARCH_CONFIG)
+                 + SearchVector("body", weight="C", config=SEARCH_CONFIG))
+
 
 # Fields whose change is a change of the article's content (and so moves `updated`); bookkeeping
 # such as imported_at or import_hash is not.
 CONTENT_FIELDS = ("title", "slug", "excerpt", "body", "image", "image_url", "author_id", "locale",
                   "canonical_url")
+
+
+# An article with fewer headings than this reads fine without a table of contents.
+TOC_MIN_HEADINGS = 3
 
 
 class Article(models.Model):
@@ -65,7 +116,11 @@ class Article(models.Model):
     body_html = models.TextField(blank=True, editable=False,
                                  help_text="The body rendered and sanitized when the article is saved.")
     image = models.ImageField(upload_to="articles/covers/", blank=True,
+                              width_field="image_width", height_field="image_height",
                               help_text="The lead image, uploaded here.")
+    # Stored on upload so og:image:width/height and <img width height> cost no file read per request.
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_url = models.URLField(max_length=1000, blank=True,
                                 help_text="The lead image's address, when it lives elsewhere.")
     body_image_url = models.CharField(max_length=1000, blank=True, editable=False,
@@ -100,6 +155,12 @@ class Article(models.Model):
                                  help_text="Where the article came from (the file's url).")
     extra = models.JSONField(default=dict, blank=True,
                              help_text="Front matter keys that have no field of their own.")
+    headings = models.JSONField(default=list, blank=True, editable=False,
+                                help_text="The body's headings (level, id, text), for the table of contents.")
+    reading_minutes = models.PositiveIntegerField(default=0, editable=False)
+    # PostgreSQL full-text search (issue #4); a GIN index on it is made by migration 0003 on
+    # PostgreSQL only. Left empty on SQLite, where search falls back to substring matching.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
     import_hash = models.CharField(max_length=64, blank=True, editable=False)
     imported_at = models.DateTimeField(null=True, blank=True, editable=False)
     edited_at = models.DateTimeField(null=True, blank=True, editable=False,
@@ -141,8 +202,9 @@ class Article(models.Model):
         """Render the body once, here, and keep `updated` the time the content really changed."""
         self.body_html = render(self.body, title=self.title)
         self.body_image_url = first_image_url(self.body_html)
+        self.headings, self.reading_minutes = outline(self.body_html)
         loaded = getattr(self, "_loaded_content", None)
-        changed_fields = {"body_html", "body_image_url"}
+        changed_fields = {"body_html", "body_image_url", "headings", "reading_minutes"}
         if self.updated is None:
             self.updated = self.published or self.created or timezone.now()
             changed_fields.add("updated")
@@ -155,6 +217,9 @@ class Article(models.Model):
             kwargs["update_fields"] = {*fields, *changed_fields}
         old_url = self._loaded_url
         super().save(*args, **kwargs)
+        if connections[self._state.db].vendor == "postgresql":
+            # The vector is computed by the database from the saved columns: one UPDATE per save.
+            type(self).objects.filter(pk=self.pk).update(search_vector=SEARCH_VECTOR)
         self._loaded_content = self._content()
         if old_url and old_url != self.get_absolute_url():
             redirect_old_path(old_url, self.get_absolute_url())
@@ -171,6 +236,32 @@ class Article(models.Model):
         if self.image:
             return self.image.url
         return self.image_url or self.body_image_url
+
+    @property
+    def table_of_contents(self):
+        """The headings worth a table of contents: only when there are several (issue #4)."""
+        return self.headings if len(self.headings) >= TOC_MIN_HEADINGS else []
+
+    def structured_data(self, url, image_url=""):
+        """schema.org BlogPosting for the page's JSON-LD; `url` and `image_url` are absolute."""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "BlogPosting",
+            "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+            "url": url,
+            "headline": self.title,
+            "description": self.excerpt,
+            "datePublished": self.published.isoformat() if self.published else None,
+            "dateModified": (self.updated or self.published).isoformat() if (self.updated or self.published) else None,
+            "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+        }
+        if self.author:
+            data["author"] = {"@type": "Person", "name": self.author.name, **({"url": self.author.url} if self.author.url else {})}
+        if self.locale:
+            data["inLanguage"] = self.locale
+        if image_url:
+            data["image"] = image_url
+        return {key: value for key, value in data.items() if value not in (None, "")}
 
     @property
     def og_locale(self):
