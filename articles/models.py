@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
+from . import images
 from .markdown import first_image_url, outline, render
 from .redirects import redirect_old_path
 
@@ -121,6 +122,9 @@ class Article(models.Model):
     # Stored on upload so og:image:width/height and <img width height> cost no file read per request.
     image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_renditions = models.JSONField(
+        default=dict, blank=True, editable=False,
+        help_text="Narrower WebP and original-format copies of the uploaded lead image, made on save.")
     image_url = models.URLField(max_length=1000, blank=True,
                                 help_text="The lead image's address, when it lives elsewhere.")
     body_image_url = models.CharField(max_length=1000, blank=True, editable=False,
@@ -220,12 +224,31 @@ class Article(models.Model):
         if connections[self._state.db].vendor == "postgresql":
             # The vector is computed by the database from the saved columns: one UPDATE per save.
             type(self).objects.filter(pk=self.pk).update(search_vector=SEARCH_VECTOR)
+        self._refresh_image_renditions()
         self._loaded_content = self._content()
         if old_url and old_url != self.get_absolute_url():
             redirect_old_path(old_url, self.get_absolute_url())
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def _refresh_image_renditions(self):
+        """Make the lead image's renditions when the image is new (the file is in storage only after
+        super().save()); once made they are reused, so an unchanged image costs nothing."""
+        source = self.image.name if self.image else ""
+        if self.image_renditions.get("source", "") == source:
+            return
+        self.image_renditions = images.make_renditions(source) if source else {}
+        type(self).objects.filter(pk=self.pk).update(image_renditions=self.image_renditions)
+
+    @property
+    def lead_image_sources(self):
+        """srcset strings for the uploaded lead image's <picture>, or None (no renditions)."""
+        if not self.image or not self.image_renditions.get("webp"):
+            return None
+        return {"webp": images.srcset(self.image_renditions["webp"]),
+                "original": images.srcset(self.image_renditions["original"]),
+                "sizes": images.SIZES}
 
     def _content(self):
         return {"content": [getattr(self, name) for name in CONTENT_FIELDS], "updated": self.updated}
