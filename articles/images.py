@@ -5,8 +5,11 @@ next to nothing else: `renditions/<name>-<width>w.<ext>`. A rendition that alrea
 made again, so saving an article twice costs one existence check per file. The result is a small
 dict stored on the article; pages turn it into srcset strings without touching the files."""
 
+import html
+import re
 from io import BytesIO
 from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -56,6 +59,34 @@ def _save(image, name, width, ext, pil_format, storage):
     buffer = BytesIO()
     image.save(buffer, format=pil_format, quality=82)
     return storage.save(target, ContentFile(buffer.getvalue()))
+
+
+_IMG = re.compile(r"<img (?P<attrs>[^>]*?)\s*/?>")
+_SRC = re.compile(r'\bsrc="(?P<src>[^"]*)"')
+
+
+def responsive_body_images(body_html, storage=default_storage):
+    """Rendered, sanitized HTML with each image from our own storage given renditions: <picture> with
+    a WebP <source>, srcset, sizes, width and height. Other images are left as render() made them
+    (lazy-loaded). Runs in Article.save(): file reads belong there, not in the pure renderer."""
+    media_prefix = storage.url("")
+
+    def rewrite(match):
+        attrs = match.group("attrs")
+        src = _SRC.search(attrs)
+        path = urlsplit(html.unescape(src.group("src"))).path if src else ""
+        renditions = {}
+        if media_prefix and path.startswith(media_prefix) and ".." not in path:
+            renditions = make_renditions(unquote(path[len(media_prefix):]), storage)
+        if not renditions:
+            return f"<img {attrs}>"
+        if "width=" not in attrs:
+            attrs += f' width="{renditions["width"]}" height="{renditions["height"]}"'
+        attrs += f' srcset="{html.escape(srcset(renditions["original"], storage))}" sizes="{SIZES}"'
+        webp = html.escape(srcset(renditions["webp"], storage))
+        return f'<picture><source type="image/webp" srcset="{webp}" sizes="{SIZES}"><img {attrs}></picture>'
+
+    return _IMG.sub(rewrite, body_html)
 
 
 def srcset(candidates, storage=default_storage):

@@ -25,7 +25,7 @@ from pygments.util import ClassNotFound
 
 # Stored HTML is a cache of render(); bump this when its output changes so that importers and
 # `Article.save()` callers know old body_html is stale (part of the importer's unchanged-file hash).
-RENDER_VERSION = "2"  # 2: heading permalinks, Pygments highlighting (issue #4)
+RENDER_VERSION = "2"  # 2: heading permalinks, Pygments highlighting, lazy images (issue #4)
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
@@ -65,6 +65,7 @@ DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "templat
                         "textarea", "select", "button", "form", "svg", "math"}
 
 _EXTERNAL_LINK = re.compile(r'<a (?=[^>]*\bhref="(?:https?:)?//)')
+_LAZY_IMAGE = re.compile(r"<img (?![^>]*\bloading=)")
 
 
 def _keep_attribute(tag, attribute, value):
@@ -169,7 +170,9 @@ _PARSER = _build_parser()
 def render(text, title=None):
     """Render Markdown `text` to sanitized HTML; `title` is the article's, to keep one <h1>."""
     unsafe = _PARSER.render(text or "", {"title": title or ""})
-    return _EXTERNAL_LINK.sub('<a rel="noopener" ', _SANITIZER.clean(unsafe))
+    safe = _EXTERNAL_LINK.sub('<a rel="noopener" ', _SANITIZER.clean(unsafe))
+    # Body images sit below the title and byline, below the fold: the browser may fetch them late.
+    return _LAZY_IMAGE.sub('<img loading="lazy" ', safe)
 
 
 _FIRST_IMAGE = re.compile(r'<img [^>]*?src="([^"]+)"')

@@ -204,7 +204,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         """Render the body once, here, and keep `updated` the time the content really changed."""
-        self.body_html = render(self.body, title=self.title)
+        self.body_html = images.responsive_body_images(render(self.body, title=self.title))
         self.body_image_url = first_image_url(self.body_html)
         self.headings, self.reading_minutes = outline(self.body_html)
         loaded = getattr(self, "_loaded_content", None)

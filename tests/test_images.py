@@ -91,3 +91,23 @@ def test_list_images_below_the_first_are_lazy(client):
     cards = [a for tag, a in parse(client.get("/blog/").content.decode()).elements
              if tag == "img" and a.get("class") == "card__image"]
     assert ["loading" in a for a in cards] == [False, True, True]
+
+
+def test_local_body_images_get_renditions_and_remote_ones_stay_lazy(client):
+    name = default_storage.save("articles/uploads/body.png", _upload(1200, 600))
+    url = default_storage.url(name)
+    make_article(slug="body-images", body=f"Intro.\n\n![A chart]({url})\n\n![Remote](https://cdn.example/r.png)")
+    page = parse(client.get("/blog/body-images").content.decode())
+    images_ = {a["alt"]: a for tag, a in page.elements if tag == "img"}
+    local, remote = images_["A chart"], images_["Remote"]
+    assert (local["width"], local["height"], local["loading"]) == ("1200", "600", "lazy")
+    assert "480w" in local["srcset"] and "1200w" in local["srcset"] and local["sizes"]
+    webp = [a for tag, a in page.elements if tag == "source" and a.get("type") == "image/webp"]
+    assert len(webp) == 1 and "960w" in webp[0]["srcset"]
+    assert remote == {"loading": "lazy", "src": "https://cdn.example/r.png", "alt": "Remote"}
+
+
+def test_missing_local_body_image_is_left_alone():
+    article = make_article(body="![Gone](/media/articles/uploads/gone.png)")
+    assert '<img loading="lazy" src="/media/articles/uploads/gone.png" alt="Gone">' in article.body_html
+    assert "srcset" not in article.body_html

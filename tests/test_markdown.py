@@ -88,7 +88,7 @@ def test_external_links_get_noopener_internal_do_not():
 
 def test_raw_html_allowed_subset_survives():
     html = render('<figure><img src="https://x.example/a.png" alt="A cat"><figcaption>Cap</figcaption></figure>')
-    assert '<img src="https://x.example/a.png" alt="A cat">' in html
+    assert '<img loading="lazy" src="https://x.example/a.png" alt="A cat">' in html
     assert "<figcaption>Cap</figcaption>" in html
 
 
