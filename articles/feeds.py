@@ -4,6 +4,8 @@ Feeds carry the full article (the stored, sanitized body_html) and the real modi
 (`updated`), not the creation date (issue #4). Each feed is two queries whatever its length: the
 articles with their authors, then their tags."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -55,6 +57,14 @@ class LatestArticlesFeed(Feed):
 
     def item_description(self, item):
         return item.body_html
+
+    def item_guid(self, item):
+        """A stable id, so a changed slug or title is not a new entry in readers: the article's own
+        uuid when its source gives one, else one derived from its primary key."""
+        return f"urn:uuid:{item.uuid or uuid.uuid5(uuid.NAMESPACE_URL, f'article:{item.pk}')}"
+
+    def item_guid_is_permalink(self, item):
+        return False
 
     def item_pubdate(self, item):
         return item.published

@@ -113,6 +113,23 @@ def test_author_and_tag_feeds_are_filtered(client, kind):
     assert client.get(f"/blog/author/nobody/{kind}").status_code == 404
 
 
+def test_feed_ids_survive_a_slug_change(client):
+    article = make_article(slug="before")
+    guid = ElementTree.fromstring(client.get("/blog/feed.xml").content).findtext("channel/item/guid")
+    entry_id = ElementTree.fromstring(client.get("/blog/atom.xml").content).findtext(f"{ATOM}entry/{ATOM}id")
+    article.slug = "after"
+    article.save()
+    assert ElementTree.fromstring(client.get("/blog/feed.xml").content).findtext("channel/item/guid") == guid
+    assert entry_id == guid and guid.startswith("urn:uuid:")
+
+
+def test_search_pages_keep_the_query_in_pagination_links(client):
+    for _ in range(21):
+        make_article(title="Paged result")
+    html = client.get("/blog/search", {"q": "paged"}).content.decode()
+    assert _links(html, "next") == ["?q=paged&page=2", "?q=paged&page=2"]
+
+
 # --- Sitemap and robots.txt --------------------------------------------------------------------
 
 def test_sitemap_lists_public_articles_with_updated_as_lastmod(client):

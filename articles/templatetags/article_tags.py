@@ -5,6 +5,7 @@ import json
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -25,3 +26,12 @@ def ld_json(data):
 def reading_time(minutes):
     """'4 min read'; nothing for an empty article."""
     return f"{minutes} min read" if minutes else ""
+
+
+@register.filter
+def iso_datetime(value):
+    """2023-12-29T00:00:00+00:00: ISO 8601 to the second. HTML's datetime attribute refuses the
+    microseconds that Django's |date:"c" writes."""
+    if not value:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
