@@ -21,17 +21,23 @@ def rerender_bodies(apps, schema_editor):
             body_html=body_html, headings=headings, reading_minutes=minutes)
 
 
-def index_for_search(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        "UPDATE articles_article SET search_vector ="
-        " setweight(to_tsvector('english', coalesce(title, '')), 'A')"
-        " || setweight(to_tsvector('english', coalesce(excerpt, '')), 'B')"
-        " || setweight(to_tsvector('english', coalesce(body, '')), 'C')"
-    )
-    schema_editor.execute(
-        "CREATE INDEX article_search_gin ON articles_article USING gin (search_vector)")
+def create_search_index(apps, schema_editor):
+    # Before any UPDATE below: PostgreSQL refuses CREATE INDEX on a table with pending (deferred
+    # foreign key) trigger events in the same transaction.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "CREATE INDEX article_search_gin ON articles_article USING gin (search_vector)")
+
+
+def fill_search_vectors(apps, schema_editor):
+    # The same weights as articles.models.SEARCH_VECTOR; Article.save() keeps them current after this.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "UPDATE articles_article SET search_vector ="
+            " setweight(to_tsvector('english', coalesce(title, '')), 'A')"
+            " || setweight(to_tsvector('english', coalesce(excerpt, '')), 'B')"
+            " || setweight(to_tsvector('english', coalesce(body, '')), 'C')"
+        )
 
 
 def drop_search_index(apps, schema_editor):
@@ -81,6 +87,7 @@ class Migration(migrations.Migration):
             name='image',
             field=models.ImageField(blank=True, height_field='image_height', help_text='The lead image, uploaded here.', upload_to='articles/covers/', width_field='image_width'),
         ),
+        migrations.RunPython(create_search_index, drop_search_index),
         migrations.RunPython(rerender_bodies, migrations.RunPython.noop),
-        migrations.RunPython(index_for_search, drop_search_index),
+        migrations.RunPython(fill_search_vectors, migrations.RunPython.noop),
     ]
