@@ -266,7 +266,9 @@ class Article(models.Model):
         return self.headings if len(self.headings) >= TOC_MIN_HEADINGS else []
 
     def structured_data(self, url, image_url=""):
-        """schema.org BlogPosting for the page's JSON-LD; `url` and `image_url` are absolute."""
+        """schema.org BlogPosting for the page's JSON-LD; `url` and `image_url` are absolute.
+        Empty values are left out rather than written as null."""
+        modified = self.updated or self.published
         data = {
             "@context": "https://schema.org",
             "@type": "BlogPosting",
@@ -275,15 +277,15 @@ class Article(models.Model):
             "headline": self.title,
             "description": self.excerpt,
             "datePublished": self.published.isoformat() if self.published else None,
-            "dateModified": (self.updated or self.published).isoformat() if (self.updated or self.published) else None,
+            "dateModified": modified.isoformat() if modified else None,
             "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+            "inLanguage": self.locale,
+            "image": image_url,
         }
         if self.author:
-            data["author"] = {"@type": "Person", "name": self.author.name, **({"url": self.author.url} if self.author.url else {})}
-        if self.locale:
-            data["inLanguage"] = self.locale
-        if image_url:
-            data["image"] = image_url
+            data["author"] = {"@type": "Person", "name": self.author.name}
+            if self.author.url:
+                data["author"]["url"] = self.author.url
         return {key: value for key, value in data.items() if value not in (None, "")}
 
     @property

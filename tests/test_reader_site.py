@@ -357,3 +357,15 @@ def test_query_count_is_the_same_for_3_and_30_articles(client, url):
     few = _count(client, url)
     add(27)
     assert _count(client, url) == few <= 4
+
+
+def test_server_error_page_is_in_the_site_design(client):
+    from django.test import RequestFactory
+    from django.views.defaults import server_error
+
+    response = server_error(RequestFactory().get("/"))
+    page = parse(response.content.decode())
+    assert response.status_code == 500
+    assert page.texts["h1"] == ["Something went wrong"]
+    assert ("link", {"rel": "stylesheet", "href": "/static/css/site.css"}) in page.elements
+    assert any(tag == "a" and a.get("class") == "skip-link" for tag, a in page.elements)
