@@ -13,7 +13,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+# The page checkers (vnu-jar, axe-core) from package-lock.json; --ignore-scripts: vnu-jar's
+# postinstall would fetch a Java runtime, and we use the machine's. Without npm the checks skip
+# locally and fail under CI=true (tests/browser/conftest.py: require).
+NODE_STAMP := node_modules/.installed-stamp
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
+	else echo "npm not found: the HTML and accessibility checks will be skipped (failed under CI=true)"; fi
+
+install: $(STAMP) $(NODE_STAMP)
 
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py collectstatic --noinput -v0

@@ -140,6 +140,7 @@ class _Batch:
         self.now = timezone.now()
         self.claimed = {}
         self.fetched = {}  # url -> stored name or ImageError, so one run fetches an address once
+        self.dimensions = {}  # stored image name -> (width, height), from its Pillow verification
         self.identities = ArticleIdentities.load()
         self.seen = set()  # import hashes met in this run: a second byte-identical file is no "unchanged"
         # Authors and tags by slug, filled only from files that committed their savepoint (a rolled
@@ -242,7 +243,8 @@ class _Batch:
         values["published"] = published
         if seed.updated is not None:
             values["updated"] = seed.updated
-        values["local_images"], values["image"] = self._images(seed)
+        values["local_images"], lead = self._images(seed)
+        values["image"] = self._lead_image(lead)
         return values
 
     def _author_for(self, seed):
@@ -294,16 +296,27 @@ class _Batch:
                 data = images.fetch(reference)
             else:
                 return ""
-            extension, _, _ = images.verify(data)
+            extension, width, height = images.verify(data)
         except ImageError as exc:
             if is_remote(reference):
                 self.fetched[reference] = exc
             seed.warnings.append(f"{what} {reference!r}: {exc}; kept as written")
             return ""
         name = images.store_on_commit(data, extension)
+        self.dimensions[name] = (width, height)
         if is_remote(reference):
             self.fetched[reference] = name
         return name
+
+    def _lead_image(self, name):
+        """The lead image as a file the ImageField can take before the file exists: it is written
+        on commit, so its size (known from verification) must not be read from storage now."""
+        if not name:
+            return ""
+        field = Article._meta.get_field("image")
+        image = field.attr_class(None, field, name)
+        image._dimensions_cache = self.dimensions[name]
+        return image
 
 
 def _shown(name, old, new):

@@ -7,18 +7,25 @@ nh3 allowlist, so no script, style, iframe, event handler or javascript:/data: U
 """
 
 import html
+import math
 import re
 import unicodedata
+from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.gfm import gfm_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
 
 # Stored HTML is a cache of render(); bump this when its output changes so that importers and
 # `Article.save()` callers know old body_html is stale (part of the importer's unchanged-file hash).
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"  # 2: heading permalinks, Pygments highlighting, lazy images (issue #4)
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
@@ -29,7 +36,8 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {
     "*": {"title", "lang", "dir"},
-    "a": {"href", "id"},
+    # aria-label names the heading permalinks ("#" alone says nothing to a screen reader).
+    "a": {"href", "id", "aria-label"},
     "img": {"src", "alt", "width", "height", "loading"},
     "source": {"srcset", "type", "media", "sizes"},
     "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
@@ -46,7 +54,9 @@ ALLOWED_ATTRIBUTES = {
 }
 # Only the classes our renderer itself emits (code languages, footnotes, task lists, alerts):
 # content cannot borrow the site's own classes to restyle or hide parts of the page.
-_CLASS_PREFIXES = ("language-", "footnote", "task-list", "contains-task-list", "markdown-alert")
+# Pygments token classes carry our "hl-" prefix, so they cannot collide with the site's classes.
+_CLASS_PREFIXES = ("language-", "footnote", "task-list", "contains-task-list", "markdown-alert",
+                   "header-anchor", HIGHLIGHT_CLASS_PREFIX := "hl-")
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # Markdown tables align cells with style="text-align:…"; no other CSS reaches the page.
 ALLOWED_STYLE_PROPERTIES = {"text-align"}
@@ -55,6 +65,7 @@ DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "templat
                         "textarea", "select", "button", "form", "svg", "math"}
 
 _EXTERNAL_LINK = re.compile(r'<a (?=[^>]*\bhref="(?:https?:)?//)')
+_LAZY_IMAGE = re.compile(r"<img (?![^>]*\bloading=)")
 
 
 def _keep_attribute(tag, attribute, value):
@@ -110,11 +121,45 @@ def _heading_id(text):
     return re.sub(r"[\s-]+", "-", slug) or "section"
 
 
+def _add_permalinks(state: StateCore):
+    """Append a "#" link to each heading that has an id, so readers can copy a section's address.
+
+    Runs after the anchor rule. The link is named for screen readers by the heading's own text."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        heading_id = token.attrGet("id") if token.type == "heading_open" else None
+        if not heading_id:
+            continue
+        inline = tokens[i + 1]
+        text = "".join(child.content for child in inline.children or () if child.type in {"text", "code_inline"})
+        label = html.escape(f"Link to section: {' '.join(text.split())}", quote=True)
+        link = Token("html_inline", "", 0)
+        link.content = (f' <a class="header-anchor" href="#{html.escape(str(heading_id), quote=True)}"'
+                        f' aria-label="{label}">#</a>')
+        inline.children = [*(inline.children or []), link]
+
+
+_HIGHLIGHT_FORMATTER = HtmlFormatter(nowrap=True, classprefix=HIGHLIGHT_CLASS_PREFIX)
+
+
+def _highlight(code, language, _attrs):
+    """Pygments token spans for fenced code in a language it knows; "" lets markdown-it escape the
+    code as plain text. Colours come from static/css/highlight.css, our own, not a Pygments theme."""
+    if not language:
+        return ""
+    try:
+        lexer = get_lexer_by_name(language)
+    except ClassNotFound:
+        return ""
+    return highlight(code, lexer, _HIGHLIGHT_FORMATTER)
+
+
 def _build_parser():
-    md = MarkdownIt("commonmark", {"html": True, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": True, "typographer": False, "highlight": _highlight})
     md.use(gfm_plugin)
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=_heading_id)
     md.core.ruler.before("anchor", "demote_body_h1", _demote_body_h1)
+    md.core.ruler.after("anchor", "permalinks", _add_permalinks)
     return md
 
 
@@ -131,7 +176,8 @@ def render(text, title=None, image_urls=None):
     safe = _EXTERNAL_LINK.sub('<a rel="noopener" ', _SANITIZER.clean(unsafe))
     if image_urls:
         safe = _rewrite_image_sources(safe, image_urls)
-    return safe
+    # Body images sit below the title and byline, below the fold: the browser may fetch them late.
+    return _LAZY_IMAGE.sub('<img loading="lazy" ', safe)
 
 
 _IMAGE_SOURCE = re.compile(r'(<img [^>]*?src=")([^"]*)(")')
@@ -154,3 +200,50 @@ def first_image_url(body_html):
     """The src of the first image in rendered HTML, or "" (og:image when an article has none)."""
     match = _FIRST_IMAGE.search(body_html)
     return html.unescape(match.group(1)) if match else ""
+
+
+# Readers of the web read about 230 words a minute; round up so a short article says "1 min".
+WORDS_PER_MINUTE = 230
+
+
+class _HeadingsAndWords(HTMLParser):
+    """One pass over rendered HTML: the headings that have ids (with their text, permalinks left out)
+    and the number of words a reader reads."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.headings, self.words = [], 0
+        self._heading = None
+        self._in_permalink = False
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag in {"h2", "h3", "h4", "h5", "h6"} and attributes.get("id"):
+            self._heading = {"level": int(tag[1]), "id": attributes["id"], "text": ""}
+        elif tag == "a" and "header-anchor" in (attributes.get("class") or ""):
+            self._in_permalink = True
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self._in_permalink = False
+        elif self._heading and tag == f"h{self._heading['level']}":
+            self._heading["text"] = " ".join(self._heading["text"].split())
+            self.headings.append(self._heading)
+            self._heading = None
+
+    def handle_data(self, data):
+        if self._in_permalink:
+            return
+        self.words += len(data.split())
+        if self._heading is not None:
+            self._heading["text"] += data
+
+
+def outline(body_html):
+    """(headings, reading_minutes) of rendered HTML: headings as [{"level", "id", "text"}], for the
+    table of contents. Read from the stored HTML at save time, never by rendering again."""
+    parser = _HeadingsAndWords()
+    parser.feed(body_html)
+    parser.close()
+    minutes = math.ceil(parser.words / WORDS_PER_MINUTE) if parser.words else 0
+    return parser.headings, minutes

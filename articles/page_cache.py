@@ -91,6 +91,8 @@ def cached_page(view):
         response = cache.get(key)
         if response is None:
             response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response.render()  # a TemplateResponse (the sitemap) is cached as its rendered bytes
             timeout = _timeout(state)
             if (response.status_code == 200 and not response.streaming and not response.cookies
                     and "private" not in response.get("Cache-Control", "") and timeout > 0):

@@ -1,31 +1,76 @@
 """The reader's pages. Queries are narrowed here; templates never cause one."""
 
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
-from .models import Article
+from .models import Article, Author, Tag
 
 ARTICLES_PER_PAGE = 20
 
 
-def article_list(request):
-    articles = Article.objects.published().select_related("author").defer("body", "body_html", "extra")
+def _list_page(request, articles, context, *, empty_is_404=False):
+    """Render one page of `articles` (already public) with the list template.
+
+    Lists need no body: excerpts, titles and the lead image only. Three queries at most on any page:
+    the count, the page, and whatever the caller fetched (the author or the tag)."""
+    articles = articles.select_related("author").defer("body", "body_html", "extra", "headings")
     page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "articles/article_list.html", {"page": page, "articles": page.object_list})
+    if empty_is_404 and not page.paginator.count:
+        # An author or tag with no public article has no public page (their drafts stay unseen).
+        raise Http404("Nothing published here yet.")
+    return render(request, "articles/article_list.html",
+                  {"page": page, "articles": page.object_list, **context})
+
+
+def article_list(request):
+    return _list_page(request, Article.objects.published(), {"heading": "Articles"})
+
+
+def author_articles(request, slug):
+    author = get_object_or_404(Author, slug=slug)
+    return _list_page(request, author.articles.published(), {
+        "heading": f"Articles by {author.name}", "author": author,
+        "feeds": _feeds("articles:author-feed", "articles:author-atom", slug),
+    }, empty_is_404=True)
+
+
+def tag_articles(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    return _list_page(request, tag.articles.published(), {
+        "heading": f"Articles tagged “{tag.name}”", "tag": tag,
+        "feeds": _feeds("articles:tag-feed", "articles:tag-atom", slug),
+    }, empty_is_404=True)
+
+
+def search(request):
+    terms = request.GET.get("q", "").strip()[:200]
+    articles = Article.objects.published().search(terms) if terms else Article.objects.none()
+    heading = f"Search results for “{terms}”" if terms else "Search"
+    return _list_page(request, articles, {"heading": heading, "search_terms": terms, "is_search": True})
+
+
+def _feeds(rss_name, atom_name, slug):
+    return {"rss": reverse(rss_name, kwargs={"slug": slug}), "atom": reverse(atom_name, kwargs={"slug": slug})}
 
 
 def article_detail(request, slug):
-    articles = Article.objects.select_related("author")
+    # Author by join, neighbours by subquery, tags by one prefetch: two queries, whatever the article.
+    articles = Article.objects.with_neighbours().select_related("author").prefetch_related("tags")
     if not (request.user.is_staff and request.user.has_perm("articles.change_article")):
         articles = articles.published()
     article = get_object_or_404(articles, slug=slug)
     preview = not article.is_public  # staff looking at a draft, scheduled or expired article
+    share_image_url = request.build_absolute_uri(article.lead_image_url) if article.lead_image_url else ""
+    canonical_url = article.canonical_url or request.build_absolute_uri(article.get_absolute_url())
     context = {
         "article": article,
         "preview": preview,
-        "canonical_url": article.canonical_url or request.build_absolute_uri(article.get_absolute_url()),
-        "share_image_url": request.build_absolute_uri(article.lead_image_url) if article.lead_image_url else "",
+        "canonical_url": canonical_url,
+        "share_image_url": share_image_url,
+        "structured_data": article.structured_data(canonical_url, share_image_url),
     }
     response = render(request, "articles/article_detail.html", context)
     if preview:
@@ -36,3 +81,9 @@ def article_detail(request, slug):
 
 def article_slash_redirect(request, slug):
     return redirect("articles:detail", slug=slug, permanent=True)
+
+
+def robots_txt(request):
+    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /markdownx/", f"Sitemap: {sitemap_url}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -2,11 +2,15 @@ import re
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
-from django.views.static import serve
 from django.views.generic import RedirectView
+from django.views.static import serve
 
 from articles import editor
+from articles.page_cache import cached_page
+from articles.sitemaps import SITEMAPS
+from articles.views import robots_txt
 from cms.health import healthz, ping
 
 urlpatterns = [
@@ -15,6 +19,8 @@ urlpatterns = [
     path("markdownx/markdownify/", editor.markdown_preview, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.image_upload, name="markdownx_upload"),
     path("blog/", include("articles.urls")),
+    path("sitemap.xml", cached_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),
 ]

@@ -83,7 +83,7 @@ def test_preview_is_the_page_renderer_with_the_title(client, superuser):
     assert response.status_code == 200
     html = response.content.decode()
     assert "<h1" not in html and "My Title" not in html
-    assert '<h2 id="other">Other</h2>' in html
+    assert '<h2 id="other">Other <a class="header-anchor" href="#other"' in html
     assert "<script" not in html
 
 

@@ -1,8 +1,18 @@
 """render(): CommonMark + GFM, one <h1> rule, and the sanitizer. No database."""
 
+import re
+
 import pytest
 
-from articles.markdown import first_image_url, render
+from articles import markdown
+from articles.markdown import first_image_url, outline
+
+_PERMALINK = re.compile(r' <a class="header-anchor" href="#[^"]*" aria-label="[^"]*">#</a>')
+
+
+def render(text, title=None):
+    """The renderer's output without heading permalinks, which have tests of their own below."""
+    return _PERMALINK.sub("", markdown.render(text, title=title))
 
 
 def test_commonmark_and_gfm_features():
@@ -78,7 +88,7 @@ def test_external_links_get_noopener_internal_do_not():
 
 def test_raw_html_allowed_subset_survives():
     html = render('<figure><img src="https://x.example/a.png" alt="A cat"><figcaption>Cap</figcaption></figure>')
-    assert '<img src="https://x.example/a.png" alt="A cat">' in html
+    assert '<img loading="lazy" src="https://x.example/a.png" alt="A cat">' in html
     assert "<figcaption>Cap</figcaption>" in html
 
 
@@ -97,3 +107,35 @@ def test_only_a_leading_h1_is_dropped_not_an_h2_or_setext_h2():
     assert render("## My Title\n\nx", title="My Title").startswith('<h2 id="my-title">My Title</h2>')
     assert render("My Title\n========\n\nx", title="My Title") == "<p>x</p>\n"
     assert render("My Title\n--------\n\nx", title="My Title").startswith("<h2")
+
+
+def test_headings_get_a_named_permalink():
+    html = markdown.render("## Costs *and* `risks`")
+    assert html.strip() == ('<h2 id="costs-and-risks">Costs <em>and</em> <code>risks</code> '
+                            '<a class="header-anchor" href="#costs-and-risks" '
+                            'aria-label="Link to section: Costs and risks">#</a></h2>')
+
+
+def test_fenced_code_is_highlighted_with_prefixed_pygments_classes():
+    html = markdown.render("```python\ndef f():\n    return '<x>'\n```")
+    assert '<code class="language-python"><span class="hl-k">def</span>' in html
+    assert '<span class="hl-s1">&#39;&lt;x&gt;&#39;</span>' in html or "&lt;x&gt;" in html
+
+
+def test_unknown_language_is_plain_escaped_code():
+    html = markdown.render("```nosuchlang\na<b\n```")
+    assert html.strip() == '<pre><code class="language-nosuchlang">a&lt;b\n</code></pre>'
+
+
+def test_content_cannot_use_the_site_classes_but_keeps_highlight_ones():
+    html = markdown.render('<p class="skip-link hl-k header-anchor">x</p>')
+    assert 'class="hl-k header-anchor"' in html
+
+
+def test_outline_lists_headings_without_permalinks_and_counts_words():
+    html = markdown.render("## One\n\n" + "word " * 460 + "\n\n#### Two & three\n\nend")
+    headings, minutes = outline(html)
+    assert headings == [{"level": 2, "id": "one", "text": "One"},
+                        {"level": 4, "id": "two-three", "text": "Two & three"}]
+    assert minutes == 3  # 466 words at 230 a minute, rounded up
+    assert outline("") == ([], 0)

@@ -81,7 +81,9 @@ def test_editor_edits_previews_uploads_and_publishes(open_page, live_server, med
     page.wait_for_function("() => /!\\[\\]\\(\\/media\\/articles\\/uploads\\/[0-9a-f]{32}\\.png\\)/"
                            ".test(document.querySelector('#id_body').value)", timeout=10_000)
     uploaded = preview.locator("img[src^='/media/articles/uploads/']")
-    uploaded.wait_for(timeout=10_000)
+    uploaded.wait_for(state="attached", timeout=10_000)
+    # Body images are lazy (as on the page): bring it into the preview's view so the browser loads it.
+    preview.evaluate("box => { box.scrollTop = box.scrollHeight; }")
     image_url = uploaded.get_attribute("src")
     page.wait_for_function("img => img.complete && img.naturalWidth === 320", arg=uploaded.element_handle())
     preview.evaluate("box => { box.scrollTop = box.scrollHeight; }")
@@ -101,7 +103,11 @@ def test_editor_edits_previews_uploads_and_publishes(open_page, live_server, med
     assert NEW_SENTENCE in prose.inner_text() and OLD_SENTENCE not in prose.inner_text()
     image = prose.locator(f"img[src='{image_url}']")
     assert image.count() == 1
-    assert public.evaluate("img => img.complete && img.naturalWidth", image.element_handle()) == 320
+    image.scroll_into_view_if_needed()  # lazy below the fold, as body images are
+    # The page serves it as <picture> (a WebP rendition first), so check what the browser loaded.
+    public.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    stem = image_url.rsplit("/", 1)[1].rsplit(".", 1)[0]
+    assert stem in image.evaluate("img => img.currentSrc")
     assert public.locator(".preview-banner").count() == 0
     screenshot(public, "public-page-after-edit")
     assert page.console_errors == [] and public.console_errors == []

@@ -1,0 +1,35 @@
+"""Migration 0006 (reader site) fills the new derived columns for rows that exist before it (and, on PostgreSQL,
+makes the GIN index in the same transaction as those updates)."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BEFORE = [("articles", "0005_admin_editing")]
+AFTER = [("articles", "0006_reader_site")]
+
+
+def test_existing_articles_get_headings_reading_time_and_search_vectors():
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    old_apps = executor.loader.project_state(BEFORE).apps
+    Author = old_apps.get_model("articles", "Author")
+    Article = old_apps.get_model("articles", "Article")
+    author = Author.objects.create(name="Old", slug="old")
+    Article.objects.create(title="Old one", slug="old-one", author=author, status="published",
+                           published=timezone.now(), body="## A\n\n## B\n\n## C\n\nSome words here.",
+                           body_html="<p>stale</p>")
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(AFTER)
+    new_apps = executor.loader.project_state(AFTER).apps
+    migrated = new_apps.get_model("articles", "Article").objects.get(slug="old-one")
+    assert [h["id"] for h in migrated.headings] == ["a", "b", "c"]
+    assert migrated.reading_minutes == 1
+    assert 'class="header-anchor"' in migrated.body_html
+    if connection.vendor == "postgresql":
+        assert migrated.search_vector
