@@ -9,5 +9,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from . import signals  # noqa: F401  (connects the cache invalidation receivers)
         from .roles import create_editors_group
+        from .site import set_site_domain
 
         post_migrate.connect(create_editors_group, sender=self, dispatch_uid="articles.create_editors_group")
+        post_migrate.connect(set_site_domain, sender=self, dispatch_uid="articles.set_site_domain")

@@ -173,6 +173,9 @@ if AWS_STORAGE_BUCKET_NAME:
 
 # The site's name and the publisher named in page metadata.
 SITE_NAME = env.str("SITE_NAME", default="Articles")
+# The host feeds and the sitemap put in absolute addresses (articles/site.py sets it on migrate).
+SITE_DOMAIN = env.str("SITE_DOMAIN", default=next(
+    (host.lstrip(".") for host in ALLOWED_HOSTS if host not in ("*", "")), "localhost:8000"))
 
 # import_seeds refuses larger files before reading them (issue #3).
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=5 * 1024 * 1024)

@@ -381,3 +381,15 @@ def test_server_error_page_is_in_the_site_design(client):
     assert page.texts["h1"] == ["Something went wrong"]
     assert ("link", {"rel": "stylesheet", "href": "/static/css/site.css"}) in page.elements
     assert any(tag == "a" and a.get("class") == "skip-link" for tag, a in page.elements)
+
+
+def test_feeds_use_the_configured_site_domain_not_example_com(client, db, settings):
+    from django.contrib.sites.models import Site
+    from django.core.management import call_command
+
+    settings.SITE_DOMAIN = "news.example.org"
+    call_command("migrate", verbosity=0)  # post_migrate sets the Site row
+    assert Site.objects.get(pk=settings.SITE_ID).domain == "news.example.org"
+    make_article(slug="dom")
+    feed = client.get("/blog/feed.xml").content.decode()
+    assert "http://news.example.org/blog/dom" in feed and "example.com" not in feed
