@@ -142,13 +142,16 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Serve MEDIA_URL from Django itself: on for DEBUG and for `make serve` on a single machine; off
 # behind a proxy that serves MEDIA_ROOT (README: "Serving").
 SERVE_MEDIA = env.bool("DJANGO_SERVE_MEDIA", default=DEBUG)
+
+# Without collectstatic (a fresh clone run with DEBUG off), WhiteNoise serves from the app folders.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=not (STATIC_ROOT / "staticfiles.json").exists())
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

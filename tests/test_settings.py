@@ -29,3 +29,16 @@ def test_production_redirects_plain_http_to_https(client, db, settings):
     response = client.get("/blog/")
     assert response.status_code == 301 and response["Location"].startswith("https://")
     assert client.get("/blog/", headers={"X-Forwarded-Proto": "https"}).status_code == 200
+
+
+def test_pages_render_before_collectstatic(tmp_path):
+    """A fresh clone run with DEBUG off (the seed-page check does that) has no static manifest: the
+    production storage must give plain names then, not a ValueError (a 500) for each stylesheet."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50, STATIC_ROOT=str(tmp_path / "empty"))
+    code = ("from django.templatetags.static import static; "
+            "print(static('css/site.css'), static('css/highlight.css'))")
+    result = subprocess.run([sys.executable, "manage.py", "shell", "-v", "0", "-c", code], env=env,
+                            cwd=settings.BASE_DIR, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["/static/css/site.css", "/static/css/highlight.css"]
