@@ -9,6 +9,10 @@ os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 from cms.settings import *  # noqa: E402,F401,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Persistent connections belong to long-lived server processes (tests/faults checks them under
+# gunicorn); the browser tests' live server thread must not keep one across test flushes.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

@@ -41,8 +41,14 @@ def editor(db):
 
 
 @pytest.fixture
-def media_served(settings):
+def media_served(settings, tmp_path):
     settings.ROOT_URLCONF = "tests.browser.urls"
+    # Files on disk, as in production: InMemoryStorage hands every thread the same file object, and
+    # the live server reads uploads in one thread while another makes their renditions.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "media")}}}
 
 
 def _chart_png():
