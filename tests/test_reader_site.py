@@ -164,18 +164,16 @@ def test_search_finds_title_excerpt_and_body_of_public_articles_only(client):
     assert '<meta name="robots" content="noindex">' in html
 
 
+@pytest.mark.postgresql
 def test_search_ranks_title_matches_first_on_postgresql(client):
-    if connection.vendor != "postgresql":
-        pytest.skip("ranking is PostgreSQL full-text search; SQLite orders by date")
     make_article(body="A note on gardening.", slug="in-body", published=timezone.now() - timedelta(hours=1))
     make_article(title="Gardening", slug="in-title", published=timezone.now() - timedelta(days=9))
     html = client.get("/blog/search", {"q": "gardens"}).content.decode()  # stemmed: gardens ~ gardening
     assert html.index("/blog/in-title") < html.index("/blog/in-body")
 
 
+@pytest.mark.postgresql
 def test_search_vector_is_stored_on_save_on_postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("the stored search vector is PostgreSQL-only")
     article = make_article(title="Alpha")
     article.title = "Omega"
     article.save()
