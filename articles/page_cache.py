@@ -1,8 +1,8 @@
 """Whole-page caching for the reader's pages, invalidated exactly when content changes.
 
-Every cached page is stored under the current *content version*, a token replaced whenever an
-article, author or tag is saved or deleted (signals.py; the importer and the admin both save), so
-a change makes every old page unreachable at once. Scheduled publishing and expiry change what is
+Every cached page is stored with the current *content version*, a token replaced whenever an
+article, author or tag is saved or deleted (signals.py; the importer and the admin both save), and
+served only while the version is still current, so a change makes every old page stale at once. Scheduled publishing and expiry change what is
 public without a save: each page is cached only until the next publish or expiry time, which is
 worked out when the version changes (at save time), not per request. Responses carry an ETag
 (ConditionalGetMiddleware answers 304) and `max-age=0, must-revalidate`, so no browser or proxy
@@ -22,7 +22,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Min, Q
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control, set_response_etag
 
 STATE_KEY = "pages:state"
 _deferral = threading.local()
@@ -49,8 +50,8 @@ def one_change():
             content_changed()
 
 
-def _state():
-    state = cache.get(STATE_KEY)
+def _state(state):
+    """The current state, given what the cache held (None when it held nothing)."""
     if state is None or (state["next_event"] is not None and state["next_event"] <= timezone.now()):
         # Lost (eviction, a fresh cache) or a scheduled time has passed: a new version, so that no page
         # from before the publish or expiry is served after it, whatever the cache server's clock says.
@@ -85,18 +86,28 @@ def cached_page(view):
     def wrapper(request, *args, **kwargs):
         if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
             return view(request, *args, **kwargs)
-        state = _state()
         address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-        key = f"pages:{state['version']}:{hashlib.sha256(address.encode()).hexdigest()}"
-        response = cache.get(key)
-        if response is None:
+        key = f"pages:{hashlib.sha256(address.encode()).hexdigest()}"
+        # One round trip for the state and the page (MGET on Redis); a page from another version is stale.
+        found = cache.get_many([STATE_KEY, key])
+        state = _state(found.get(STATE_KEY))
+        cached = found.get(key)
+        if cached is not None and cached[0] == state["version"]:
+            _, content, headers = cached
+            response = HttpResponse(content)
+            for name, value in headers:
+                response[name] = value
+        else:
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response.render()  # a TemplateResponse (the sitemap) is cached as its rendered bytes
             timeout = _timeout(state)
             if (response.status_code == 200 and not response.streaming and not response.cookies
                     and "private" not in response.get("Cache-Control", "") and timeout > 0):
-                cache.set(key, response, timeout)
+                # The ETag once, here, not per hit (ConditionalGetMiddleware uses it for 304s); bytes
+                # and headers rather than a pickled response object, which is slower to load.
+                set_response_etag(response)
+                cache.set(key, (state["version"], response.content, list(response.items())), timeout)
         if "private" not in response.get("Cache-Control", ""):
             patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
         return response
