@@ -10,7 +10,6 @@ import html
 import math
 import re
 import unicodedata
-from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
@@ -206,44 +205,24 @@ def first_image_url(body_html):
 WORDS_PER_MINUTE = 230
 
 
-class _HeadingsAndWords(HTMLParser):
-    """One pass over rendered HTML: the headings that have ids (with their text, permalinks left out)
-    and the number of words a reader reads."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.headings, self.words = [], 0
-        self._heading = None
-        self._in_permalink = False
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag in {"h2", "h3", "h4", "h5", "h6"} and attributes.get("id"):
-            self._heading = {"level": int(tag[1]), "id": attributes["id"], "text": ""}
-        elif tag == "a" and "header-anchor" in (attributes.get("class") or ""):
-            self._in_permalink = True
-
-    def handle_endtag(self, tag):
-        if tag == "a":
-            self._in_permalink = False
-        elif self._heading and tag == f"h{self._heading['level']}":
-            self._heading["text"] = " ".join(self._heading["text"].split())
-            self.headings.append(self._heading)
-            self._heading = None
-
-    def handle_data(self, data):
-        if self._in_permalink:
-            return
-        self.words += len(data.split())
-        if self._heading is not None:
-            self._heading["text"] += data
+# The sanitizer's serializer writes well-formed HTML with double-quoted attributes, so these
+# patterns read it reliably, and several times faster than an HTMLParser pass (import speed).
+_HEADING = re.compile(r"<h([2-6])\b([^>]*)>(.*?)</h\1>", re.S)
+_ID = re.compile(r'\bid="([^"]*)"')
+_PERMALINK = re.compile(r'<a [^>]*class="header-anchor"[^>]*>.*?</a>', re.S)
+_TAG = re.compile(r"<[^>]+>")
 
 
 def outline(body_html):
     """(headings, reading_minutes) of rendered HTML: headings as [{"level", "id", "text"}], for the
     table of contents. Read from the stored HTML at save time, never by rendering again."""
-    parser = _HeadingsAndWords()
-    parser.feed(body_html)
-    parser.close()
-    minutes = math.ceil(parser.words / WORDS_PER_MINUTE) if parser.words else 0
-    return parser.headings, minutes
+    text_html = _PERMALINK.sub("", body_html)
+    headings = []
+    for level, attributes, inner in _HEADING.findall(text_html):
+        heading_id = _ID.search(attributes)
+        if heading_id and heading_id[1]:
+            headings.append({"level": int(level), "id": html.unescape(heading_id[1]),
+                             "text": " ".join(html.unescape(_TAG.sub("", inner)).split())})
+    words = len(html.unescape(_TAG.sub(" ", text_html)).split())
+    minutes = math.ceil(words / WORDS_PER_MINUTE) if words else 0
+    return headings, minutes
