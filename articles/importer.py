@@ -5,6 +5,7 @@ savepoint of its own, so a failed file leaves no rows. Dry run is the same code 
 """
 
 import hashlib
+import logging
 import re
 import time
 from collections import Counter
@@ -24,6 +25,7 @@ from .page_cache import one_change
 from .redirects import redirect_old_path
 from .seeds import SeedError, parse_seed, read_file
 
+logger = logging.getLogger(__name__)
 SEED_SUFFIXES = {".md", ".markdown", ".mdx", ".txt"}
 ACTIONS = ("created", "updated", "unchanged", "skipped", "failed")
 # Files per transaction: each file is still its own savepoint, but commits are batched (issue #3).
@@ -170,6 +172,10 @@ class _Batch:
             return FileOutcome(path, "failed", slug=seed.slug, detail=str(exc), warnings=seed.warnings)
         except DatabaseError as exc:
             detail = f"the database refused the article: {str(exc).splitlines()[0]}"
+            return FileOutcome(path, "failed", slug=seed.slug, detail=detail, warnings=seed.warnings)
+        except Exception as exc:  # a bug of ours must cost one file, not the batch or a traceback
+            logger.debug("importing %s failed", path, exc_info=True)
+            detail = f"unexpected error ({exc.__class__.__name__}: {exc}); set DJANGO_LOG_LEVEL=DEBUG for details"
             return FileOutcome(path, "failed", slug=seed.slug, detail=detail, warnings=seed.warnings)
         self.claimed.setdefault(seed.slug, path)
         if article is not None:

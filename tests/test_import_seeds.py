@@ -307,3 +307,24 @@ def test_json_format_is_one_document_on_stdout(db, write_seed):
     assert document["summary"] == {"created": 1, "updated": 0, "unchanged": 0, "skipped": 0, "failed": 1,
                                    "elapsed_seconds": document["summary"]["elapsed_seconds"], "dry_run": True}
     assert Article.objects.count() == 0
+
+
+def test_an_unexpected_error_fails_one_file_without_a_traceback(db, write_seed, monkeypatch):
+    from articles.models import Article as ArticleModel
+
+    original_save = ArticleModel.save
+
+    def broken_save(self, *args, **kwargs):
+        if self.slug == "b":
+            raise RuntimeError("boom")
+        return original_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(ArticleModel, "save", broken_save)
+    write_seed("a.md", "---\ntitle: A\nslug: a\n---\nx")
+    path = write_seed("b.md", "---\ntitle: B\nslug: b\n---\nx")
+    code, lines = run(path.parent)
+    assert code == 1
+    assert lines[1] == (f"failed {path} b unexpected error (RuntimeError: boom); "
+                        "set DJANGO_LOG_LEVEL=DEBUG for details")
+    assert "Traceback" not in "\n".join(lines)
+    assert list(ArticleModel.objects.values_list("slug", flat=True)) == ["a"]
