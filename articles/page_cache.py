@@ -79,25 +79,53 @@ def _timeout(state):
     return seconds
 
 
+def _cacheable(request):
+    return request.method == "GET" and settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def _lookup(request):
+    """(state, key, the cached response or None) for this request's address."""
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    key = f"pages:{hashlib.sha256(address.encode()).hexdigest()}"
+    # One round trip for the state and the page (MGET on Redis); a page from another version is stale.
+    found = cache.get_many([STATE_KEY, key])
+    state = _state(found.get(STATE_KEY))
+    cached = found.get(key)
+    if cached is None or cached[0] != state["version"]:
+        return state, key, None
+    _, content, headers = cached
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
+    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    return state, key, response
+
+
+class CachedPageMiddleware:
+    """Answers a cached page before the session, auth, CSRF and admin middleware run (a visitor's
+    page needs none of them); the security, CSP and ETag middleware above it still apply. Pages get
+    into the cache through @cached_page views only."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _cacheable(request):
+            _, _, response = _lookup(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+
 def cached_page(view):
     """Serve the view's 200 responses from the cache for visitors without a session."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        if not _cacheable(request):
             return view(request, *args, **kwargs)
-        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-        key = f"pages:{hashlib.sha256(address.encode()).hexdigest()}"
-        # One round trip for the state and the page (MGET on Redis); a page from another version is stale.
-        found = cache.get_many([STATE_KEY, key])
-        state = _state(found.get(STATE_KEY))
-        cached = found.get(key)
-        if cached is not None and cached[0] == state["version"]:
-            _, content, headers = cached
-            response = HttpResponse(content)
-            for name, value in headers:
-                response[name] = value
-        else:
+        state, key, response = _lookup(request)
+        if response is None:
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response.render()  # a TemplateResponse (the sitemap) is cached as its rendered bytes
@@ -108,8 +136,8 @@ def cached_page(view):
                 # and headers rather than a pickled response object, which is slower to load.
                 set_response_etag(response)
                 cache.set(key, (state["version"], response.content, list(response.items())), timeout)
-        if "private" not in response.get("Cache-Control", ""):
-            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+            if "private" not in response.get("Cache-Control", ""):
+                patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
         return response
 
     return wrapper

@@ -48,12 +48,14 @@ MIDDLEWARE = [
     # Static files from the app server, compressed, with far-future cache headers for hashed names.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Cached pages for visitors, answered before the session and auth machinery (articles/page_cache.py).
+    "articles.page_cache.CachedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Admin login throttling (after AuthenticationMiddleware, as django-axes requires).
     "axes.middleware.AxesMiddleware",
     # Old article paths answer 301 to the new ones (articles/redirects.py); consulted on 404 only.
