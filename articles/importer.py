@@ -127,6 +127,7 @@ def import_paths(paths, *, dry_run=False, strict=False, force=False, fetch_image
                     on_outcome(outcome)
                 if on_progress:
                     on_progress(sum(report.counts.values()), len(files))
+            batch.write_history()
             if dry_run or (strict and report.count("failed")):
                 transaction.set_rollback(True)
     report.elapsed = time.perf_counter() - started
@@ -148,6 +149,15 @@ class _Batch:
         # Authors and tags by slug, filled only from files that committed their savepoint (a rolled
         # back file's rows must not be reused).
         self.authors, self.tags = {}, {}
+        self.history = {"created": [], "updated": []}
+
+    def write_history(self):
+        """One version per article this batch created or changed (issue #6), in two bulk INSERTs."""
+        for action, articles in self.history.items():
+            if articles:
+                Article.history.bulk_history_create(articles, update=action == "updated",
+                                                    default_change_reason="import", default_date=self.now)
+            articles.clear()
 
     def import_file(self, path):
         try:
@@ -180,6 +190,8 @@ class _Batch:
         self.claimed.setdefault(seed.slug, path)
         if article is not None:
             self.identities.remember_article(article)
+            if getattr(article, "skip_history_when_saving", False):
+                self.history[outcome.action].append(article)
         self.authors.update(self.new_authors)
         self.tags.update(self.new_tags)
         return outcome
@@ -227,6 +239,9 @@ class _Batch:
         article.import_hash = seed.digest
         article.imported_at = self.now
         creating = article.pk is None
+        # The version this import makes is written with the batch's others (write_history), in one
+        # INSERT, and only for files whose savepoint held.
+        article.skip_history_when_saving = True
         article.save()
         tags = self._tags_for(seed.tags)
         if creating:
