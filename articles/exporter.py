@@ -43,10 +43,7 @@ def export_articles(outdir):
 
 def article_file_text(article):
     """The file for `article` and how it was made."""
-    as_imported = article.front_matter_raw and not (
-        article.edited_at and (article.imported_at is None or article.edited_at > article.imported_at)
-    )
-    if as_imported:
+    if article.front_matter_raw and not article.edited_since_import:
         return article.front_matter_raw + article.body, "as imported"
     meta = _rewritten_front_matter(article)
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, default_flow_style=False, width=10_000)

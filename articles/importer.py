@@ -226,7 +226,7 @@ class _Batch:
                 article.import_hash = seed.digest
                 outcome.action = "unchanged"
                 return outcome, article
-            if _edited_since_import(article) and not self.force:
+            if article.edited_since_import and not self.force:
                 outcome.action = "skipped"
                 outcome.detail = (f"conflict: edited in the admin since the last import; "
                                   f"differs in {', '.join(outcome.changed)} (--force to overwrite)")
@@ -347,6 +347,3 @@ def _shown(name, old, new):
                      for text in (old, new))
     return tuple(None if value is None else str(value) for value in (old, new))
 
-
-def _edited_since_import(article):
-    return article.edited_at is not None and (article.imported_at is None or article.edited_at > article.imported_at)

@@ -319,6 +319,12 @@ class Article(models.Model):
         return {key: value for key, value in data.items() if value not in (None, "")}
 
     @property
+    def edited_since_import(self):
+        """Saved in the admin after its last import: a re-import must not overwrite it silently, and
+        an export can no longer be the imported file as it was."""
+        return self.edited_at is not None and (self.imported_at is None or self.edited_at > self.imported_at)
+
+    @property
     def og_locale(self):
         """OpenGraph writes locales as language_TERRITORY (pt_BR), not as BCP 47 tags (pt-BR)."""
         language, _, territory = self.locale.partition("-")

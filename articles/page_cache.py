@@ -111,9 +111,11 @@ class CachedPageMiddleware:
 
     def __call__(self, request):
         if _cacheable(request):
-            _, _, response = _lookup(request)
-            if response is not None:
-                return response
+            # Kept on the request: on a miss, the @cached_page view stores under this lookup's state and
+            # key instead of asking the cache a second time.
+            request.page_cache_lookup = _lookup(request)
+            if request.page_cache_lookup[2] is not None:
+                return request.page_cache_lookup[2]
         return self.get_response(request)
 
 
@@ -124,7 +126,7 @@ def cached_page(view):
     def wrapper(request, *args, **kwargs):
         if not _cacheable(request):
             return view(request, *args, **kwargs)
-        state, key, response = _lookup(request)
+        state, key, response = getattr(request, "page_cache_lookup", None) or _lookup(request)
         if response is None:
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
