@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Local development runs with DEBUG on unless the caller says otherwise.
 DEV_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
-.PHONY: install run serve test test-fast check-faults bench bench-import bench-serve superuser clean
+.PHONY: install run serve test test-fast lint format check-faults bench bench-import bench-serve superuser clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,16 @@ serve: install
 # The whole suite, browser tests included (CI runs this).
 test: install
 	$(BIN)/python -m pytest
+
+# Ruff, configured in pyproject.toml: lint (Django rules, import order) and the formatter's check.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Rewrites files: the formatter, then the safe lint fixes.
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 # Load and outage checks against gunicorn on PostgreSQL (127.0.0.1:5432 and a throwaway cluster).
 check-faults: install

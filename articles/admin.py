@@ -47,8 +47,7 @@ class VisibilityFilter(admin.SimpleListFilter):
     parameter_name = "visibility"
 
     def lookups(self, request, model_admin):
-        return [("public", "Public"), ("scheduled", "Scheduled"), ("draft", "Draft"),
-                ("expired", "Expired")]
+        return [("public", "Public"), ("scheduled", "Scheduled"), ("draft", "Draft"), ("expired", "Expired")]
 
     def queryset(self, request, queryset):
         now = timezone.now()
@@ -81,8 +80,9 @@ def body_diff_html(old, new):
         rows.append((kind, line))
     if not rows:
         return "No change to the body."
-    return format_html('<pre class="body-diff">{}</pre>',
-                       format_html_join("", '<span class="body-diff__{}">{}</span>', rows))
+    return format_html(
+        '<pre class="body-diff">{}</pre>', format_html_join("", '<span class="body-diff__{}">{}</span>', rows)
+    )
 
 
 class ArticleForm(forms.ModelForm):
@@ -114,24 +114,62 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     date_hierarchy = "published"
     autocomplete_fields = ("author", "tags")
     actions = ["publish", "unpublish"]
-    readonly_fields = ("public_link", "image_preview", "updated", "body_image_url", "uuid", "source",
-                       "source_id", "import_hash", "imported_at", "edited_at")
+    readonly_fields = (
+        "public_link",
+        "image_preview",
+        "updated",
+        "body_image_url",
+        "uuid",
+        "source",
+        "source_id",
+        "import_hash",
+        "imported_at",
+        "edited_at",
+    )
     fieldsets = (
-        (None, {"fields": ("title", "slug", "public_link", "author", "status", "published", "expires",
-                           "tags", "excerpt", "body")}),
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "slug",
+                    "public_link",
+                    "author",
+                    "status",
+                    "published",
+                    "expires",
+                    "tags",
+                    "excerpt",
+                    "body",
+                )
+            },
+        ),
         ("Images", {"fields": ("image", "image_preview", "image_alt", "image_url", "body_image_url")}),
-        ("Details", {"classes": ("collapse",),
-                     "fields": ("created", "updated", "locale", "canonical_url", "source_url", "extra")}),
-        ("Import", {"classes": ("collapse",),
-                    "fields": ("uuid", "source", "source_id", "import_hash", "imported_at", "edited_at")}),
+        (
+            "Details",
+            {
+                "classes": ("collapse",),
+                "fields": ("created", "updated", "locale", "canonical_url", "source_url", "extra"),
+            },
+        ),
+        (
+            "Import",
+            {
+                "classes": ("collapse",),
+                "fields": ("uuid", "source", "source_id", "import_hash", "imported_at", "edited_at"),
+            },
+        ),
     )
     history_list_display = ["body_changes"]
     object_history_template = "admin/articles/article/object_history.html"
 
     class Media:
         css = {"all": ["articles/admin/editor.css"]}
-        js = ["articles/admin/preview-title.js", "articles/admin/editor-upload.js",
-              "articles/admin/cover-preview.js"]
+        js = [
+            "articles/admin/preview-title.js",
+            "articles/admin/editor-upload.js",
+            "articles/admin/cover-preview.js",
+        ]
 
     @admin.display(description="Visibility", ordering="status")
     def visibility(self, article):
@@ -148,15 +186,17 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         if not article.pk:
             return "-"
         label = "View on site" if article.is_public else "Preview"
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>',
-                           article.get_absolute_url(), label)
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>', article.get_absolute_url(), label
+        )
 
     @admin.display(description="Current lead image")
     def image_preview(self, article):
         if not article.image:
             return "None uploaded."
-        return format_html('<img src="{}" alt="{}" class="cover-preview">',
-                           article.image.url, article.image_alt)
+        return format_html(
+            '<img src="{}" alt="{}" class="cover-preview">', article.image.url, article.image_alt
+        )
 
     def body_changes(self, record):
         """The history page's "body_changes" column: the body's diff against the version before."""

@@ -9,10 +9,22 @@ import datetime as dt
 import re
 import zoneinfo
 
-_SPACED_OFFSET = re.compile(r"^(?P<stamp>\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*"
-                            r"(?P<offset>Z|[+-]\d{2}:?\d{2}|[+-]\d{1,2}|UTC|GMT)?$", re.IGNORECASE)
-_TEXT_FORMATS = ("%b %d %Y", "%B %d %Y", "%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y",
-                 "%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S")
+_SPACED_OFFSET = re.compile(
+    r"^(?P<stamp>\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*"
+    r"(?P<offset>Z|[+-]\d{2}:?\d{2}|[+-]\d{1,2}|UTC|GMT)?$",
+    re.IGNORECASE,
+)
+_TEXT_FORMATS = (
+    "%b %d %Y",
+    "%B %d %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%Y/%m/%d",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+)
 
 
 class NotADate(ValueError):

@@ -15,10 +15,21 @@ import yaml
 from django.conf import settings
 from django.contrib.redirects.models import Redirect
 
-from .models import Article
-from .seeds import (CREATED_KEYS, EXCERPT_KEYS, EXPIRES_KEYS, IMAGE_KEYS, LOCALE_KEYS, PUBLISHED_KEYS,
-                    SOURCE_URL_KEYS, TAG_KEYS, UPDATED_KEYS, SeedError, parse_seed)
 from .front_matter import FrontMatterError, split_front_matter
+from .models import Article
+from .seeds import (
+    CREATED_KEYS,
+    EXCERPT_KEYS,
+    EXPIRES_KEYS,
+    IMAGE_KEYS,
+    LOCALE_KEYS,
+    PUBLISHED_KEYS,
+    SOURCE_URL_KEYS,
+    TAG_KEYS,
+    UPDATED_KEYS,
+    SeedError,
+    parse_seed,
+)
 
 
 def export_articles(outdir):
@@ -55,8 +66,12 @@ def _original(article):
     if not article.front_matter_raw:
         return {}, None
     try:
-        seed = parse_seed(article.front_matter_raw.encode("utf-8"), path=Path(article.source_name or "article.md"),
-                          digest="", time_zone=settings.TIME_ZONE)
+        seed = parse_seed(
+            article.front_matter_raw.encode("utf-8"),
+            path=Path(article.source_name or "article.md"),
+            digest="",
+            time_zone=settings.TIME_ZONE,
+        )
         meta, _, _ = split_front_matter(article.front_matter_raw)
     except (SeedError, FrontMatterError):
         return {}, None
@@ -123,8 +138,9 @@ def _set(meta, keys, current, before):
     so untouched values keep their original spelling (dates as written, quoting, lists)."""
     if (current or None) == (before or None):
         return
-    present = next((key for key in keys if meta.get(key) not in (None, "") and not isinstance(meta[key], bool)),
-                   None)
+    present = next(
+        (key for key in keys if meta.get(key) not in (None, "") and not isinstance(meta[key], bool)), None
+    )
     if current in ("", None):
         if present:
             meta.pop(present)
@@ -135,8 +151,11 @@ def _set(meta, keys, current, before):
 
 
 def _old_paths(article):
-    return list(Redirect.objects.filter(new_path=article.get_absolute_url())
-                .order_by("pk").values_list("old_path", flat=True))
+    return list(
+        Redirect.objects.filter(new_path=article.get_absolute_url())
+        .order_by("pk")
+        .values_list("old_path", flat=True)
+    )
 
 
 def _plain(value):

@@ -33,22 +33,26 @@ def split_front_matter(text):
     before the opening delimiter are allowed, as Hugo and Jekyll allow them."""
     start = len(text) - len(text.lstrip("\ufeff \t\r\n"))
     line_end = text.find("\n", start)
-    first_line = text[start:line_end if line_end != -1 else len(text)].rstrip()
+    first_line = text[start : line_end if line_end != -1 else len(text)].rstrip()
     first_number = text.count("\n", 0, start) + 2  # the file's line number of the first key
     if first_line in ("---", "+++"):
         closing = None
         if line_end != -1:
-            closing = re.compile(rf"^{re.escape(first_line)}[ \t]*\r?$", re.MULTILINE).search(text, line_end + 1)
+            closing = re.compile(rf"^{re.escape(first_line)}[ \t]*\r?$", re.MULTILINE).search(
+                text, line_end + 1
+            )
         if closing is None:
             raise FrontMatterError(f"front matter has no closing {first_line} line")
-        front = text[line_end + 1:closing.start()]
+        front = text[line_end + 1 : closing.start()]
         body_start = closing.end() + (1 if text.startswith("\n", closing.end()) else 0)
         load = _load_yaml if first_line == "---" else _load_toml
         return load(front, first_number), text[body_start:], text[:body_start]
     if first_line.startswith("---") or first_line.startswith("+++"):
         kind = first_line[3:].strip() or first_line
-        raise FrontMatterError(f"front matter is not YAML, TOML or JSON (it opens with {first_line!r}: "
-                        f"{kind} front matter needs its own template engine)")
+        raise FrontMatterError(
+            f"front matter is not YAML, TOML or JSON (it opens with {first_line!r}: "
+            f"{kind} front matter needs its own template engine)"
+        )
     if text.startswith("{", start):
         try:
             meta, end = json.JSONDecoder().raw_decode(text, start)
@@ -64,8 +68,9 @@ def _load_yaml(front, first_number):
         for token in yaml.scan(front, Loader=_FrontMatterLoader):
             if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
                 line = token.start_mark.line + first_number
-                raise FrontMatterError(f"front matter uses YAML anchors or aliases (line {line}); "
-                                "write the values out")
+                raise FrontMatterError(
+                    f"front matter uses YAML anchors or aliases (line {line}); write the values out"
+                )
         meta = yaml.load(front, Loader=_FrontMatterLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -93,5 +98,7 @@ def _mapping(meta, kind):
     if meta is None:
         raise FrontMatterError("front matter is empty: title is missing")
     if not isinstance(meta, dict):
-        raise FrontMatterError(f"front matter is not a mapping of keys to values ({kind} {type(meta).__name__})")
+        raise FrontMatterError(
+            f"front matter is not a mapping of keys to values ({kind} {type(meta).__name__})"
+        )
     return {str(key): value for key, value in meta.items()}

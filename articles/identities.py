@@ -31,8 +31,11 @@ class ArticleIdentities:
     def load(cls):
         from .models import Article
 
-        return cls(Article.objects.values_list("pk", "slug", "source", "source_id", "uuid", "import_hash")
-                   .order_by().iterator(chunk_size=2000))
+        return cls(
+            Article.objects.values_list("pk", "slug", "source", "source_id", "uuid", "import_hash")
+            .order_by()
+            .iterator(chunk_size=2000)
+        )
 
     def remember(self, known):
         """Record an article as it now is (after a create or an update), forgetting its old keys."""
@@ -52,8 +55,11 @@ class ArticleIdentities:
             self.by_hash[known.import_hash] = known
 
     def remember_article(self, article):
-        self.remember(_Known(article.pk, article.slug, article.source, article.source_id, article.uuid,
-                             article.import_hash))
+        self.remember(
+            _Known(
+                article.pk, article.slug, article.source, article.source_id, article.uuid, article.import_hash
+            )
+        )
 
     def find(self, seed):
         """The pk of the article `seed` is, or None for a new one; SeedError when its slug belongs to
@@ -65,9 +71,15 @@ class ArticleIdentities:
         found = self.by_slug.get(seed.slug)
         if found is None:
             return None
-        if found.source and found.source_id and (found.source, found.source_id) != (seed.source, seed.source_id):
-            raise SeedError(f"slug: {seed.slug!r} is already used by another article "
-                            f"(source {found.source} {found.source_id})")
+        if (
+            found.source
+            and found.source_id
+            and (found.source, found.source_id) != (seed.source, seed.source_id)
+        ):
+            raise SeedError(
+                f"slug: {seed.slug!r} is already used by another article "
+                f"(source {found.source} {found.source_id})"
+            )
         if found.uuid is not None and found.uuid != seed.uuid:
             raise SeedError(f"slug: {seed.slug!r} is already used by another article (uuid {found.uuid})")
         return found.pk

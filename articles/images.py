@@ -89,8 +89,11 @@ def fetch(url):
         connection = _PinnedConnection(parts, address, timeout=settings.IMPORT_FETCH_TIMEOUT)
         try:
             path = parts.path or "/"
-            connection.request("GET", path + (f"?{parts.query}" if parts.query else ""),
-                               headers={"User-Agent": "cms-import/1", "Accept": "image/*"})
+            connection.request(
+                "GET",
+                path + (f"?{parts.query}" if parts.query else ""),
+                headers={"User-Agent": "cms-import/1", "Accept": "image/*"},
+            )
             response = connection.getresponse()
             if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
                 url = urljoin(url, response.getheader("Location"))
@@ -130,8 +133,9 @@ class _PinnedConnection:
     def __init__(self, parts, address, timeout):
         port = parts.port or (443 if parts.scheme == "https" else 80)
         if parts.scheme == "https":
-            self._conn = http.client.HTTPSConnection(parts.hostname, port, timeout=timeout,
-                                                     context=ssl.create_default_context())
+            self._conn = http.client.HTTPSConnection(
+                parts.hostname, port, timeout=timeout, context=ssl.create_default_context()
+            )
         else:
             self._conn = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
         self._conn.sock = None

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from . import images
-from .images import ImageError, image_references, is_relative, is_remote
 from .identities import ArticleIdentities
+from .images import ImageError, image_references, is_relative, is_remote
 from .models import Article, Author, Tag
 from .page_cache import one_change
 from .redirects import redirect_old_path
@@ -31,8 +31,23 @@ ACTIONS = ("created", "updated", "unchanged", "skipped", "failed")
 # Files per transaction: each file is still its own savepoint, but commits are batched (issue #3).
 BATCH_SIZE = 200
 # Seed fields copied onto the article as they are.
-COPIED_FIELDS = ("title", "slug", "body", "status", "excerpt", "image_url", "locale", "source",
-                 "source_id", "source_url", "canonical_url", "created", "expires", "uuid", "extra")
+COPIED_FIELDS = (
+    "title",
+    "slug",
+    "body",
+    "status",
+    "excerpt",
+    "image_url",
+    "locale",
+    "source",
+    "source_id",
+    "source_url",
+    "canonical_url",
+    "created",
+    "expires",
+    "uuid",
+    "extra",
+)
 
 
 @dataclass
@@ -61,7 +76,9 @@ class FileOutcome:
 
     def as_json(self):
         return {
-            "path": str(self.path), "outcome": self.action, "slug": None if self.slug == "-" else self.slug,
+            "path": str(self.path),
+            "outcome": self.action,
+            "slug": None if self.slug == "-" else self.slug,
             "changed": {name: {"old": old, "new": new} for name, (old, new) in self.changes.items()},
             "warnings": self.warnings,
             "error": {"message": self.detail, "line": self.error_line} if self.action == "failed" else None,
@@ -88,8 +105,11 @@ class ImportReport:
         return self.counts[action]
 
     def summary(self):
-        return {**{action: self.count(action) for action in ACTIONS},
-                "elapsed_seconds": round(self.elapsed, 3), "dry_run": self.dry_run}
+        return {
+            **{action: self.count(action) for action in ACTIONS},
+            "elapsed_seconds": round(self.elapsed, 3),
+            "dry_run": self.dry_run,
+        }
 
     def summary_line(self):
         counts = ", ".join(f"{self.count(action)} {action}" for action in ACTIONS)
@@ -107,8 +127,17 @@ def find_seed_files(paths):
     return sorted(found)
 
 
-def import_paths(paths, *, dry_run=False, strict=False, force=False, fetch_images=False, on_outcome=None,
-                 on_progress=None, keep_outcomes=True):
+def import_paths(
+    paths,
+    *,
+    dry_run=False,
+    strict=False,
+    force=False,
+    fetch_images=False,
+    on_outcome=None,
+    on_progress=None,
+    keep_outcomes=True,
+):
     """Import every seed file under `paths`. `strict`: all or nothing for the whole batch;
     `fetch_images`: download remote images too (local ones next to a file are always stored).
     `on_outcome(outcome)` hears of each file as it is done; `on_progress(done, total)` too."""
@@ -120,7 +149,7 @@ def import_paths(paths, *, dry_run=False, strict=False, force=False, fetch_image
     for start in range(0, max(len(files), 1), size or 1):
         # Cached pages go stale once per batch, after its commit, not once per file.
         with one_change(), transaction.atomic():
-            for path in files[start:start + size]:
+            for path in files[start : start + size]:
                 outcome = batch.import_file(path)
                 report.add(outcome)
                 if on_outcome:
@@ -155,13 +184,19 @@ class _Batch:
         """One version per article this batch created or changed (issue #6), in two bulk INSERTs."""
         for action, articles in self.history.items():
             if articles:
-                Article.history.bulk_history_create(articles, update=action == "updated",
-                                                    default_change_reason="import", default_date=self.now)
+                Article.history.bulk_history_create(
+                    articles,
+                    update=action == "updated",
+                    default_change_reason="import",
+                    default_date=self.now,
+                )
             articles.clear()
 
     def import_file(self, path):
         try:
-            raw, digest = read_file(path, max_bytes=settings.IMPORT_MAX_FILE_BYTES, time_zone=settings.TIME_ZONE)
+            raw, digest = read_file(
+                path, max_bytes=settings.IMPORT_MAX_FILE_BYTES, time_zone=settings.TIME_ZONE
+            )
             known = self.identities.by_hash.get(digest)
             if known is not None and digest not in self.seen:
                 # Bytes we imported before: unchanged, without parsing or rendering (issue #3).
@@ -185,7 +220,9 @@ class _Batch:
             return FileOutcome(path, "failed", slug=seed.slug, detail=detail, warnings=seed.warnings)
         except Exception as exc:  # a bug of ours must cost one file, not the batch or a traceback
             logger.debug("importing %s failed", path, exc_info=True)
-            detail = f"unexpected error ({exc.__class__.__name__}: {exc}); set DJANGO_LOG_LEVEL=DEBUG for details"
+            detail = (
+                f"unexpected error ({exc.__class__.__name__}: {exc}); set DJANGO_LOG_LEVEL=DEBUG for details"
+            )
             return FileOutcome(path, "failed", slug=seed.slug, detail=detail, warnings=seed.warnings)
         self.claimed.setdefault(seed.slug, path)
         if article is not None:
@@ -213,23 +250,30 @@ class _Batch:
             article = Article(**values)
             outcome.action, outcome.detail = "created", seed.title
         else:
-            outcome.changes = {name: _shown(name, getattr(article, name), value)
-                               for name, value in values.items() if getattr(article, name) != value}
+            outcome.changes = {
+                name: _shown(name, getattr(article, name), value)
+                for name, value in values.items()
+                if getattr(article, name) != value
+            }
             old_tags = sorted(tag.slug for tag in article.tags.all())
             if old_tags != sorted(tag_slugs):
                 outcome.changes["tags"] = (old_tags, sorted(tag_slugs))
             if not outcome.changed:
                 # Same content in other bytes (whitespace, key order): remember the new bytes only.
                 Article.objects.filter(pk=article.pk).update(
-                    import_hash=seed.digest, front_matter_raw=seed.front_matter_raw, source_name=seed.path.name
+                    import_hash=seed.digest,
+                    front_matter_raw=seed.front_matter_raw,
+                    source_name=seed.path.name,
                 )
                 article.import_hash = seed.digest
                 outcome.action = "unchanged"
                 return outcome, article
             if article.edited_since_import and not self.force:
                 outcome.action = "skipped"
-                outcome.detail = (f"conflict: edited in the admin since the last import; "
-                                  f"differs in {', '.join(outcome.changed)} (--force to overwrite)")
+                outcome.detail = (
+                    f"conflict: edited in the admin since the last import; "
+                    f"differs in {', '.join(outcome.changed)} (--force to overwrite)"
+                )
                 return outcome, None
             for name, value in values.items():
                 setattr(article, name, value)
@@ -246,7 +290,8 @@ class _Batch:
         tags = self._tags_for(seed.tags)
         if creating:
             Article.tags.through.objects.bulk_create(
-                [Article.tags.through(article_id=article.pk, tag_id=tag.pk) for tag in tags])
+                [Article.tags.through(article_id=article.pk, tag_id=tag.pk) for tag in tags]
+            )
         else:
             article.tags.set(tags)
         for alias in seed.aliases:
@@ -275,8 +320,9 @@ class _Batch:
         slug = slugify(seed.author_name, allow_unicode=True)[:200] or "author"
         author = self.authors.get(slug) or self.new_authors.get(slug)
         if author is None:
-            author, _ = Author.objects.get_or_create(slug=slug, defaults={"name": seed.author_name,
-                                                                         "url": seed.author_url})
+            author, _ = Author.objects.get_or_create(
+                slug=slug, defaults={"name": seed.author_name, "url": seed.author_url}
+            )
             self.new_authors[slug] = author
         if seed.author_url and not author.url:
             author.url = seed.author_url
@@ -343,7 +389,8 @@ class _Batch:
 def _shown(name, old, new):
     """(old, new) for a report: the body as a hash and a line count, other values as text."""
     if name == "body":
-        return tuple(f"sha256:{hashlib.sha256(text.encode()).hexdigest()[:12]} ({len(text.splitlines())} lines)"
-                     for text in (old, new))
+        return tuple(
+            f"sha256:{hashlib.sha256(text.encode()).hexdigest()[:12]} ({len(text.splitlines())} lines)"
+            for text in (old, new)
+        )
     return tuple(None if value is None else str(value) for value in (old, new))
-

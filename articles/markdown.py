@@ -27,11 +27,67 @@ from pygments.util import ClassNotFound
 RENDER_VERSION = "2"  # 2: heading permalinks, Pygments highlighting, lazy images (issue #4)
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
-    "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3",
-    "h4", "h5", "h6", "hr", "i", "img", "input", "ins", "kbd", "li", "mark", "ol", "p", "picture",
-    "pre", "q", "s", "samp", "section", "small", "source", "span", "strong", "sub", "summary",
-    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "input",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "picture",
+    "pre",
+    "q",
+    "s",
+    "samp",
+    "section",
+    "small",
+    "source",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "u",
+    "ul",
+    "var",
+    "wbr",
 }
 ALLOWED_ATTRIBUTES = {
     "*": {"title", "lang", "dir"},
@@ -39,7 +95,12 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href", "id", "aria-label"},
     "img": {"src", "alt", "width", "height", "loading"},
     "source": {"srcset", "type", "media", "sizes"},
-    "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+    "h1": {"id"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "h5": {"id"},
+    "h6": {"id"},
     "li": {"id"},
     "ol": {"start", "reversed"},
     "td": {"style", "colspan", "rowspan"},
@@ -54,14 +115,34 @@ ALLOWED_ATTRIBUTES = {
 # Only the classes our renderer itself emits (code languages, footnotes, task lists, alerts):
 # content cannot borrow the site's own classes to restyle or hide parts of the page.
 # Pygments token classes carry our "hl-" prefix, so they cannot collide with the site's classes.
-_CLASS_PREFIXES = ("language-", "footnote", "task-list", "contains-task-list", "markdown-alert",
-                   "header-anchor", HIGHLIGHT_CLASS_PREFIX := "hl-")
+_CLASS_PREFIXES = (
+    "language-",
+    "footnote",
+    "task-list",
+    "contains-task-list",
+    "markdown-alert",
+    "header-anchor",
+    HIGHLIGHT_CLASS_PREFIX := "hl-",
+)
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # Markdown tables align cells with style="text-align:…"; no other CSS reaches the page.
 ALLOWED_STYLE_PROPERTIES = {"text-align"}
 # Whole elements (with their text) that never belong in an article body.
-DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript",
-                        "textarea", "select", "button", "form", "svg", "math"}
+DROPPED_WITH_CONTENT = {
+    "script",
+    "style",
+    "iframe",
+    "object",
+    "embed",
+    "template",
+    "noscript",
+    "textarea",
+    "select",
+    "button",
+    "form",
+    "svg",
+    "math",
+}
 
 _EXTERNAL_LINK = re.compile(r'<a (?=[^>]*\bhref="(?:https?:)?//)')
 _LAZY_IMAGE = re.compile(r"<img (?![^>]*\bloading=)")
@@ -109,8 +190,12 @@ def _demote_body_h1(state: StateCore):
         if token.type == "heading_open" and token.tag == "h1":
             token.tag = tokens[i + 2].tag = "h2"
     # A heading's tokens are open, inline, close; the body's first block is tokens[0].
-    if tokens and tokens[0].tag == "h2" and tokens[0].markup in ("#", "=") and title and (
-        _normalized(tokens[1].content) == _normalized(title)
+    if (
+        tokens
+        and tokens[0].tag == "h2"
+        and tokens[0].markup in ("#", "=")
+        and title
+        and (_normalized(tokens[1].content) == _normalized(title))
     ):
         del tokens[0:3]
 
@@ -130,11 +215,15 @@ def _add_permalinks(state: StateCore):
         if not heading_id:
             continue
         inline = tokens[i + 1]
-        text = "".join(child.content for child in inline.children or () if child.type in {"text", "code_inline"})
+        text = "".join(
+            child.content for child in inline.children or () if child.type in {"text", "code_inline"}
+        )
         label = html.escape(f"Link to section: {' '.join(text.split())}", quote=True)
         link = Token("html_inline", "", 0)
-        link.content = (f' <a class="header-anchor" href="#{html.escape(str(heading_id), quote=True)}"'
-                        f' aria-label="{label}">#</a>')
+        link.content = (
+            f' <a class="header-anchor" href="#{html.escape(str(heading_id), quote=True)}"'
+            f' aria-label="{label}">#</a>'
+        )
         inline.children = [*(inline.children or []), link]
 
 
@@ -186,9 +275,11 @@ def _rewrite_image_sources(safe_html, image_urls):
     lookup = {}
     for written, served in image_urls.items():
         lookup[written] = lookup[_PARSER.normalizeLink(written)] = served
+
     def replace(match):
         served = lookup.get(html.unescape(match[2]))
         return match[0] if served is None else f"{match[1]}{html.escape(served)}{match[3]}"
+
     return _IMAGE_SOURCE.sub(replace, safe_html)
 
 
@@ -221,8 +312,13 @@ def outline(body_html):
     for level, attributes, inner in _HEADING.findall(text_html):
         heading_id = _ID.search(attributes)
         if heading_id and heading_id[1]:
-            headings.append({"level": int(level), "id": html.unescape(heading_id[1]),
-                             "text": " ".join(html.unescape(_TAG.sub("", inner)).split())})
+            headings.append(
+                {
+                    "level": int(level),
+                    "id": html.unescape(heading_id[1]),
+                    "text": " ".join(html.unescape(_TAG.sub("", inner)).split()),
+                }
+            )
     words = len(html.unescape(_TAG.sub(" ", text_html)).split())
     minutes = math.ceil(words / WORDS_PER_MINUTE) if words else 0
     return headings, minutes

@@ -21,8 +21,8 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Min, Q
-from django.utils import timezone
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, set_response_etag
 
 STATE_KEY = "pages:state"
@@ -132,8 +132,13 @@ def cached_page(view):
             if hasattr(response, "render") and callable(response.render):
                 response.render()  # a TemplateResponse (the sitemap) is cached as its rendered bytes
             timeout = _timeout(state)
-            if (response.status_code == 200 and not response.streaming and not response.cookies
-                    and "private" not in response.get("Cache-Control", "") and timeout > 0):
+            if (
+                response.status_code == 200
+                and not response.streaming
+                and not response.cookies
+                and "private" not in response.get("Cache-Control", "")
+                and timeout > 0
+            ):
                 # The ETag once, here, not per hit (ConditionalGetMiddleware uses it for 304s); bytes
                 # and headers rather than a pickled response object, which is slower to load.
                 set_response_etag(response)

@@ -38,5 +38,7 @@ def _variants(path):
 
 
 def _site():
-    site, _ = Site.objects.get_or_create(pk=settings.SITE_ID, defaults={"domain": "example.com", "name": "site"})
+    site, _ = Site.objects.get_or_create(
+        pk=settings.SITE_ID, defaults={"domain": "example.com", "name": "site"}
+    )
     return site

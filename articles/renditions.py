@@ -38,9 +38,14 @@ def make_renditions(name, storage=default_storage):
                 renditions["webp"].append([target, _save(resized, name, target, "webp", "WEBP", storage)])
                 if original_ext and original_ext != "webp":
                     renditions["original"].append(
-                        [target, _save(resized, name, target, original_ext, source_format, storage)])
-            renditions["webp"].append([width, name if source_format == "WEBP"
-                                       else _save(image, name, width, "webp", "WEBP", storage)])
+                        [target, _save(resized, name, target, original_ext, source_format, storage)]
+                    )
+            renditions["webp"].append(
+                [
+                    width,
+                    name if source_format == "WEBP" else _save(image, name, width, "webp", "WEBP", storage),
+                ]
+            )
             renditions["original"].append([width, name])
     except (UnidentifiedImageError, OSError):  # missing file, not an image, truncated image
         return {}
@@ -77,7 +82,7 @@ def responsive_body_images(body_html, storage=default_storage):
         path = urlsplit(html.unescape(src.group("src"))).path if src else ""
         renditions = {}
         if media_prefix and path.startswith(media_prefix) and ".." not in path:
-            renditions = make_renditions(unquote(path[len(media_prefix):]), storage)
+            renditions = make_renditions(unquote(path[len(media_prefix) :]), storage)
         if not renditions:
             return f"<img {attrs}>"
         if "width=" not in attrs:

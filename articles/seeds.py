@@ -32,14 +32,37 @@ DRAFT_WORDS = {"draft", "private", "unpublished"}
 
 # Aliases, first match wins (README: "Field aliases").
 TITLE_KEYS = ("title",)
-PUBLISHED_KEYS = ("published", "date", "publishDate", "publish_date", "pubDate", "published_at",
-                  "publishedAt")
+PUBLISHED_KEYS = (
+    "published",
+    "date",
+    "publishDate",
+    "publish_date",
+    "pubDate",
+    "published_at",
+    "publishedAt",
+)
 CREATED_KEYS = ("created", "created_at", "createdAt")
-UPDATED_KEYS = ("updated", "lastmod", "last_modified_at", "modified_date", "modified",
-                "updated_at", "updatedAt", "dateModified")
+UPDATED_KEYS = (
+    "updated",
+    "lastmod",
+    "last_modified_at",
+    "modified_date",
+    "modified",
+    "updated_at",
+    "updatedAt",
+    "dateModified",
+)
 EXCERPT_KEYS = ("excerpt", "description", "summary")
-IMAGE_KEYS = ("image", "cover_image", "coverImage", "heroImage", "featured_image", "cover",
-              "images", "header")
+IMAGE_KEYS = (
+    "image",
+    "cover_image",
+    "coverImage",
+    "heroImage",
+    "featured_image",
+    "cover",
+    "images",
+    "header",
+)
 LOCALE_KEYS = ("locale", "lang", "language")
 SOURCE_URL_KEYS = ("url", "source_url")
 EXPIRES_KEYS = ("expires", "expiryDate", "expiry_date", "unpublishDate", "unpublish_date")
@@ -47,9 +70,24 @@ TAG_KEYS = ("tags", "categories", "category")
 ALIAS_KEYS = ("aliases", "redirect_from")
 TAG_MAX_LENGTH = 100
 MODELLED_KEYS = {
-    "slug", "author", "status", "draft", "source", "source_id", "canonical_url", "uuid",
-    *TITLE_KEYS, *PUBLISHED_KEYS, *CREATED_KEYS, *UPDATED_KEYS, *EXCERPT_KEYS, *LOCALE_KEYS,
-    *SOURCE_URL_KEYS, *EXPIRES_KEYS, *TAG_KEYS, *ALIAS_KEYS,
+    "slug",
+    "author",
+    "status",
+    "draft",
+    "source",
+    "source_id",
+    "canonical_url",
+    "uuid",
+    *TITLE_KEYS,
+    *PUBLISHED_KEYS,
+    *CREATED_KEYS,
+    *UPDATED_KEYS,
+    *EXCERPT_KEYS,
+    *LOCALE_KEYS,
+    *SOURCE_URL_KEYS,
+    *EXPIRES_KEYS,
+    *TAG_KEYS,
+    *ALIAS_KEYS,
 }
 
 _JEKYLL_NAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>.+)$")
@@ -171,18 +209,31 @@ def _seed_from(meta, body, *, path, digest, time_zone):
     source_url = _url(meta, SOURCE_URL_KEYS, warnings)
     canonical_url = _url(meta, ("canonical_url", "canonical"), warnings)
     return Seed(
-        path=path, digest=digest, title=title, slug=slug, body=body, status=status,
-        published=published, created=created, updated=updated,
-        author_name=author_name, author_url=author_url,
+        path=path,
+        digest=digest,
+        title=title,
+        slug=slug,
+        body=body,
+        status=status,
+        published=published,
+        created=created,
+        updated=updated,
+        author_name=author_name,
+        author_url=author_url,
         excerpt=_text(meta, EXCERPT_KEYS),
-        image_url=image_url, image_path=image_path,
+        image_url=image_url,
+        image_path=image_path,
         locale=_locale(meta),
         source=_text(meta, ("source",), max_length=100),
         source_id=_text(meta, ("source_id",), max_length=100),
-        source_url=source_url, canonical_url=canonical_url,
+        source_url=source_url,
+        canonical_url=canonical_url,
         expires=_date(meta, EXPIRES_KEYS, time_zone, warnings),
-        uuid=_uuid(meta), tags=_tags(meta), aliases=_aliases(meta),
-        extra=extra, warnings=warnings,
+        uuid=_uuid(meta),
+        tags=_tags(meta),
+        aliases=_aliases(meta),
+        extra=extra,
+        warnings=warnings,
     )
 
 
@@ -203,8 +254,9 @@ def _strings(meta, key, *, split):
         return []
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return split(str(value))
-    if isinstance(value, list) and all(isinstance(item, (str, int, float)) and not isinstance(item, bool)
-                                       for item in value):
+    if isinstance(value, list) and all(
+        isinstance(item, (str, int, float)) and not isinstance(item, bool) for item in value
+    ):
         return [str(item) for item in value]
     raise SeedError(f"{key}: expected a list of names or a string, found {_kind(value)}")
 
@@ -223,7 +275,9 @@ def _tags(meta):
             if not name:
                 continue
             if len(name) > TAG_MAX_LENGTH:
-                raise SeedError(f"{key}: {name[:30]!r}… is longer than the {TAG_MAX_LENGTH} characters allowed")
+                raise SeedError(
+                    f"{key}: {name[:30]!r}… is longer than the {TAG_MAX_LENGTH} characters allowed"
+                )
             slug = slug_from_title(name)[:TAG_MAX_LENGTH]
             if slug:
                 names.setdefault(slug, name)
@@ -274,10 +328,7 @@ def slug_from_title(title):
     """A stable, readable slug: Latin-script titles become ASCII (Đường phố → duong-pho, Größe →
     grosse); a title with no Latin letters keeps its own script."""
     has_latin = any(ch.isalpha() and "LATIN" in unicodedata.name(ch, "") for ch in title)
-    if has_latin:
-        slug = slugify(unidecode(title))
-    else:
-        slug = slugify(title, allow_unicode=True)
+    slug = slugify(unidecode(title)) if has_latin else slugify(title, allow_unicode=True)
     return slug[:SLUG_MAX_LENGTH].rstrip("-")
 
 
@@ -348,7 +399,9 @@ def _author(meta):
 
 
 _MARKDOWN_LINK = re.compile(r"^\[(?P<name>[^\]]+)\]\((?P<url>[^)\s]+)\)$")
-_HTML_LINK = re.compile(r"""^<a\s[^>]*href=["'](?P<url>[^"']+)["'][^>]*>(?P<name>.*?)</a>$""", re.IGNORECASE | re.DOTALL)
+_HTML_LINK = re.compile(
+    r"""^<a\s[^>]*href=["'](?P<url>[^"']+)["'][^>]*>(?P<name>.*?)</a>$""", re.IGNORECASE | re.DOTALL
+)
 
 
 def _unlink(name):
@@ -375,8 +428,10 @@ def _image(meta, warnings):
     if _URL.match(value):
         return value[:1000], ""
     if value.startswith("/") or ":" in value.split("/", 1)[0]:
-        warnings.append(f"{key}: {value!r} is a path on the original site, not a file next to this one; "
-                        "the article has no lead image")
+        warnings.append(
+            f"{key}: {value!r} is a path on the original site, not a file next to this one; "
+            "the article has no lead image"
+        )
         return "", ""
     return "", value
 

@@ -33,8 +33,10 @@ def store_body_image(upload):
 def clean_image(upload):
     max_bytes = settings.EDITOR_UPLOAD_MAX_BYTES
     if upload.size > max_bytes:
-        raise ImageRefused(f"The file is {upload.size / 2**20:.1f} MB; images may be at most "
-                           f"{max_bytes / 2**20:.0f} MB. Save it smaller and try again.")
+        raise ImageRefused(
+            f"The file is {upload.size / 2**20:.1f} MB; images may be at most "
+            f"{max_bytes / 2**20:.0f} MB. Save it smaller and try again."
+        )
     data = upload.read()
     if b"<svg" in data[:4096].lower():
         raise ImageRefused("SVG images are not accepted (they can carry script); export a PNG instead.")
@@ -47,9 +49,11 @@ def clean_image(upload):
     max_pixels = settings.EDITOR_UPLOAD_MAX_PIXELS
     # Counted before decoding: a small file can decode into gigabytes (a decompression bomb).
     if width * height * frames > max_pixels:
-        raise ImageRefused(f"The image is {width}×{height} pixels"
-                           f"{f' in {frames} frames' if frames > 1 else ''}; at most "
-                           f"{max_pixels / 1e6:.0f} megapixels are accepted. Scale it down and try again.")
+        raise ImageRefused(
+            f"The image is {width}×{height} pixels"
+            f"{f' in {frames} frames' if frames > 1 else ''}; at most "
+            f"{max_pixels / 1e6:.0f} megapixels are accepted. Scale it down and try again."
+        )
     return _reencode(image, fmt, frames), ALLOWED_FORMATS[fmt]
 
 

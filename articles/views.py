@@ -21,8 +21,9 @@ def _list_page(request, articles, context, *, empty_is_404=False):
     if empty_is_404 and not page.paginator.count:
         # An author or tag with no public article has no public page (their drafts stay unseen).
         raise Http404("Nothing published here yet.")
-    return render(request, "articles/article_list.html",
-                  {"page": page, "articles": page.object_list, **context})
+    return render(
+        request, "articles/article_list.html", {"page": page, "articles": page.object_list, **context}
+    )
 
 
 def article_list(request):
@@ -31,18 +32,30 @@ def article_list(request):
 
 def author_articles(request, slug):
     author = get_object_or_404(Author, slug=slug)
-    return _list_page(request, author.articles.published(), {
-        "heading": f"Articles by {author.name}", "author": author,
-        "feeds": _feeds("articles:author-feed", "articles:author-atom", slug),
-    }, empty_is_404=True)
+    return _list_page(
+        request,
+        author.articles.published(),
+        {
+            "heading": f"Articles by {author.name}",
+            "author": author,
+            "feeds": _feeds("articles:author-feed", "articles:author-atom", slug),
+        },
+        empty_is_404=True,
+    )
 
 
 def tag_articles(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    return _list_page(request, tag.articles.published(), {
-        "heading": f"Articles tagged “{tag.name}”", "tag": tag,
-        "feeds": _feeds("articles:tag-feed", "articles:tag-atom", slug),
-    }, empty_is_404=True)
+    return _list_page(
+        request,
+        tag.articles.published(),
+        {
+            "heading": f"Articles tagged “{tag.name}”",
+            "tag": tag,
+            "feeds": _feeds("articles:tag-feed", "articles:tag-atom", slug),
+        },
+        empty_is_404=True,
+    )
 
 
 def search(request):
@@ -53,7 +66,10 @@ def search(request):
 
 
 def _feeds(rss_name, atom_name, slug):
-    return {"rss": reverse(rss_name, kwargs={"slug": slug}), "atom": reverse(atom_name, kwargs={"slug": slug})}
+    return {
+        "rss": reverse(rss_name, kwargs={"slug": slug}),
+        "atom": reverse(atom_name, kwargs={"slug": slug}),
+    }
 
 
 def article_detail(request, slug):

@@ -23,9 +23,46 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-WORDS = ("publisher editor article reader search engine content markdown django import render cache page "
-         "feed author tag draft schedule history image preview sitemap server python database query "
-         "index speed memory stream batch commit savepoint hash identity slug redirect locale").split()
+WORDS = [
+    "publisher",
+    "editor",
+    "article",
+    "reader",
+    "search",
+    "engine",
+    "content",
+    "markdown",
+    "django",
+    "import",
+    "render",
+    "cache",
+    "page",
+    "feed",
+    "author",
+    "tag",
+    "draft",
+    "schedule",
+    "history",
+    "image",
+    "preview",
+    "sitemap",
+    "server",
+    "python",
+    "database",
+    "query",
+    "index",
+    "speed",
+    "memory",
+    "stream",
+    "batch",
+    "commit",
+    "savepoint",
+    "hash",
+    "identity",
+    "slug",
+    "redirect",
+    "locale",
+]
 
 
 def sentence(rng, n=14):
@@ -46,10 +83,14 @@ def body(rng):
         if kind < 0.3:
             parts.append("\n".join(f"- {sentence(rng, 8)} [link](https://example.com/{i})" for i in range(5)))
         elif kind < 0.5:
-            parts.append("```python\n" + "\n".join(f"value_{i} = compute({i}, 'x')" for i in range(6)) + "\n```")
+            parts.append(
+                "```python\n" + "\n".join(f"value_{i} = compute({i}, 'x')" for i in range(6)) + "\n```"
+            )
         elif kind < 0.6:
-            parts.append("| a | b | c |\n|---|:-:|--:|\n" + "\n".join(f"| {i} | **{i * 2}** | `{i * 3}` |"
-                                                                    for i in range(5)))
+            parts.append(
+                "| a | b | c |\n|---|:-:|--:|\n"
+                + "\n".join(f"| {i} | **{i * 2}** | `{i * 3}` |" for i in range(5))
+            )
         parts.append(paragraph(rng))
     return "\n\n".join(parts) + "\n"
 
@@ -60,15 +101,21 @@ def article_text(i, rng):
     date = f"20{rng.randint(10, 25)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     style = i % 10
     if style < 7:  # YAML, the common case
-        front = (f"---\ntitle: \"{title}\"\nslug: article-{i}\nauthor: Author {i % 50}\ndate: {date}\n"
-                 f"description: {sentence(rng)}\ntags: [{', '.join(tags)}]\nsource: bench\nsource_id: {i}\n"
-                 f"image: https://img.example/{i}.png\n---\n")
+        front = (
+            f'---\ntitle: "{title}"\nslug: article-{i}\nauthor: Author {i % 50}\ndate: {date}\n'
+            f"description: {sentence(rng)}\ntags: [{', '.join(tags)}]\nsource: bench\nsource_id: {i}\n"
+            f"image: https://img.example/{i}.png\n---\n"
+        )
     elif style < 9:  # TOML (Hugo)
-        front = (f"+++\ntitle = \"{title}\"\nslug = \"article-{i}\"\ndate = {date}\nsummary = \"{sentence(rng)}\"\n"
-                 f"categories = [\"{tags[0]}\"]\ndraft = false\n+++\n")
+        front = (
+            f'+++\ntitle = "{title}"\nslug = "article-{i}"\ndate = {date}\nsummary = "{sentence(rng)}"\n'
+            f'categories = ["{tags[0]}"]\ndraft = false\n+++\n'
+        )
     else:  # dev.to
-        front = (f"---\ntitle: {title}\npublished: true\ndescription: {sentence(rng)}\n"
-                 f"tags: {', '.join(tags)}\ncover_image: https://img.example/{i}.png\nslug: article-{i}\n---\n")
+        front = (
+            f"---\ntitle: {title}\npublished: true\ndescription: {sentence(rng)}\n"
+            f"tags: {', '.join(tags)}\ncover_image: https://img.example/{i}.png\nslug: article-{i}\n---\n"
+        )
     return front + "\n" + body(rng)
 
 
@@ -86,7 +133,9 @@ def rss_mb():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--keep", type=Path, help="generate into (and keep) this folder")
     args = parser.parse_args()
@@ -94,10 +143,15 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="import-bench-"))
     files_dir = args.keep or work / "articles"
     files_dir.mkdir(parents=True, exist_ok=True)
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "cms.settings", "DJANGO_SECRET_KEY": "bench-not-secret", "DJANGO_DEBUG": "0",
-        "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}", "MEDIA_ROOT": str(work / "media"),
-    })
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "cms.settings",
+            "DJANGO_SECRET_KEY": "bench-not-secret",
+            "DJANGO_DEBUG": "0",
+            "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
+            "MEDIA_ROOT": str(work / "media"),
+        }
+    )
     import django
 
     django.setup()
@@ -111,8 +165,10 @@ def main():
     generate(files_dir, args.articles)
     paths = find_seed_files([files_dir])
     total_bytes = sum(p.stat().st_size for p in paths)
-    print(f"generated {len(paths)} articles, {total_bytes / len(paths) / 1024:.1f} KB each on average, "
-          f"in {time.perf_counter() - started:.1f}s")
+    print(
+        f"generated {len(paths)} articles, {total_bytes / len(paths) / 1024:.1f} KB each on average, "
+        f"in {time.perf_counter() - started:.1f}s"
+    )
     call_command("migrate", verbosity=0)
 
     def timed(label, work_fn):
@@ -132,15 +188,19 @@ def main():
             samples.append((done, rss_mb()))
 
     rss_before = rss_mb()
-    first, report = timed("import", lambda: import_paths([files_dir], on_progress=sample, keep_outcomes=False))
+    first, report = timed(
+        "import", lambda: import_paths([files_dir], on_progress=sample, keep_outcomes=False)
+    )
     assert report.count("created") == len(paths), report.summary_line()
     again, report = timed("reimport", lambda: import_paths([files_dir], keep_outcomes=False))
     assert report.count("unchanged") == len(paths), report.summary_line()
 
     print(f"ratio import/floor   = {first / floor:.2f}  (target <= 1.5)")
     print(f"ratio reimport/parse = {again / parse:.2f}  (target < 1)")
-    print(f"RSS before import {rss_before:.0f} MB; during import "
-          + ", ".join(f"{done}: {mb:.0f} MB" for done, mb in samples))
+    print(
+        f"RSS before import {rss_before:.0f} MB; during import "
+        + ", ".join(f"{done}: {mb:.0f} MB" for done, mb in samples)
+    )
     if not args.keep:
         shutil.rmtree(work)
 

@@ -18,9 +18,7 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or ("dev-only-insecure-key
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY, or DJANGO_DEBUG=1 for local development.")
 
-ALLOWED_HOSTS = env.list(
-    "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
-)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -109,11 +107,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="cms")
 if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
-    CACHES["default"].setdefault("OPTIONS", {}).update({
-        "IGNORE_EXCEPTIONS": True,
-        "SOCKET_CONNECT_TIMEOUT": 0.5,
-        "SOCKET_TIMEOUT": 0.5,
-    })
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 0.5,
+        }
+    )
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # Longest life of a cached page; it is shorter when a scheduled publish or expiry comes sooner.
@@ -153,7 +153,9 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 SERVE_MEDIA = env.bool("DJANGO_SERVE_MEDIA", default=DEBUG)
 
 # Without collectstatic (a fresh clone run with DEBUG off), WhiteNoise serves from the app folders.
-WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=not (STATIC_ROOT / "staticfiles.json").exists())
+WHITENOISE_USE_FINDERS = env.bool(
+    "WHITENOISE_USE_FINDERS", default=not (STATIC_ROOT / "staticfiles.json").exists()
+)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -179,8 +181,10 @@ if AWS_STORAGE_BUCKET_NAME:
 # The site's name and the publisher named in page metadata.
 SITE_NAME = env.str("SITE_NAME", default="Articles")
 # The host feeds and the sitemap put in absolute addresses (articles/site.py sets it on migrate).
-SITE_DOMAIN = env.str("SITE_DOMAIN", default=next(
-    (host.lstrip(".") for host in ALLOWED_HOSTS if host not in ("*", "")), "localhost:8000"))
+SITE_DOMAIN = env.str(
+    "SITE_DOMAIN",
+    default=next((host.lstrip(".") for host in ALLOWED_HOSTS if host not in ("*", "")), "localhost:8000"),
+)
 
 # import_seeds refuses larger files before reading them (issue #3).
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=5 * 1024 * 1024)

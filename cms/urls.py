@@ -26,5 +26,10 @@ urlpatterns = [
 ]
 if settings.SERVE_MEDIA:
     # static() only answers with DEBUG on; serve() is what it would use, for `make serve` on one machine.
-    urlpatterns += [re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", serve,
-                            {"document_root": settings.MEDIA_ROOT})]
+    urlpatterns += [
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]

@@ -44,8 +44,10 @@ def active_content(html):
         for name, value in attrs.items():
             if name.startswith("on"):
                 found.append(f"{tag}[{name}]")
-            if name in {"href", "src", "action", "formaction", "content"} and value and (
-                value.strip().lower().startswith(("javascript:", "data:", "vbscript:"))
+            if (
+                name in {"href", "src", "action", "formaction", "content"}
+                and value
+                and (value.strip().lower().startswith(("javascript:", "data:", "vbscript:")))
             ):
                 found.append(f"{tag}[{name}={value}]")
     return found

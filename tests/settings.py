@@ -6,7 +6,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")
 # Tests call the client over plain http; production's https redirect has its own test.
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 
-from cms.settings import *  # noqa: E402,F401,F403
+from cms.settings import *  # noqa: F403
+from cms.settings import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Persistent connections belong to long-lived server processes (tests/faults checks them under

@@ -31,12 +31,23 @@ def test_change_form_has_the_markdownx_editor(client, superuser, seed_article):
 
 def _form_data(article, **changes):
     data = {
-        "title": article.title, "slug": article.slug, "author": article.author_id or "",
-        "status": article.status, "published_0": article.published.strftime("%Y-%m-%d"),
-        "published_1": article.published.strftime("%H:%M:%S"), "excerpt": article.excerpt,
-        "body": article.body, "image_url": article.image_url, "created_0": "", "created_1": "",
-        "locale": article.locale, "canonical_url": article.canonical_url,
-        "source_url": article.source_url, "extra": "{}", "expires_0": "", "expires_1": "",
+        "title": article.title,
+        "slug": article.slug,
+        "author": article.author_id or "",
+        "status": article.status,
+        "published_0": article.published.strftime("%Y-%m-%d"),
+        "published_1": article.published.strftime("%H:%M:%S"),
+        "excerpt": article.excerpt,
+        "body": article.body,
+        "image_url": article.image_url,
+        "created_0": "",
+        "created_1": "",
+        "locale": article.locale,
+        "canonical_url": article.canonical_url,
+        "source_url": article.source_url,
+        "extra": "{}",
+        "expires_0": "",
+        "expires_1": "",
     }
     data.update(changes)
     return data
@@ -45,8 +56,9 @@ def _form_data(article, **changes):
 def test_saving_a_new_body_changes_the_public_page(client, superuser, seed_article):
     client.force_login(superuser)
     new_body = seed_article.body.replace("One of the most important steps", "The single most important step")
-    response = client.post(f"/admin/articles/article/{seed_article.pk}/change/",
-                           _form_data(seed_article, body=new_body))
+    response = client.post(
+        f"/admin/articles/article/{seed_article.pk}/change/", _form_data(seed_article, body=new_body)
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     article = Article.objects.get(pk=seed_article.pk)
     assert article.edited_at is not None
@@ -89,7 +101,9 @@ def test_preview_is_the_page_renderer_with_the_title(client, superuser):
 
 def test_preview_equals_stored_body_html(client, superuser, seed_article):
     client.force_login(superuser)
-    response = client.post("/markdownx/markdownify/", {"content": seed_article.body, "title": seed_article.title})
+    response = client.post(
+        "/markdownx/markdownify/", {"content": seed_article.body, "title": seed_article.title}
+    )
     assert response.content.decode() == seed_article.body_html
 
 

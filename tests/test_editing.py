@@ -22,8 +22,9 @@ CHANGELIST = "/admin/articles/article/"
 
 @pytest.fixture
 def editor(db):
-    user = get_user_model().objects.create_user("editor", "editor@example.com", "x-Long-Pass-123",
-                                                is_staff=True)
+    user = get_user_model().objects.create_user(
+        "editor", "editor@example.com", "x-Long-Pass-123", is_staff=True
+    )
     user.groups.add(Group.objects.get(name=EDITORS_GROUP))
     return user
 
@@ -46,8 +47,12 @@ def test_editors_group_exists_after_migrate_with_exactly_its_permissions():
     # database; the group must come from that handler, not from a fixture.
     perms = Group.objects.get(name=EDITORS_GROUP).permissions.all()
     assert sorted(f"{p.content_type.app_label}.{p.codename}" for p in perms) == [
-        "articles.add_article", "articles.add_author", "articles.add_tag",
-        "articles.change_article", "articles.change_author", "articles.change_tag",
+        "articles.add_article",
+        "articles.add_author",
+        "articles.add_tag",
+        "articles.change_article",
+        "articles.change_author",
+        "articles.change_tag",
     ]
 
 
@@ -100,10 +105,15 @@ def test_list_shows_visibility_and_public_link(client, editor):
     assert f'href="{scheduled.get_absolute_url()}"' in html and ">Preview</a>" in html
 
 
-@pytest.mark.parametrize("visibility, expected", [
-    ("scheduled", {"Coming soon"}), ("public", {"Out now"}), ("draft", {"Still a draft"}),
-    ("expired", {"Gone"}),
-])
+@pytest.mark.parametrize(
+    ("visibility", "expected"),
+    [
+        ("scheduled", {"Coming soon"}),
+        ("public", {"Out now"}),
+        ("draft", {"Still a draft"}),
+        ("expired", {"Gone"}),
+    ],
+)
 def test_visibility_filter(client, editor, visibility, expected):
     make_article(title="Out now")
     make_article(title="Coming soon", published=_future())
@@ -120,11 +130,16 @@ def test_list_filters_by_status_author_and_tag_and_searches_the_body(client, edi
     mine.tags.create(name="Science", slug="science")
     make_article(title="Other")
     client.force_login(editor)
-    for params in ({"author__id__exact": author.pk}, {"tags__id__exact": mine.tags.get().pk},
-                   {"q": "quixotic"}):
+    for params in (
+        {"author__id__exact": author.pk},
+        {"tags__id__exact": mine.tags.get().pk},
+        {"q": "quixotic"},
+    ):
         titles = {a.title for a in client.get(CHANGELIST, params).context["cl"].result_list}
         assert titles == {"Mine"}, params
-    titles = {a.title for a in client.get(CHANGELIST, {"status__exact": "published"}).context["cl"].result_list}
+    titles = {
+        a.title for a in client.get(CHANGELIST, {"status__exact": "published"}).context["cl"].result_list
+    }
     assert titles == {"Mine", "Other"}
 
 
@@ -155,11 +170,14 @@ def test_scheduled_article_goes_live_by_itself(client, db):
 # --- Staff preview ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("overrides, reason", [
-    ({"status": Status.DRAFT}, "This is a draft."),
-    ({"published": "future"}, "Scheduled for"),
-    ({"expires": "past"}, "Readers cannot see this article."),
-])
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"status": Status.DRAFT}, "This is a draft."),
+        ({"published": "future"}, "Scheduled for"),
+        ({"expires": "past"}, "Readers cannot see this article."),
+    ],
+)
 def test_staff_preview_of_an_article_readers_cannot_see(client, editor, overrides, reason):
     values = {"published": _future()} if overrides.get("published") == "future" else {}
     if overrides.get("expires") == "past":
@@ -203,7 +221,10 @@ def test_draft_stays_off_every_public_surface_while_staff_preview_it(client, edi
     client.force_login(editor)
     for url in ("/blog/", "/blog/feed.xml", "/sitemap.xml"):
         response = client.get(url)
-        assert "Hidden draft" not in response.content.decode() and "/blog/hidden" not in response.content.decode()
+        assert (
+            "Hidden draft" not in response.content.decode()
+            and "/blog/hidden" not in response.content.decode()
+        )
 
 
 # --- Cover image -------------------------------------------------------------------------------
@@ -212,7 +233,11 @@ def test_draft_stays_off_every_public_surface_while_staff_preview_it(client, edi
 def test_lead_image_alt_text_is_on_the_page(client, db):
     article = make_article(image_url="https://images.example.com/lead.jpg", image_alt="A harbour at dawn")
     page = parse(client.get(article.get_absolute_url()).content.decode())
-    lead = [attrs for tag, attrs in page.elements if tag == "img" and attrs.get("src") == "https://images.example.com/lead.jpg"]
+    lead = [
+        attrs
+        for tag, attrs in page.elements
+        if tag == "img" and attrs.get("src") == "https://images.example.com/lead.jpg"
+    ]
     assert lead and lead[0]["alt"] == "A harbour at dawn"
 
 

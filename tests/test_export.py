@@ -12,9 +12,26 @@ from articles.models import Article, Author, Tag
 
 from .conftest import SEED_FILE, SEED_SLUG
 
-COMPARED = ("title", "slug", "excerpt", "body", "body_html", "status", "published", "created", "updated",
-            "expires", "locale", "canonical_url", "source", "source_id", "source_url", "image_url", "uuid",
-            "extra")
+COMPARED = (
+    "title",
+    "slug",
+    "excerpt",
+    "body",
+    "body_html",
+    "status",
+    "published",
+    "created",
+    "updated",
+    "expires",
+    "locale",
+    "canonical_url",
+    "source",
+    "source_id",
+    "source_url",
+    "image_url",
+    "uuid",
+    "extra",
+)
 
 
 def snapshot():
@@ -76,8 +93,10 @@ def _file_has_a_date(out, slug):
 
 
 def test_edited_article_keeps_original_keys_order_and_date_strings(db, tmp_path, write_seed):
-    path = write_seed("2019-03-04-post.md", "---\ntitle: Original\nweird_key: [1, 2]\n"
-                                            "date: 2019-03-04 10:00:00 -0500\ntags: a, b\n---\nBody\n")
+    path = write_seed(
+        "2019-03-04-post.md",
+        "---\ntitle: Original\nweird_key: [1, 2]\ndate: 2019-03-04 10:00:00 -0500\ntags: a, b\n---\nBody\n",
+    )
     import_paths([path])
     article = Article.objects.get()
     article.title, article.slug, article.edited_at = "Changed", "changed", timezone.now()

@@ -8,7 +8,7 @@ import pytest
 
 from articles.seeds import SeedError, parse_seed, read_seed, slug_from_title
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def seed_of(text, name="post.md", time_zone="UTC"):
@@ -48,8 +48,10 @@ def test_json_front_matter():
 
 
 def test_aliases_and_unknown_keys_are_kept():
-    seed = seed_of("---\ntitle: T\npubDate: Jun 19 2024\nlastmod: 2024-07-01\ndescription: D\n"
-                   "cover_image: https://img.example/c.png\nlang: pt_BR\nweight: 3\n---\nx")
+    seed = seed_of(
+        "---\ntitle: T\npubDate: Jun 19 2024\nlastmod: 2024-07-01\ndescription: D\n"
+        "cover_image: https://img.example/c.png\nlang: pt_BR\nweight: 3\n---\nx"
+    )
     assert seed.published == dt.datetime(2024, 6, 19, tzinfo=UTC)
     assert seed.updated == dt.datetime(2024, 7, 1, tzinfo=UTC)
     assert seed.excerpt == "D"
@@ -60,7 +62,10 @@ def test_aliases_and_unknown_keys_are_kept():
 
 
 def test_author_forms():
-    assert seed_of("---\ntitle: T\nauthor: {name: Ann, url: 'https://ann.example'}\n---\n").author_url == "https://ann.example"
+    assert (
+        seed_of("---\ntitle: T\nauthor: {name: Ann, url: 'https://ann.example'}\n---\n").author_url
+        == "https://ann.example"
+    )
     listed = seed_of("---\ntitle: T\nauthor: [Ann, Bob]\n---\n")
     assert listed.author_name == "Ann"
     assert [a["name"] for a in listed.extra["authors"]] == ["Ann", "Bob"]
@@ -95,14 +100,20 @@ def test_python_object_tags_are_not_executed():
     assert not Path("/tmp/pwned").exists()
 
 
-@pytest.mark.parametrize("front, expected", [
-    ("tags: [Python, Django]", [("python", "Python"), ("django", "Django")]),
-    ("tags: 'javascript, webdev, beginners'", [("javascript", "javascript"), ("webdev", "webdev"), ("beginners", "beginners")]),
-    ("tags: jekyll update", [("jekyll", "jekyll"), ("update", "update")]),
-    ("categories: [Misc]\ntags: [misc, Größe]", [("misc", "misc"), ("grosse", "Größe")]),
-    ("category: release", [("release", "release")]),
-    ("tags: []", []),
-])
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        ("tags: [Python, Django]", [("python", "Python"), ("django", "Django")]),
+        (
+            "tags: 'javascript, webdev, beginners'",
+            [("javascript", "javascript"), ("webdev", "webdev"), ("beginners", "beginners")],
+        ),
+        ("tags: jekyll update", [("jekyll", "jekyll"), ("update", "update")]),
+        ("categories: [Misc]\ntags: [misc, Größe]", [("misc", "misc"), ("grosse", "Größe")]),
+        ("category: release", [("release", "release")]),
+        ("tags: []", []),
+    ],
+)
 def test_tag_forms(front, expected):
     assert seed_of(f"---\ntitle: T\n{front}\n---\n").tags == expected
 
@@ -113,8 +124,10 @@ def test_tags_must_be_names():
 
 
 def test_uuid_expires_and_aliases():
-    seed = seed_of("---\ntitle: T\nuuid: 1b4e28ba-2fa1-11d2-883f-0016d3cca427\nexpiryDate: 2030-01-01\n"
-                   "aliases: [/old/one/, 'https://old.example/two']\nredirect_from: /three\n---\n")
+    seed = seed_of(
+        "---\ntitle: T\nuuid: 1b4e28ba-2fa1-11d2-883f-0016d3cca427\nexpiryDate: 2030-01-01\n"
+        "aliases: [/old/one/, 'https://old.example/two']\nredirect_from: /three\n---\n"
+    )
     assert str(seed.uuid) == "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
     assert seed.expires == dt.datetime(2030, 1, 1, tzinfo=UTC)
     assert seed.aliases == ["/old/one/", "https://old.example/two", "/three"]

@@ -29,7 +29,9 @@ def test_tags_are_created_once_and_follow_the_file(db, write_seed):
 
 
 def test_uuid_identifies_the_article_across_slug_changes(db, write_seed):
-    path = write_seed("a.md", "---\ntitle: T\nslug: first\nuuid: 1b4e28ba-2fa1-11d2-883f-0016d3cca427\n---\nx")
+    path = write_seed(
+        "a.md", "---\ntitle: T\nslug: first\nuuid: 1b4e28ba-2fa1-11d2-883f-0016d3cca427\n---\nx"
+    )
     run(path)
     path.write_text("---\ntitle: T\nslug: second\nuuid: 1b4e28ba-2fa1-11d2-883f-0016d3cca427\n---\nx")
     run(path)
@@ -61,8 +63,13 @@ def test_slug_changed_twice_redirects_without_chains_and_reverting_is_live(clien
 
 
 def test_aliases_and_redirect_from_answer_301(client, db, write_seed):
-    run(write_seed("a.md", "---\ntitle: T\nslug: target\naliases: [/2015/05/21/old/, 'https://old.example/posts/x']\n"
-                           "redirect_from: /blog/legacy-name\n---\nx"))
+    run(
+        write_seed(
+            "a.md",
+            "---\ntitle: T\nslug: target\naliases: [/2015/05/21/old/, 'https://old.example/posts/x']\n"
+            "redirect_from: /blog/legacy-name\n---\nx",
+        )
+    )
     for old in ("/2015/05/21/old/", "/posts/x", "/blog/legacy-name"):
         response = client.get(old)
         assert response.status_code == 301 and response["Location"] == "/blog/target", old

@@ -43,15 +43,22 @@ def run(django_capture_on_commit_callbacks):
 
 
 def imported_names():
-    return set(default_storage.listdir("articles/imported")[1]) if default_storage.exists("articles/imported") else set()
+    return (
+        set(default_storage.listdir("articles/imported")[1])
+        if default_storage.exists("articles/imported")
+        else set()
+    )
 
 
 def test_local_images_are_verified_stored_and_linked(db, write_seed, run):
     cover, figure = png_bytes(), png_bytes()
     write_seed("post/cover.png", cover)
     write_seed("post/img/figure one.png", figure)
-    path = write_seed("post/index.md", "---\ntitle: Pics\nimage: ./cover.png\n---\n"
-                                       "![A figure](<img/figure one.png>)\n\n<img src=\"img/figure one.png\" alt=\"again\">\n")
+    path = write_seed(
+        "post/index.md",
+        "---\ntitle: Pics\nimage: ./cover.png\n---\n"
+        '![A figure](<img/figure one.png>)\n\n<img src="img/figure one.png" alt="again">\n',
+    )
     code, lines = run(path)
     assert code == 0, lines
     article = Article.objects.get()
@@ -76,19 +83,24 @@ def test_same_image_twice_is_stored_once(db, write_seed, run):
     assert a.local_images == b.local_images
 
 
-@pytest.mark.parametrize("reference, setup, message", [
-    ("../outside.png", "outside.png", "is outside the article's folder"),
-    ("missing.png", None, "no such file next to the article"),
-    ("notes.png", "text", "not an image Pillow can read"),
-    ("vector.png", "svg", "not an image Pillow can read"),
-])
+@pytest.mark.parametrize(
+    ("reference", "setup", "message"),
+    [
+        ("../outside.png", "outside.png", "is outside the article's folder"),
+        ("missing.png", None, "no such file next to the article"),
+        ("notes.png", "text", "not an image Pillow can read"),
+        ("vector.png", "svg", "not an image Pillow can read"),
+    ],
+)
 def test_bad_local_images_warn_and_keep_the_address(db, write_seed, run, reference, setup, message):
     if setup == "outside.png":
         write_seed("outside.png", png_bytes())
     elif setup == "text":
         write_seed("post/notes.png", "not an image")
     elif setup == "svg":
-        write_seed("post/vector.png", '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+        write_seed(
+            "post/vector.png", '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+        )
     path = write_seed("post/a.md", f"---\ntitle: T\n---\n![x]({reference})\n")
     code, lines = run(path)
     assert code == 0
@@ -102,7 +114,7 @@ def test_decompression_bomb_is_refused(db, write_seed, run, monkeypatch):
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
     write_seed("post/big.png", png_bytes(size=(30, 30)))
     path = write_seed("post/a.md", "---\ntitle: T\n---\n![x](big.png)\n")
-    code, lines = run(path)
+    _code, lines = run(path)
     assert "too many pixels" in lines[1]
 
 
@@ -130,7 +142,7 @@ def test_strict_rollback_and_dry_run_leave_no_image_behind(db, write_seed, run):
 class _ImageServer(BaseHTTPRequestHandler):
     routes = {}
 
-    def do_GET(self):  # noqa: N802 (http.server's name)
+    def do_GET(self):
         status, body, headers = self.routes.get(self.path, (404, b"", {}))
         self.send_response(status)
         for key, value in headers.items():
@@ -158,10 +170,19 @@ def test_fetch_images_downloads_verifies_and_stores(db, write_seed, run, image_s
     settings.IMPORT_FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     base, routes = image_server
     picture = png_bytes()
-    routes.update({"/a.png": (200, picture, {}), "/moved.png": (302, b"", {"Location": "/a.png"}),
-                   "/fake.png": (200, b"<html>", {}), "/gone.png": (404, b"", {})})
-    path = write_seed("a.md", f"---\ntitle: T\ncover_image: {base}/moved.png\n---\n"
-                              f"![ok]({base}/a.png) ![fake]({base}/fake.png) ![gone]({base}/gone.png)\n")
+    routes.update(
+        {
+            "/a.png": (200, picture, {}),
+            "/moved.png": (302, b"", {"Location": "/a.png"}),
+            "/fake.png": (200, b"<html>", {}),
+            "/gone.png": (404, b"", {}),
+        }
+    )
+    path = write_seed(
+        "a.md",
+        f"---\ntitle: T\ncover_image: {base}/moved.png\n---\n"
+        f"![ok]({base}/a.png) ![fake]({base}/fake.png) ![gone]({base}/gone.png)\n",
+    )
     code, lines = run("--fetch-images", path)
     assert code == 0
     article = Article.objects.get()
@@ -191,7 +212,7 @@ def test_fetch_size_cap(db, write_seed, run, image_server, settings):
     base, routes = image_server
     routes["/big.png"] = (200, png_bytes(size=(60, 60)) + b"\0" * 100, {})
     path = write_seed("a.md", f"---\ntitle: T\n---\n![x]({base}/big.png)\n")
-    code, lines = run("--fetch-images", path)
+    _code, lines = run("--fetch-images", path)
     assert "larger than 50 bytes" in lines[1]
 
 
@@ -199,6 +220,6 @@ def test_remote_images_are_not_fetched_by_default(db, write_seed, run, image_ser
     base, routes = image_server
     routes["/a.png"] = (200, png_bytes(), {})
     path = write_seed("a.md", f"---\ntitle: T\nimage: {base}/a.png\n---\n![x]({base}/a.png)\n")
-    code, lines = run(path)
+    _code, _lines = run(path)
     article = Article.objects.get()
     assert article.image_url == f"{base}/a.png" and not article.image and article.local_images == {}

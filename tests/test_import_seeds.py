@@ -12,7 +12,7 @@ from articles.models import Article, Author
 from .conftest import SEED_FILE, SEED_SLUG
 from .html import active_content, parse
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def run(*args):
@@ -83,7 +83,9 @@ def test_edited_file_updates_article_and_moves_updated(db, write_seed):
 
 
 def test_file_lastmod_is_the_updated_date(db, write_seed):
-    path = write_seed("a.md", "---\ntitle: T\nslug: a\ndate: 2024-01-02\nlastmod: 2024-03-04T05:06:07+02:00\n---\nx\n")
+    path = write_seed(
+        "a.md", "---\ntitle: T\nslug: a\ndate: 2024-01-02\nlastmod: 2024-03-04T05:06:07+02:00\n---\nx\n"
+    )
     run(path)
     assert Article.objects.get(slug="a").updated == dt.datetime(2024, 3, 4, 3, 6, 7, tzinfo=UTC)
 
@@ -92,14 +94,16 @@ def test_whitespace_only_change_is_unchanged(db, write_seed):
     path = write_seed("a.md", "---\ntitle: T\nslug: a\n---\nBody\n")
     run(path)
     path.write_text("---\ntitle:   T\nslug: a\n\n---\nBody\n")
-    code, lines = run(path)
+    _code, lines = run(path)
     assert lines[0] == f"unchanged {path} a"
 
 
 def test_authors_are_reused_not_duplicated(db, write_seed):
     write_seed("a.md", "---\ntitle: A\nauthor: INNOMIZE\n---\nx")
     write_seed("b.md", "---\ntitle: B\nauthor: INNOMIZE\n---\ny")
-    code, _ = run(write_seed("c.md", "---\ntitle: C\nauthor: {name: INNOMIZE, url: 'https://i.example'}\n---\nz").parent)
+    code, _ = run(
+        write_seed("c.md", "---\ntitle: C\nauthor: {name: INNOMIZE, url: 'https://i.example'}\n---\nz").parent
+    )
     assert code == 0
     assert Author.objects.count() == 1
     assert Author.objects.get().url == "https://i.example"
@@ -115,17 +119,23 @@ def test_source_id_identifies_article_across_slug_change(db, write_seed):
 
 
 @pytest.mark.parametrize(
-    "content, field_message",
+    ("content", "field_message"),
     [
         ("---\nslug: x\n---\nbody", "title is missing"),
         ("---\ntitle: [a, b]\n---\nbody", "title: expected text, found a list"),
         ("---\ntitle: T\npublished: yesterday\n---\nbody", "published: 'yesterday' is not a date"),
         ("---\ntitle: T\ndate: 2023-02-30\n---\nbody", "date: '2023-02-30' is not a date"),
-        ("---\ntitle: T\ncreated: 2023-13-01T10:00:00\n---\nbody", "created: '2023-13-01T10:00:00' is not a date"),
+        (
+            "---\ntitle: T\ncreated: 2023-13-01T10:00:00\n---\nbody",
+            "created: '2023-13-01T10:00:00' is not a date",
+        ),
         ("---\ntitle: [unclosed\n---\nbody", "front matter is not valid YAML"),
         ("---\n- a\n- b\n---\nbody", "front matter is not a mapping"),
         ("---\ntitle: T\nstatus: archived\n---\nbody", "status: 'archived' is not one of"),
-        ("---\ntitle: T\nslug: 'no spaces allowed'\n---\nbody", "slug: 'no spaces allowed' is not a valid slug"),
+        (
+            "---\ntitle: T\nslug: 'no spaces allowed'\n---\nbody",
+            "slug: 'no spaces allowed' is not a valid slug",
+        ),
         ("---\ntitle: T\nslug: " + "x" * 201 + "\n---\nbody", "slug: 201 characters"),
         ("---\ntitle: T\nslug: search\n---\nbody", "slug: 'search' is a path the site uses itself"),
         ("---\ntitle: T\ndraft: maybe\n---\nbody", "draft: expected true or false"),
@@ -135,7 +145,7 @@ def test_source_id_identifies_article_across_slug_change(db, write_seed):
         ("---\n---\nbody", "front matter is empty: title is missing"),
         ("---\nbase: &a [1]\ntitle: *a\n---\nx", "front matter uses YAML anchors or aliases"),
         ("+++\ntitle = \n+++\nbody", "front matter is not valid TOML"),
-        ("{\"title\": \"T\",}\nbody", "front matter is not valid JSON"),
+        ('{"title": "T",}\nbody', "front matter is not valid JSON"),
         ("---js\nconst title = 'x'\n---\nbody", "front matter is not YAML, TOML or JSON"),
         ("---\ntitle: !!python/object/apply:os.system ['echo hi']\n---\nx", "front matter is not valid YAML"),
         ("", "file is empty"),
@@ -177,7 +187,9 @@ def test_a_failed_file_leaves_no_rows(db, write_seed):
     # The author would be created before the slug clash is found: the savepoint must undo it.
     write_seed("a.md", "---\ntitle: One\nslug: same\nsource: s\nsource_id: 1\n---\nx")
     write_seed("b.md", "---\ntitle: Two\nslug: same\nauthor: Nobody Else\nsource: s\nsource_id: 2\n---\ny")
-    code, lines = run(write_seed("a.md", "---\ntitle: One\nslug: same\nsource: s\nsource_id: 1\n---\nx").parent)
+    code, lines = run(
+        write_seed("a.md", "---\ntitle: One\nslug: same\nsource: s\nsource_id: 1\n---\nx").parent
+    )
     assert code == 1
     assert "slug: 'same'" in lines[1]
     assert Article.objects.count() == 1
@@ -212,7 +224,7 @@ def test_dry_run_writes_nothing_and_reports_the_same(db):
 def test_strict_is_all_or_nothing(db, write_seed):
     write_seed("a.md", "---\ntitle: Good\n---\nx")
     path = write_seed("b.md", "---\ntitle: [broken\n---\nx")
-    code, lines = run("--strict", path.parent)
+    code, _lines = run("--strict", path.parent)
     assert code == 1
     assert Article.objects.count() == 0
 
@@ -244,7 +256,7 @@ def test_status_and_dates_table(db, write_seed):
     write_seed("5.md", "---\ntitle: Hugo draft\ndraft: true\ndate: 2024-01-01\n---\nx")
     write_seed("6.md", "---\ntitle: Offset\ndate: 2019-03-04 10:00:00 -0500\n---\nx")
     path = write_seed("7.md", "---\ntitle: No date\n---\nx")
-    code, lines = run(path.parent)
+    code, _lines = run(path.parent)
     assert code == 0
     got = {a.title: a for a in Article.objects.all()}
     assert got["Live"].status == "published"
@@ -261,16 +273,21 @@ def test_naive_datetime_is_read_in_time_zone_with_a_warning(db, write_seed, sett
     path = write_seed("a.md", "---\ntitle: T\ndate: 2024-01-02T10:00:00\n---\nx")
     code, lines = run(path)
     assert code == 0
-    assert lines[1] == f"warning {path} date: '2024-01-02T10:00:00' has no time zone; read as America/New_York"
+    assert (
+        lines[1] == f"warning {path} date: '2024-01-02T10:00:00' has no time zone; read as America/New_York"
+    )
     assert Article.objects.get().published == dt.datetime(2024, 1, 2, 15, 0, tzinfo=UTC)
 
 
 def test_hostile_front_matter_is_stored_as_text_and_rendered_inert(client, db, write_seed):
-    write_seed("x.md", '---\ntitle: "<script>alert(1)</script>"\nslug: x\n'
-                       'excerpt: "\\"><img src=x onerror=alert(1)>"\nauthor: "<b onmouseover=x>Eve</b>"\n'
-                       'url: "javascript:alert(1)"\ncanonical_url: "javascript:alert(2)"\n---\n'
-                       '# Hi\n<img src=x onerror=alert(3)>\n[a](javascript:alert(4))\n')
-    code, _ = run(write_seed("y.md", "---\ntitle: Other\n---\nx").parent)
+    write_seed(
+        "x.md",
+        '---\ntitle: "<script>alert(1)</script>"\nslug: x\n'
+        'excerpt: "\\"><img src=x onerror=alert(1)>"\nauthor: "<b onmouseover=x>Eve</b>"\n'
+        'url: "javascript:alert(1)"\ncanonical_url: "javascript:alert(2)"\n---\n'
+        "# Hi\n<img src=x onerror=alert(3)>\n[a](javascript:alert(4))\n",
+    )
+    _code, _ = run(write_seed("y.md", "---\ntitle: Other\n---\nx").parent)
     html = client.get("/blog/x").content.decode()
     assert active_content(html) == []
     # The title is shown as the text it is, not as markup.
@@ -281,7 +298,7 @@ def test_dry_run_lists_the_fields_that_would_change(db, write_seed):
     path = write_seed("a.md", "---\ntitle: Old title\nslug: a\n---\nOld body\n")
     run(path)
     path.write_text("---\ntitle: New title\nslug: a\n---\nNew body\nmore\n")
-    code, lines = run("--dry-run", path)
+    _code, lines = run("--dry-run", path)
     assert lines[1] == f"updated {path} a title, body"
     assert lines[2] == f"change {path} title: 'Old title' -> 'New title'"
     assert lines[3].startswith(f"change {path} body: 'sha256:") and "(2 lines)" in lines[3]
@@ -304,8 +321,15 @@ def test_json_format_is_one_document_on_stdout(db, write_seed):
     assert first["error"] is None
     assert second["outcome"] == "failed" and second["slug"] is None
     assert second["error"]["line"] == 4 and "not valid YAML" in second["error"]["message"]
-    assert document["summary"] == {"created": 1, "updated": 0, "unchanged": 0, "skipped": 0, "failed": 1,
-                                   "elapsed_seconds": document["summary"]["elapsed_seconds"], "dry_run": True}
+    assert document["summary"] == {
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 0,
+        "failed": 1,
+        "elapsed_seconds": document["summary"]["elapsed_seconds"],
+        "dry_run": True,
+    }
     assert Article.objects.count() == 0
 
 
@@ -324,7 +348,8 @@ def test_an_unexpected_error_fails_one_file_without_a_traceback(db, write_seed, 
     path = write_seed("b.md", "---\ntitle: B\nslug: b\n---\nx")
     code, lines = run(path.parent)
     assert code == 1
-    assert lines[1] == (f"failed {path} b unexpected error (RuntimeError: boom); "
-                        "set DJANGO_LOG_LEVEL=DEBUG for details")
+    assert lines[1] == (
+        f"failed {path} b unexpected error (RuntimeError: boom); set DJANGO_LOG_LEVEL=DEBUG for details"
+    )
     assert "Traceback" not in "\n".join(lines)
     assert list(ArticleModel.objects.values_list("slug", flat=True)) == ["a"]

@@ -19,9 +19,15 @@ def test_existing_articles_get_headings_reading_time_and_search_vectors():
     Author = old_apps.get_model("articles", "Author")
     Article = old_apps.get_model("articles", "Article")
     author = Author.objects.create(name="Old", slug="old")
-    Article.objects.create(title="Old one", slug="old-one", author=author, status="published",
-                           published=timezone.now(), body="## A\n\n## B\n\n## C\n\nSome words here.",
-                           body_html="<p>stale</p>")
+    Article.objects.create(
+        title="Old one",
+        slug="old-one",
+        author=author,
+        status="published",
+        published=timezone.now(),
+        body="## A\n\n## B\n\n## C\n\nSome words here.",
+        body_html="<p>stale</p>",
+    )
 
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()

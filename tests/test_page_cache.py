@@ -110,7 +110,14 @@ def test_a_cached_page_keeps_every_security_header(client, db):
     make_article(slug="a")
     first = client.get("/blog/a")
     again = client.get("/blog/a")  # answered by CachedPageMiddleware, before sessions and auth
-    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options",
-                   "Referrer-Policy", "ETag", "Cache-Control", "Content-Type"):
+    for header in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "ETag",
+        "Cache-Control",
+        "Content-Type",
+    ):
         assert again[header] == first[header], header
     assert again.content == first.content

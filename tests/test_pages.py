@@ -27,8 +27,10 @@ def test_seed_page_shows_the_article(client, seed_article):
     assert len(numbered) == 10
     # Body headings end with their permalink, "#".
     body_h2 = [text.removesuffix(" #") for text in page.texts["h2"] if text.endswith(" #")]
-    assert body_h2[:2] == ["Common IT Outsourcing Mistakes to Avoid",
-                           "Avoid These Mistakes and Get the Right Partner"]
+    assert body_h2[:2] == [
+        "Common IT Outsourcing Mistakes to Avoid",
+        "Avoid These Mistakes and Get the Right Partner",
+    ]
     assert len(page.texts["li"]) >= 30
     assert any(text.startswith("By INNOMIZE") for text in page.texts["span"])
     assert re.search(r'<html lang="en">', html)
@@ -44,7 +46,9 @@ def test_seed_page_shows_the_article(client, seed_article):
 
 def test_seed_page_head_metadata(client, seed_article):
     page = parse(client.get(SEED_URL).content.decode())
-    metas = {(a.get("name") or a.get("property")): a.get("content") for tag, a in page.elements if tag == "meta"}
+    metas = {
+        (a.get("name") or a.get("property")): a.get("content") for tag, a in page.elements if tag == "meta"
+    }
     assert metas["description"].startswith("Discover the key IT outsourcing mistakes")
     assert metas["og:title"] == "Common IT Outsourcing Mistakes to Avoid"
     assert metas["og:description"] == metas["description"]
@@ -112,11 +116,14 @@ def test_list_is_paginated(client, db):
     assert client.get("/blog/?page=99").status_code == 200
 
 
-@pytest.mark.parametrize("hidden", [
-    {"status": Status.DRAFT},
-    {"published": None},
-    {"published": timezone.now() + timedelta(days=2)},
-])
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        {"status": Status.DRAFT},
+        {"published": None},
+        {"published": timezone.now() + timedelta(days=2)},
+    ],
+)
 def test_draft_and_future_articles_are_invisible(client, db, hidden):
     make_article(slug="hidden", title="Hidden article", **hidden)
     assert client.get("/blog/hidden").status_code == 404
@@ -132,10 +139,15 @@ def test_future_article_appears_once_its_time_has_passed(client, db):
 
 
 def test_hostile_fields_in_admin_made_article_are_inert(client, db):
-    author = make_author(name='<img src=x onerror=alert(1)>', url="https://a.example")
-    make_article(slug="evil", author=author, title='"><script>alert(1)</script>',
-                 excerpt='" onload="alert(1)', body="<script>alert(2)</script>[x](javascript:alert(3))",
-                 image_url="https://i.example/a.png")
+    author = make_author(name="<img src=x onerror=alert(1)>", url="https://a.example")
+    make_article(
+        slug="evil",
+        author=author,
+        title='"><script>alert(1)</script>',
+        excerpt='" onload="alert(1)',
+        body="<script>alert(2)</script>[x](javascript:alert(3))",
+        image_url="https://i.example/a.png",
+    )
     html = client.get("/blog/evil").content.decode()
     assert active_content(html) == []
     assert active_content(client.get("/blog/").content.decode()) == []

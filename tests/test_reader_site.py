@@ -35,6 +35,7 @@ def _links(html, rel):
 
 # --- Author and tag lists -----------------------------------------------------------------------
 
+
 def test_author_page_lists_only_that_authors_public_articles(client):
     ada, bob = make_author(name="Ada", slug="ada"), make_author(name="Bob", slug="bob")
     make_article(title="By Ada", author=ada)
@@ -52,7 +53,7 @@ def test_tag_page_lists_tagged_articles_and_article_links_its_tags(client):
     make_article(title="Untagged")
     page = parse(client.get("/blog/tag/python").content.decode())
     assert page.texts["h1"] == ["Articles tagged “Python”"]
-    assert [t for t in page.texts["h2"]] == ["Tagged"]
+    assert list(page.texts["h2"]) == ["Tagged"]
     article_html = client.get(tagged.get_absolute_url()).content.decode()
     assert _links(article_html, "tag") == ["/blog/tag/python"]
 
@@ -60,8 +61,13 @@ def test_tag_page_lists_tagged_articles_and_article_links_its_tags(client):
 def test_unknown_or_unpublished_author_and_tag_are_404(client):
     make_author(slug="ghost")
     _tagged(make_article(status=Status.DRAFT, author=make_author(slug="drafter")), "Secret")
-    for url in ["/blog/author/nobody", "/blog/author/ghost", "/blog/author/drafter",
-                "/blog/tag/nothing", "/blog/tag/secret"]:
+    for url in [
+        "/blog/author/nobody",
+        "/blog/author/ghost",
+        "/blog/author/drafter",
+        "/blog/tag/nothing",
+        "/blog/tag/secret",
+    ]:
         assert client.get(url).status_code == 404, url
 
 
@@ -78,6 +84,7 @@ def test_author_list_is_paginated_with_rel_prev_next_in_head(client):
 
 # --- Feeds -------------------------------------------------------------------------------------
 
+
 def test_rss_feed_has_full_content_and_modified_dates(client):
     article = make_article(title="Full", body="## Part\n\nThe **whole** text.", excerpt="Short.")
     response = client.get("/blog/feed.xml")
@@ -91,8 +98,14 @@ def test_rss_feed_has_full_content_and_modified_dates(client):
 def test_atom_feed_has_content_summary_and_updated_not_created(client):
     published = (timezone.now() - timedelta(days=30)).replace(microsecond=0)
     updated = (timezone.now() - timedelta(days=2)).replace(microsecond=0)
-    make_article(title="Edited", body="Body **text**.", excerpt="Short.", created=published - timedelta(days=9),
-                 published=published, updated=updated)
+    make_article(
+        title="Edited",
+        body="Body **text**.",
+        excerpt="Short.",
+        created=published - timedelta(days=9),
+        published=published,
+        updated=updated,
+    )
     root = ElementTree.fromstring(client.get("/blog/atom.xml").content)
     entry = root.find(f"{ATOM}entry")
     assert entry.find(f"{ATOM}content").get("type") == "html"
@@ -133,6 +146,7 @@ def test_search_pages_keep_the_query_in_pagination_links(client):
 
 # --- Sitemap and robots.txt --------------------------------------------------------------------
 
+
 def test_sitemap_lists_public_articles_with_updated_as_lastmod(client):
     updated = timezone.now() - timedelta(days=1)
     article = make_article(updated=updated)
@@ -151,6 +165,7 @@ def test_robots_txt_points_at_the_sitemap(client):
 
 # --- Search ------------------------------------------------------------------------------------
 
+
 def test_search_finds_title_excerpt_and_body_of_public_articles_only(client):
     make_article(title="Kubernetes costs", slug="in-title")
     make_article(excerpt="About kubernetes.", slug="in-excerpt")
@@ -158,7 +173,11 @@ def test_search_finds_title_excerpt_and_body_of_public_articles_only(client):
     make_article(title="Kubernetes draft", slug="draft", status=Status.DRAFT)
     make_article(title="Unrelated", slug="unrelated")
     html = client.get("/blog/search", {"q": "kubernetes"}).content.decode()
-    found = {a["href"] for tag, a in parse(html).elements if tag == "a" and a.get("href", "").startswith("/blog/in-")}
+    found = {
+        a["href"]
+        for tag, a in parse(html).elements
+        if tag == "a" and a.get("href", "").startswith("/blog/in-")
+    }
     assert found == {"/blog/in-title", "/blog/in-excerpt", "/blog/in-body"}
     assert "/blog/draft" not in html and "/blog/unrelated" not in html
     assert '<meta name="robots" content="noindex">' in html
@@ -197,12 +216,16 @@ def test_search_form_is_in_the_header_and_keeps_the_query(client):
 
 # --- The article page --------------------------------------------------------------------------
 
+
 def test_seed_article_has_reading_time_toc_and_permalinks(client, seed_article):
     html = client.get(f"/blog/{SEED_SLUG}").content.decode()
     page = parse(html)
     assert re.search(r'<span class="byline__reading">\d+ min read</span>', html)
-    toc = [a["href"] for tag, a in page.elements if tag == "a" and a.get("href", "").startswith("#")
-           and "class" not in a]
+    toc = [
+        a["href"]
+        for tag, a in page.elements
+        if tag == "a" and a.get("href", "").startswith("#") and "class" not in a
+    ]
     ids = {a["id"] for tag, a in page.elements if re.fullmatch("h[2-6]", tag) and "id" in a}
     assert len(toc) >= 10 and {href[1:] for href in toc} <= ids
     permalinks = [a for tag, a in page.elements if tag == "a" and a.get("class") == "header-anchor"]
@@ -253,6 +276,7 @@ def test_article_page_query_budget_with_author_tags_and_neighbours(client):
 
 # --- The head ----------------------------------------------------------------------------------
 
+
 def _json_ld(html):
     match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
     return json.loads(match.group(1))
@@ -260,7 +284,11 @@ def _json_ld(html):
 
 def test_head_has_social_tags_and_blogposting_json_ld(client, seed_article):
     html = client.get(f"/blog/{SEED_SLUG}").content.decode()
-    metas = {(a.get("name") or a.get("property")): a.get("content") for tag, a in parse(html).elements if tag == "meta"}
+    metas = {
+        (a.get("name") or a.get("property")): a.get("content")
+        for tag, a in parse(html).elements
+        if tag == "meta"
+    }
     assert metas["twitter:title"] == seed_article.title
     assert metas["twitter:image"].endswith("image_3b1c60bda9.png")
     data = _json_ld(html)
@@ -291,36 +319,60 @@ def test_uploaded_lead_image_gives_og_image_dimensions(client):
 
 
 def test_script_in_title_cannot_break_out_of_json_ld(client):
-    make_article(slug="hostile", title='Hi </script><script>alert(1)</script> & <!--',
-                 excerpt="</SCRIPT>")
+    make_article(slug="hostile", title="Hi </script><script>alert(1)</script> & <!--", excerpt="</SCRIPT>")
     html = client.get("/blog/hostile").content.decode()
     head = html.split("</head>")[0]
     assert head.count("<script") == 1 and head.count("</script>") == 1
-    assert _json_ld(html)["headline"] == 'Hi </script><script>alert(1)</script> & <!--'
+    assert _json_ld(html)["headline"] == "Hi </script><script>alert(1)</script> & <!--"
 
 
 # --- Public means published(), on every surface ---------------------------------------------------
 
-PUBLIC_SURFACES = ["/blog/", "/blog/feed.xml", "/blog/atom.xml", "/sitemap.xml", "/blog/search?q=Hidden",
-                   "/blog/author/shared", "/blog/author/shared/feed.xml", "/blog/author/shared/atom.xml",
-                   "/blog/tag/shared", "/blog/tag/shared/feed.xml", "/blog/tag/shared/atom.xml",
-                   "/blog/visible"]
+PUBLIC_SURFACES = [
+    "/blog/",
+    "/blog/feed.xml",
+    "/blog/atom.xml",
+    "/sitemap.xml",
+    "/blog/search?q=Hidden",
+    "/blog/author/shared",
+    "/blog/author/shared/feed.xml",
+    "/blog/author/shared/atom.xml",
+    "/blog/tag/shared",
+    "/blog/tag/shared/feed.xml",
+    "/blog/tag/shared/atom.xml",
+    "/blog/visible",
+]
 
 
-@pytest.mark.parametrize("hidden", [
-    {"status": Status.DRAFT},
-    {"published": timezone.now() + timedelta(days=1)},
-    {"published": None},
-    {"expires": timezone.now() - timedelta(minutes=1)},
-], ids=["draft", "future", "unscheduled", "expired"])
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        {"status": Status.DRAFT},
+        {"published": timezone.now() + timedelta(days=1)},
+        {"published": None},
+        {"expires": timezone.now() - timedelta(minutes=1)},
+    ],
+    ids=["draft", "future", "unscheduled", "expired"],
+)
 @pytest.mark.parametrize("url", PUBLIC_SURFACES)
 def test_hidden_articles_are_missing_from_every_surface(client, url, hidden):
     author = make_author(slug="shared")
-    visible = _tagged(make_article(slug="visible", title="Visible", author=author,
-                                   published=timezone.now() - timedelta(days=2)), "Shared")
-    _tagged(make_article(slug="hidden-one", title="Hidden article", author=author,
-                         published=hidden.get("published", timezone.now() - timedelta(days=1)),
-                         **{k: v for k, v in hidden.items() if k != "published"}), "Shared")
+    visible = _tagged(
+        make_article(
+            slug="visible", title="Visible", author=author, published=timezone.now() - timedelta(days=2)
+        ),
+        "Shared",
+    )
+    _tagged(
+        make_article(
+            slug="hidden-one",
+            title="Hidden article",
+            author=author,
+            published=hidden.get("published", timezone.now() - timedelta(days=1)),
+            **{k: v for k, v in hidden.items() if k != "published"},
+        ),
+        "Shared",
+    )
     response = client.get(url)
     assert response.status_code == 200
     body = response.content.decode()
@@ -332,9 +384,17 @@ def test_hidden_articles_are_missing_from_every_surface(client, url, hidden):
 
 # --- Query counts do not grow with the data -------------------------------------------------------
 
-QUERIED_SURFACES = ["/blog/", "/blog/author/many", "/blog/tag/many", "/blog/feed.xml", "/blog/atom.xml",
-                    "/blog/author/many/feed.xml", "/blog/tag/many/atom.xml", "/sitemap.xml",
-                    "/blog/search?q=Article"]
+QUERIED_SURFACES = [
+    "/blog/",
+    "/blog/author/many",
+    "/blog/tag/many",
+    "/blog/feed.xml",
+    "/blog/atom.xml",
+    "/blog/author/many/feed.xml",
+    "/blog/tag/many/atom.xml",
+    "/sitemap.xml",
+    "/blog/search?q=Article",
+]
 
 
 def _count(client, url):

@@ -66,7 +66,9 @@ def test_renditions_are_made_once_and_reused():
 def test_a_file_pillow_cannot_read_has_no_renditions():
     article = make_article()
     article.image = SimpleUploadedFile("broken.png", b"not an image")
-    with mock.patch("django.db.models.fields.files.ImageFieldFile._get_image_dimensions", return_value=(None, None)):
+    with mock.patch(
+        "django.db.models.fields.files.ImageFieldFile._get_image_dimensions", return_value=(None, None)
+    ):
         article.save()
     assert article.image_renditions == {}
 
@@ -80,23 +82,31 @@ def test_article_and_list_pages_serve_srcset_sizes_and_dimensions(client):
     assert (lead["width"], lead["height"]) == ("1600", "900")
     assert lead["src"] == article.image.url and "loading" not in lead  # above the fold
     assert "1440w" in lead["srcset"]
-    cards = [a for tag, a in parse(client.get("/blog/").content.decode()).elements
-             if tag == "img" and a.get("class") == "card__image"]
+    cards = [
+        a
+        for tag, a in parse(client.get("/blog/").content.decode()).elements
+        if tag == "img" and a.get("class") == "card__image"
+    ]
     assert cards and cards[0]["width"] == "1600"
 
 
 def test_list_images_below_the_first_are_lazy(client):
     for i in range(3):
         _with_image(_upload(800, 450), slug=f"img-{i}")
-    cards = [a for tag, a in parse(client.get("/blog/").content.decode()).elements
-             if tag == "img" and a.get("class") == "card__image"]
+    cards = [
+        a
+        for tag, a in parse(client.get("/blog/").content.decode()).elements
+        if tag == "img" and a.get("class") == "card__image"
+    ]
     assert ["loading" in a for a in cards] == [False, True, True]
 
 
 def test_local_body_images_get_renditions_and_remote_ones_stay_lazy(client):
     name = default_storage.save("articles/uploads/body.png", _upload(1200, 600))
     url = default_storage.url(name)
-    make_article(slug="body-images", body=f"Intro.\n\n![A chart]({url})\n\n![Remote](https://cdn.example/r.png)")
+    make_article(
+        slug="body-images", body=f"Intro.\n\n![A chart]({url})\n\n![Remote](https://cdn.example/r.png)"
+    )
     page = parse(client.get("/blog/body-images").content.decode())
     images_ = {a["alt"]: a for tag, a in page.elements if tag == "img"}
     local, remote = images_["A chart"], images_["Remote"]

@@ -23,8 +23,14 @@ PRODUCTION_ENV = {
 def manage(*args, **env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AWS_"))}
     clean.update(PRODUCTION_ENV, **env)
-    return subprocess.run([sys.executable, "manage.py", *args], env=clean, cwd=settings.BASE_DIR,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env=clean,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_check_deploy_reports_nothing_in_production():
@@ -34,9 +40,13 @@ def test_check_deploy_reports_nothing_in_production():
 
 
 def test_s3_media_storage_is_wired_from_the_environment():
-    result = manage("shell", "-c", "from django.core.files.storage import default_storage as s; "
-                                   "print(s.__class__.__name__, s.bucket_name)",
-                    AWS_STORAGE_BUCKET_NAME="media-bucket")
+    result = manage(
+        "shell",
+        "-c",
+        "from django.core.files.storage import default_storage as s; "
+        "print(s.__class__.__name__, s.bucket_name)",
+        AWS_STORAGE_BUCKET_NAME="media-bucket",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-2:] == ["S3Storage", "media-bucket"]
 
@@ -47,7 +57,9 @@ def test_security_headers_and_csp(client, db):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert response["X-Frame-Options"] == "DENY"
-    csp = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";") if part.strip())
+    csp = dict(
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";") if part.strip()
+    )
     assert csp["default-src"] == "'self'"
     assert csp["script-src"] == "'self'"
     assert csp["style-src"] == "'self'"
@@ -61,7 +73,10 @@ def test_admin_login_is_throttled(client, db):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         response = client.post("/admin/login/?next=/admin/", {"username": "boss", "password": "wrong"})
         assert response.status_code == 200
-    assert client.post("/admin/login/?next=/admin/", {"username": "boss", "password": "wrong"}).status_code == 429
+    assert (
+        client.post("/admin/login/?next=/admin/", {"username": "boss", "password": "wrong"}).status_code
+        == 429
+    )
     locked = client.post("/admin/login/?next=/admin/", {"username": "boss", "password": "x-Long-Pass-123"})
     assert locked.status_code == 429
     assert not client.session.get("_auth_user_id")
@@ -97,10 +112,13 @@ def test_healthz_503_when_the_database_is_away(client, db, monkeypatch):
 def test_redis_going_away_degrades_to_uncached_pages(client, db, settings):
     from django.core.cache import caches
 
-    settings.CACHES = {"default": {
-        "BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:9/0",
-        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
-    }}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        }
+    }
     caches._settings = None
     try:
         cache = caches.create_connection("default")
@@ -131,8 +149,13 @@ def test_media_on_s3_compatible_storage(s3_server, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
     boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1").create_bucket(Bucket="media")
-    storage = S3Storage(bucket_name="media", endpoint_url=s3_server, region_name="us-east-1",
-                        querystring_auth=False, file_overwrite=False)
+    storage = S3Storage(
+        bucket_name="media",
+        endpoint_url=s3_server,
+        region_name="us-east-1",
+        querystring_auth=False,
+        file_overwrite=False,
+    )
     name = storage.save("articles/imported/a.png", ContentFile(b"png-bytes"))
     assert storage.exists(name)
     assert storage.open(name).read() == b"png-bytes"

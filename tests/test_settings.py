@@ -10,8 +10,13 @@ from django.conf import settings
 def _load_settings(**env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     clean.update(env)
-    return subprocess.run([sys.executable, "-c", "import cms.settings"], env=clean, cwd=settings.BASE_DIR,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-c", "import cms.settings"],
+        env=clean,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_refuses_to_start_without_a_secret_key():
@@ -36,9 +41,16 @@ def test_pages_render_before_collectstatic(tmp_path):
     production storage must give plain names then, not a ValueError (a 500) for each stylesheet."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50, STATIC_ROOT=str(tmp_path / "empty"))
-    code = ("from django.templatetags.static import static; "
-            "print(static('css/site.css'), static('css/highlight.css'))")
-    result = subprocess.run([sys.executable, "manage.py", "shell", "-v", "0", "-c", code], env=env,
-                            cwd=settings.BASE_DIR, capture_output=True, text=True)
+    code = (
+        "from django.templatetags.static import static; "
+        "print(static('css/site.css'), static('css/highlight.css'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["/static/css/site.css", "/static/css/highlight.css"]

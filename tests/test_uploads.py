@@ -13,8 +13,8 @@ from articles.models import Article
 from articles.roles import EDITORS_GROUP
 
 from .factories import make_article
-from .test_admin import _form_data
 from .html import parse
+from .test_admin import _form_data
 
 UPLOAD = "/markdownx/upload/"
 AJAX = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
@@ -23,7 +23,9 @@ AJAX = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
 @pytest.fixture
 def staff_client(client, db):
     """An editor: staff, in the Editors group (the upload needs staff only; the cover form, the group)."""
-    user = get_user_model().objects.create_user("staff", "staff@example.com", "x-Long-Pass-123", is_staff=True)
+    user = get_user_model().objects.create_user(
+        "staff", "staff@example.com", "x-Long-Pass-123", is_staff=True
+    )
     user.groups.add(Group.objects.get(name=EDITORS_GROUP))
     client.force_login(user)
     return client
@@ -55,11 +57,11 @@ def stored_name(response):
     return url, url.removeprefix(default_storage.url(""))
 
 
-@pytest.mark.parametrize("fmt, ext", [("PNG", "png"), ("JPEG", "jpg"), ("WEBP", "webp"), ("GIF", "gif")])
+@pytest.mark.parametrize(("fmt", "ext"), [("PNG", "png"), ("JPEG", "jpg"), ("WEBP", "webp"), ("GIF", "gif")])
 def test_each_allowed_format_is_stored_under_a_unique_name(staff_client, fmt, ext):
     data = image_bytes(fmt)
-    first_url, first_name = stored_name(upload(staff_client, data, name=f"same.{ext}"))
-    second_url, second_name = stored_name(upload(staff_client, data, name=f"same.{ext}"))
+    _first_url, first_name = stored_name(upload(staff_client, data, name=f"same.{ext}"))
+    _second_url, second_name = stored_name(upload(staff_client, data, name=f"same.{ext}"))
     assert first_name != second_name
     assert first_name.startswith("articles/uploads/") and first_name.endswith(f".{ext}")
     assert "same" not in first_name  # the client's file name is not used
@@ -147,7 +149,9 @@ def test_no_file_is_refused(staff_client):
 
 
 def _stored_files():
-    return default_storage.listdir("articles/uploads/")[1] if default_storage.exists("articles/uploads/") else []
+    return (
+        default_storage.listdir("articles/uploads/")[1] if default_storage.exists("articles/uploads/") else []
+    )
 
 
 def test_refused_uploads_store_nothing(staff_client):

@@ -12,20 +12,25 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ..tooling import require  # noqa: F401  (tests import it from here too)
+from ..tooling import require
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM then refuses to run unless told.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
-
-
 
 
 def _placeholder_png():
@@ -70,7 +75,9 @@ def open_page(browser, live_server):
                 route.fulfill(status=200, content_type="image/png", body=placeholder)
 
         context.route("**/*", route)
-        page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+        page.on(
+            "console", lambda message: message.type == "error" and page.console_errors.append(message.text)
+        )
         page.on("pageerror", lambda error: page.console_errors.append(str(error)))
         if path is not None:
             page.goto(live_server.url + path, wait_until="networkidle")

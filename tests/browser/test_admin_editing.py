@@ -46,9 +46,13 @@ def media_served(settings, tmp_path):
     # Files on disk, as in production: InMemoryStorage hands every thread the same file object, and
     # the live server reads uploads in one thread while another makes their renditions.
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "media")}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
 
 
 def _chart_png():
@@ -69,7 +73,9 @@ def log_in(open_page, next_path):
     return page
 
 
-def test_editor_edits_previews_uploads_and_publishes(open_page, live_server, media_served, editor, seed_article):
+def test_editor_edits_previews_uploads_and_publishes(
+    open_page, live_server, media_served, editor, seed_article
+):
     page = log_in(open_page, f"/admin/articles/article/{seed_article.pk}/change/")
 
     editor_box = page.locator("textarea#id_body")
@@ -84,8 +90,11 @@ def test_editor_edits_previews_uploads_and_publishes(open_page, live_server, med
 
     editor_box.evaluate("box => box.setSelectionRange(box.value.length, box.value.length)")
     page.evaluate(DROP_FILE, ["textarea#id_body", _chart_png(), "chart.png", "image/png"])
-    page.wait_for_function("() => /!\\[\\]\\(\\/media\\/articles\\/uploads\\/[0-9a-f]{32}\\.png\\)/"
-                           ".test(document.querySelector('#id_body').value)", timeout=10_000)
+    page.wait_for_function(
+        "() => /!\\[\\]\\(\\/media\\/articles\\/uploads\\/[0-9a-f]{32}\\.png\\)/"
+        ".test(document.querySelector('#id_body').value)",
+        timeout=10_000,
+    )
     uploaded = preview.locator("img[src^='/media/articles/uploads/']")
     uploaded.wait_for(state="attached", timeout=10_000)
     # Body images are lazy (as on the page): bring it into the preview's view so the browser loads it.
@@ -123,7 +132,9 @@ def test_a_refused_image_says_why_and_leaves_the_body_alone(open_page, live_serv
     page = log_in(open_page, f"/admin/articles/article/{seed_article.pk}/change/")
     page.locator(".markdownx-preview").get_by_text(OLD_SENTENCE).wait_for()
     body = page.locator("textarea#id_body").input_value()
-    svg = base64.b64encode(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>').decode()
+    svg = base64.b64encode(
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    ).decode()
     page.evaluate(DROP_FILE, ["textarea#id_body", svg, "logo.svg", "image/svg+xml"])
     note = page.locator(".markdownx-upload-note.errornote")
     note.wait_for(timeout=10_000)

@@ -37,8 +37,10 @@ PAGES = {
 # The one message we do not count as an error: vnu 26 reports a skipped heading level as an error,
 # but issue #4 says "Body headings keep their source levels (the seed's sections are <h4>)" after an
 # <h2>. The article's own headings (h1, TOC h2) never skip; only the author's body does.
-SOURCE_HEADING_LEVELS = re.compile(r"^The heading “h[3-6]” \(with computed level \d\) follows the heading "
-                                   r"“h[2-5]” \(with computed level \d\), skipping \d heading levels?\.$")
+SOURCE_HEADING_LEVELS = re.compile(
+    r"^The heading “h[3-6]” \(with computed level \d\) follows the heading "
+    r"“h[2-5]” \(with computed level \d\), skipping \d heading levels?\.$"
+)
 WCAG_2_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
@@ -79,7 +81,9 @@ def _pictured_article():
         return SimpleUploadedFile(name, buffer.getvalue())
 
     body_image = default_storage.url(default_storage.save("articles/uploads/chart.png", png("chart.png")))
-    article = make_article(slug="pictured", body=f"Intro.\n\n![A chart]({body_image})\n\n```python\nx = 1\n```")
+    article = make_article(
+        slug="pictured", body=f"Intro.\n\n![A chart]({body_image})\n\n```python\nx = 1\n```"
+    )
     article.image = png("lead.png")
     article.save()
     return article.get_absolute_url()
@@ -95,11 +99,18 @@ def test_pages_are_valid_html(client, reader_pages, tmp_path):
         path = tmp_path / f"{name}.html"
         path.write_bytes(response.content)
         files.append(str(path))
-    result = subprocess.run([JAVA, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *files],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [JAVA, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     messages = json.loads(result.stderr or '{"messages": []}')["messages"]
-    errors = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages
-              if m.get("type") == "error" and not SOURCE_HEADING_LEVELS.match(m["message"])]
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m.get("type") == "error" and not SOURCE_HEADING_LEVELS.match(m["message"])
+    ]
     assert errors == []
     assert result.returncode in (0, 1) and len(files) == len(PAGES) + 1
 
@@ -110,10 +121,12 @@ def test_pages_have_no_axe_violations(open_page, reader_pages, name):
     # The site's CSP rightly refuses injected inline scripts; only the test's own checker bypasses it.
     page = open_page(reader_pages[name], viewport=DESKTOP, bypass_csp=True)
     page.add_script_tag(path=str(AXE_JS))
-    result = page.evaluate("options => axe.run(document, options)",
-                           {"runOnly": {"type": "tag", "values": WCAG_2_A_AA}})
-    violations = [f"{v['id']}: {v['help']} ({len(v['nodes'])}: {v['nodes'][0]['target']})"
-                  for v in result["violations"]]
+    result = page.evaluate(
+        "options => axe.run(document, options)", {"runOnly": {"type": "tag", "values": WCAG_2_A_AA}}
+    )
+    violations = [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}: {v['nodes'][0]['target']})" for v in result["violations"]
+    ]
     assert violations == []
     assert len(result["passes"]) > 10  # axe really ran its rules on this page
     assert page.locator("h1").count() == 1
@@ -122,7 +135,7 @@ def test_pages_have_no_axe_violations(open_page, reader_pages, name):
     assert _console_errors(page, name) == []
 
 
-@pytest.mark.parametrize("viewport_name, viewport", [("phone", PHONE), ("desktop", DESKTOP)])
+@pytest.mark.parametrize(("viewport_name", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_pages_render_cleanly_without_external_assets(open_page, reader_pages, name, viewport_name, viewport):
     page = open_page(reader_pages[name], viewport=viewport)
@@ -134,7 +147,7 @@ def test_pages_render_cleanly_without_external_assets(open_page, reader_pages, n
     screenshot(page, f"{name}-{viewport_name}")
 
 
-@pytest.mark.parametrize("viewport_name, viewport", [("phone", PHONE), ("desktop", DESKTOP)])
+@pytest.mark.parametrize(("viewport_name", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
 def test_table_of_contents_links_jump_to_their_headings(open_page, reader_pages, viewport_name, viewport):
     page = open_page(reader_pages["article"], viewport=viewport)
     links = page.locator(".toc a")

@@ -8,7 +8,7 @@ from .conftest import DESKTOP, PHONE, screenshot
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize("name, viewport", [("phone", PHONE), ("desktop", DESKTOP)])
+@pytest.mark.parametrize(("name", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
 def test_seed_article_renders_cleanly(open_page, seed_article, name, viewport):
     page = open_page(f"/blog/{SEED_SLUG}", viewport=viewport)
     assert page.locator("h1").all_inner_texts() == ["Common IT Outsourcing Mistakes to Avoid"]

@@ -16,13 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from ..tooling import require  # noqa: F401  (tests import it from here too)
+from ..tooling import require
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None) if Path("/usr/lib/postgresql").exists() else None
+PG_BIN = (
+    next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
+    if Path("/usr/lib/postgresql").exists()
+    else None
+)
 MAIN_PG = os.environ.get("FAULTS_PG_URL", "postgres://postgres:postgres@127.0.0.1:5432")
-
-
 
 
 def free_port():
@@ -33,18 +35,31 @@ def free_port():
 
 def site_env(database_url, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CACHE_", "AWS_"))}
-    env.update({
-        "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "faults-not-secret-" + "x" * 40,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DATABASE_URL": database_url,
-        "CACHE_URL": f"filecache://{tmp_path}/cache", "MEDIA_ROOT": str(tmp_path / "media"),
-        "STATIC_ROOT": str(tmp_path / "static"), "GUNICORN_ACCESS_LOG": "/dev/null",
-    })
+    env.update(
+        {
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "faults-not-secret-" + "x" * 40,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": database_url,
+            "CACHE_URL": f"filecache://{tmp_path}/cache",
+            "MEDIA_ROOT": str(tmp_path / "media"),
+            "STATIC_ROOT": str(tmp_path / "static"),
+            "GUNICORN_ACCESS_LOG": "/dev/null",
+        }
+    )
     return env
 
 
 def manage(env, *args, check=True):
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300, check=check)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=check,
+    )
 
 
 def get(url, timeout=10):
@@ -65,9 +80,13 @@ class Gunicorn:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**env, "BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": str(workers)}
-        self.process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "cms/gunicorn.conf.py",
-                                         "cms.wsgi"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "-c", "cms/gunicorn.conf.py", "cms.wsgi"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if get(self.base + "/ping", timeout=2)[0] == 200:
@@ -139,8 +158,18 @@ def throwaway_cluster(tmp_path):
         url = f"postgres://postgres@127.0.0.1:{port}/postgres"
 
         def start(self):
-            result = as_postgres(PG_BIN / "pg_ctl", "-D", data, "-w", "-l", data / "log", "-o",
-                                 f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "start", timeout=60)
+            result = as_postgres(
+                PG_BIN / "pg_ctl",
+                "-D",
+                data,
+                "-w",
+                "-l",
+                data / "log",
+                "-o",
+                f"-p {port} -k {data} -c listen_addresses=127.0.0.1",
+                "start",
+                timeout=60,
+            )
             assert result.returncode == 0, result.stderr + result.stdout
 
         def stop(self):

@@ -27,8 +27,19 @@ def test_load_during_import_has_no_errors_and_no_404_window(tmp_path, main_postg
     shutil.copytree(CORPUS, batch)
     shutil.copy(SEED_FILE, batch / SEED_FILE.name)
     manage(env, "import_seeds", str(batch), check=False)  # the corpus has files it refuses
-    slugs = manage(env, "shell", "-v", "0", "-c", "from articles.models import Article; print(' '.join("
-                   "Article.objects.published().values_list('slug', flat=True)))").stdout.splitlines()[-1].split()
+    slugs = (
+        manage(
+            env,
+            "shell",
+            "-v",
+            "0",
+            "-c",
+            "from articles.models import Article; print(' '.join("
+            "Article.objects.published().values_list('slug', flat=True)))",
+        )
+        .stdout.splitlines()[-1]
+        .split()
+    )
     assert SEED_SLUG in slugs and len(slugs) > 30
     server = gunicorn(env)
     results, stop = Counter(), threading.Event()
@@ -60,8 +71,6 @@ def test_load_during_import_has_no_errors_and_no_404_window(tmp_path, main_postg
         for thread in threads:
             thread.join(timeout=30)
     total = sum(results.values())
-    print(f"load: {total} requests in {LOAD_SECONDS}s over {CONNECTIONS} connections, "
-          f"{imports} imports; statuses {dict(results)}")
     assert imports >= 1
     assert failures == [], failures[:10]
     assert total > 100

@@ -16,19 +16,38 @@ class Command(BaseCommand):
     help = "Import front-matter Markdown files (.md, .markdown, .mdx, .txt) as articles."
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                            help="Files or folders (searched recursively). Default: fixtures/seeds/.")
-        parser.add_argument("--dry-run", action="store_true",
-                            help="Report what would happen, with the fields that would change; write nothing.")
-        parser.add_argument("--strict", action="store_true",
-                            help="All or nothing: if any file fails, write none of them.")
-        parser.add_argument("--force", action="store_true",
-                            help="Overwrite articles edited in the admin since their last import.")
-        parser.add_argument("--fetch-images", action="store_true",
-                            help="Download remote images and serve them from here (public addresses only, "
-                                 "size and time capped). A failed fetch keeps the address and warns.")
-        parser.add_argument("--format", choices=["text", "json"], default="text",
-                            help="json: print one JSON document and nothing else on stdout.")
+        parser.add_argument(
+            "paths",
+            nargs="*",
+            type=Path,
+            metavar="PATH",
+            help="Files or folders (searched recursively). Default: fixtures/seeds/.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Report what would happen, with the fields that would change; write nothing.",
+        )
+        parser.add_argument(
+            "--strict", action="store_true", help="All or nothing: if any file fails, write none of them."
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Overwrite articles edited in the admin since their last import.",
+        )
+        parser.add_argument(
+            "--fetch-images",
+            action="store_true",
+            help="Download remote images and serve them from here (public addresses only, "
+            "size and time capped). A failed fetch keeps the address and warns.",
+        )
+        parser.add_argument(
+            "--format",
+            choices=["text", "json"],
+            default="text",
+            help="json: print one JSON document and nothing else on stdout.",
+        )
 
     def handle(self, *args, paths, dry_run, strict, force, fetch_images, format, **options):
         if missing := [path for path in paths if not path.exists()]:
@@ -38,10 +57,14 @@ class Command(BaseCommand):
             self.stdout.write("dry run: nothing written")
         self._progress = _Progress(self.stderr)
         report = import_paths(
-            paths or [settings.BASE_DIR / "fixtures" / "seeds"], dry_run=dry_run, strict=strict, force=force,
+            paths or [settings.BASE_DIR / "fixtures" / "seeds"],
+            dry_run=dry_run,
+            strict=strict,
+            force=force,
             fetch_images=fetch_images,
             on_outcome=None if as_json else lambda outcome: self._write_outcome(outcome, dry_run),
-            on_progress=self._progress.update, keep_outcomes=as_json,
+            on_progress=self._progress.update,
+            keep_outcomes=as_json,
         )
         self._progress.finish()
         if as_json:
