@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Local development runs with DEBUG on unless the caller says otherwise.
 DEV_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
-.PHONY: install run serve test test-fast lint format check-faults bench bench-import bench-serve superuser clean
+.PHONY: install browser run serve test test-fast lint format check-faults bench bench-import bench-serve superuser clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,22 @@ $(NODE_STAMP): package.json package-lock.json
 	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
 	else echo "npm not found: the HTML and accessibility checks will be skipped (failed under CI=true)"; fi
 
-install: $(STAMP) $(NODE_STAMP)
+# The browser tests drive chromium. When there is none, get one: Debian's package as root (CI, a
+# fresh server), else Playwright's own build (a workstation with internet). When neither works,
+# install still succeeds, and the test run's first line says the browser tests are skipped and why.
+browser: $(STAMP)
+	@if $(BIN)/python -m tests.tooling browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser tests (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null \
+	    || echo "apt-get could not install chromium: the browser tests will be skipped"; \
+	else \
+	  echo "Downloading Playwright's chromium for the browser tests"; \
+	  $(BIN)/playwright install chromium \
+	    || echo "No chromium could be installed: the browser tests will be skipped"; \
+	fi
+
+install: $(STAMP) $(NODE_STAMP) browser
 
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py collectstatic --noinput -v0

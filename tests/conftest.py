@@ -17,6 +17,17 @@ def corpus_manifest():
         return list(csv.DictReader(handle, delimiter="\t"))
 
 
+def pytest_sessionstart(session):
+    """Say at the top of the run, not only in the skip summary at its end, that the browser tests
+    cannot run here and how to make them run."""
+    from .tooling import missing_browser_notice
+
+    notice = missing_browser_notice()
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if notice and reporter is not None:
+        reporter.write_line(notice, yellow=True, bold=True)
+
+
 def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only tests run in CI's PostgreSQL pass; on SQLite they are deselected, not skipped
     (under CI=true nothing is skipped)."""

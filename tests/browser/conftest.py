@@ -12,12 +12,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ..tooling import require
+from ..tooling import chromium_executable, require
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM then refuses to run unless told.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -43,13 +42,14 @@ def _placeholder_png():
 
 @pytest.fixture(scope="session")
 def browser():
-    require(Path(CHROMIUM).exists(), f"chromium ({CHROMIUM})")
+    executable = chromium_executable()
+    require(executable is not None, "chromium (make install gets it)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         require(False, "Playwright for Python")
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 
