@@ -10,6 +10,8 @@ from django.core.management import call_command
 SEED_SLUG = "common-it-outsourcing-mistakes-to-avoid"
 SEED_FILE = Path(settings.BASE_DIR) / "fixtures" / "seeds" / "000_1fed10c48dc6640d.txt"
 CORPUS = Path(__file__).parent / "data" / "corpus"
+# Every test user's password; the browser tests type it into the login form.
+PASSWORD = "x-Long-Pass-123"
 
 
 def corpus_manifest():
@@ -44,13 +46,43 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with no cached pages: the database rolls back between tests, a cache (Redis
-    in CI) does not. Only this run's keys go (the key prefix), never a shared Redis database."""
+    in CI) does not. Only this run's keys go (the key prefix), never a shared Redis database: there,
+    cache.clear() is FLUSHDB, so no test calls it."""
     from django.core.cache import cache
 
     if hasattr(cache, "delete_pattern"):
         cache.delete_pattern("*")
     else:
         cache.clear()
+
+
+def _user(username, **extra):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(username, f"{username}@example.com", PASSWORD, **extra)
+
+
+@pytest.fixture
+def superuser(db):
+    return _user("boss", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def editor(db):
+    """Staff in the Editors group: what the newsroom's editors are."""
+    from django.contrib.auth.models import Group
+
+    from articles.roles import EDITORS_GROUP
+
+    user = _user("editor", is_staff=True)
+    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    return user
+
+
+@pytest.fixture
+def reader(db):
+    """An account with no staff status and no permissions: a reader who can log in."""
+    return _user("reader")
 
 
 @pytest.fixture

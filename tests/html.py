@@ -1,5 +1,7 @@
 """Reading rendered pages as a browser would: elements and attributes, not substrings."""
 
+import json
+import re
 from html.parser import HTMLParser
 
 
@@ -32,11 +34,31 @@ def parse(html):
     return collector
 
 
+def links(html, rel):
+    """The href of every <link> and <a> with this rel, in page order."""
+    return [a["href"] for tag, a in parse(html).elements if tag in {"link", "a"} and a.get("rel") == rel]
+
+
+def metas(html):
+    """The page's <meta> values by name or property (description, og:title, twitter:image...)."""
+    return {
+        (a.get("name") or a.get("property")): a.get("content")
+        for tag, a in parse(html).elements
+        if tag == "meta"
+    }
+
+
+def json_ld(html):
+    """The page's JSON-LD block, decoded."""
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    return json.loads(match.group(1))
+
+
 def active_content(html):
     """Everything in `html` that could run script: script elements, on* handlers, script URLs."""
     found = []
     for tag, attrs in parse(html).elements:
-        # JSON-LD is data the browser never runs; its escaping has its own test (test_reader_site).
+        # JSON-LD is data the browser never runs; its escaping has its own test (test_escaping).
         if tag == "script" and attrs.get("type") == "application/ld+json":
             continue
         if tag in {"script", "iframe", "object", "embed"}:

@@ -1,10 +1,8 @@
-"""Identity across re-imports, tags, expiry, and old paths that keep working (301)."""
+"""Identity across re-imports, tags, and old paths that keep working (301)."""
 
-from datetime import timedelta
 from io import StringIO
 
 from django.core.management import call_command
-from django.utils import timezone
 
 from articles.models import Article, Tag
 
@@ -73,12 +71,3 @@ def test_aliases_and_redirect_from_answer_301(client, db, write_seed):
     for old in ("/2015/05/21/old/", "/posts/x", "/blog/legacy-name"):
         response = client.get(old)
         assert response.status_code == 301 and response["Location"] == "/blog/target", old
-
-
-def test_expired_article_leaves_every_public_surface(client, db):
-    article = make_article(slug="gone", title="Gone soon", expires=timezone.now() + timedelta(hours=1))
-    assert client.get("/blog/gone").status_code == 200
-    article.expires = timezone.now() - timedelta(seconds=1)
-    article.save()
-    assert client.get("/blog/gone").status_code == 404
-    assert "Gone soon" not in client.get("/blog/").content.decode()

@@ -12,9 +12,8 @@ from PIL import Image
 from articles.models import Article
 from articles.roles import EDITORS_GROUP
 
-from .factories import make_article
+from .factories import admin_form_data, make_article
 from .html import parse
-from .test_admin import _form_data
 
 UPLOAD = "/markdownx/upload/"
 AJAX = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
@@ -183,7 +182,9 @@ def _image_with_src(page, src):
 
 
 def _post_cover(client, article, data, name, content_type, alt="A chart"):
-    form = _form_data(article, image_alt=alt, image=SimpleUploadedFile(name, data, content_type=content_type))
+    form = admin_form_data(
+        article, image_alt=alt, image=SimpleUploadedFile(name, data, content_type=content_type)
+    )
     return client.post(f"/admin/articles/article/{article.pk}/change/", form)
 
 

@@ -1,22 +1,22 @@
-"""An editor's day in a real browser (issue 6): log in, edit the seed article beside its live
-preview, drop an image into the body, save, and read the result on the public page."""
+"""An editor's day in a real browser: log in, edit the seed article beside its live preview, drop an
+image into the body, save, and read the result on the public page; the list and a draft's preview."""
 
 import base64
 import io
+from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.utils import timezone
 from PIL import Image
 
-from articles.roles import EDITORS_GROUP
+from articles.models import Status
 
-from ..conftest import SEED_SLUG
+from ..conftest import PASSWORD, SEED_SLUG
+from ..factories import make_article
 from .conftest import DESKTOP, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "x-Long-Pass-123"
 OLD_SENTENCE = "One of the most important steps to growing your business"
 NEW_SENTENCE = "The single most important step to growing a newsroom"
 
@@ -31,13 +31,6 @@ DROP_FILE = """([selector, base64, name, type]) => {
     target.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true, cancelable: true}));
   }
 }"""
-
-
-@pytest.fixture
-def editor(db):
-    user = get_user_model().objects.create_user("editor", "editor@example.com", PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
-    return user
 
 
 @pytest.fixture
@@ -146,14 +139,8 @@ def test_a_refused_image_says_why_and_leaves_the_body_alone(open_page, live_serv
 
 
 def test_article_list_shows_visibility_filters_and_links(open_page, live_server, editor, seed_article):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from tests.factories import make_article
-
     make_article(title="Election night live page", published=timezone.now() + timedelta(days=2))
-    make_article(title="Unfinished profile", status="draft")
+    make_article(title="Unfinished profile", status=Status.DRAFT)
     page = log_in(open_page, "/admin/articles/article/")
     rows = page.locator("#result_list tbody tr")
     assert rows.count() == 3
@@ -165,7 +152,7 @@ def test_article_list_shows_visibility_filters_and_links(open_page, live_server,
 
 
 def test_editor_previews_a_draft_with_a_banner(open_page, live_server, editor, seed_article):
-    seed_article.status = "draft"
+    seed_article.status = Status.DRAFT
     seed_article.save()
     anonymous = open_page(None)
     assert anonymous.goto(f"{live_server.url}/blog/{SEED_SLUG}").status == 404

@@ -1,5 +1,6 @@
-"""Migration 0006 (reader site) fills the new derived columns for rows that exist before it (and, on PostgreSQL,
-makes the GIN index in the same transaction as those updates)."""
+"""Migrations fill the columns they add for the rows that exist before them: 0006 (reader site)
+stores headings, reading time and the anchored body (and, on PostgreSQL, the search vector, in the
+same transaction as its GIN index)."""
 
 import pytest
 from django.db import connection
