@@ -17,6 +17,14 @@ def corpus_manifest():
         return list(csv.DictReader(handle, delimiter="\t"))
 
 
+def stored_files(folder):
+    """The names of the files right in `folder` of the default storage (an in-memory storage that
+    lives as long as the test run: compare with a count taken before, or look for unique names)."""
+    from django.core.files.storage import default_storage
+
+    return set(default_storage.listdir(folder)[1]) if default_storage.exists(folder) else set()
+
+
 def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only tests run in CI's PostgreSQL pass; on SQLite they are deselected, not skipped
     (under CI=true nothing is skipped)."""

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from articles.models import Article
 
 from .conftest import SEED_SLUG
+from .factories import admin_form_data
 
 
 @pytest.fixture
@@ -29,35 +30,11 @@ def test_change_form_has_the_markdownx_editor(client, superuser, seed_article):
     assert "articles/admin/preview-title.js" in html
 
 
-def _form_data(article, **changes):
-    data = {
-        "title": article.title,
-        "slug": article.slug,
-        "author": article.author_id or "",
-        "status": article.status,
-        "published_0": article.published.strftime("%Y-%m-%d"),
-        "published_1": article.published.strftime("%H:%M:%S"),
-        "excerpt": article.excerpt,
-        "body": article.body,
-        "image_url": article.image_url,
-        "created_0": "",
-        "created_1": "",
-        "locale": article.locale,
-        "canonical_url": article.canonical_url,
-        "source_url": article.source_url,
-        "extra": "{}",
-        "expires_0": "",
-        "expires_1": "",
-    }
-    data.update(changes)
-    return data
-
-
 def test_saving_a_new_body_changes_the_public_page(client, superuser, seed_article):
     client.force_login(superuser)
     new_body = seed_article.body.replace("One of the most important steps", "The single most important step")
     response = client.post(
-        f"/admin/articles/article/{seed_article.pk}/change/", _form_data(seed_article, body=new_body)
+        f"/admin/articles/article/{seed_article.pk}/change/", admin_form_data(seed_article, body=new_body)
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     article = Article.objects.get(pk=seed_article.pk)
