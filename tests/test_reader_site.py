@@ -15,7 +15,7 @@ from django.utils import timezone
 from articles.models import Status, Tag
 
 from .conftest import SEED_SLUG
-from .factories import make_article, make_author
+from .factories import make_article, make_author, uploaded_image
 from .html import parse
 
 pytestmark = pytest.mark.django_db
@@ -303,15 +303,8 @@ def test_head_has_social_tags_and_blogposting_json_ld(client, seed_article):
 
 
 def test_uploaded_lead_image_gives_og_image_dimensions(client):
-    import io
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (640, 360), "white").save(buffer, format="PNG")
     article = make_article(slug="pictured")
-    article.image = SimpleUploadedFile("lead.png", buffer.getvalue(), content_type="image/png")
+    article.image = uploaded_image("lead.png", size=(640, 360))
     article.save()
     html = client.get("/blog/pictured").content.decode()
     metas = {a.get("property"): a.get("content") for tag, a in parse(html).elements if tag == "meta"}

@@ -2,16 +2,15 @@
 preview, drop an image into the body, save, and read the result on the public page."""
 
 import base64
-import io
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from PIL import Image
 
 from articles.roles import EDITORS_GROUP
 
 from ..conftest import SEED_SLUG
+from ..factories import image_bytes
 from .conftest import DESKTOP, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -56,11 +55,7 @@ def media_served(settings, tmp_path):
 
 
 def _chart_png():
-    image = Image.new("RGB", (320, 180), (30, 90, 160))
-    image.paste((240, 180, 40), (40, 40, 140, 140))
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return base64.b64encode(buffer.getvalue()).decode()
+    return base64.b64encode(image_bytes(size=(320, 180), color=(30, 90, 160))).decode()
 
 
 def log_in(open_page, next_path):
