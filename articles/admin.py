@@ -1,15 +1,13 @@
-"""The editors' admin (issue 6): drafts, scheduling, previews, image uploads and history.
+"""The editors' admin: drafts, scheduling, previews, image uploads and history.
 
 Every save goes through Article.save() (the page follows) and through django-simple-history (a
 version is kept). Bulk actions save article by article for the same reason, instead of .update().
 """
 
 import difflib
-import uuid
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -18,8 +16,9 @@ from markdownx.admin import MarkdownxModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from .images import ImageError
+from .images.uploads import cleaned_upload
 from .models import Article, Author, Status, Tag
-from .uploads import ImageRefused, clean_image
 
 # An address typed without a scheme is https (Django 6's default; 5.2 still assumes http).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -92,13 +91,10 @@ class ArticleForm(forms.ModelForm):
         image = self.cleaned_data.get("image")
         if not image or image is self.initial.get("image") or not hasattr(image, "content_type"):
             return image  # unchanged or cleared
-        image.seek(0)
         try:
-            cleaned, extension = clean_image(image)
-        except ImageRefused as refusal:
-            raise forms.ValidationError(str(refusal)) from refusal
-        content_type = "image/jpeg" if extension == "jpg" else f"image/{extension}"
-        return SimpleUploadedFile(f"{uuid.uuid4().hex}.{extension}", cleaned, content_type=content_type)
+            return cleaned_upload(image)
+        except ImageError as refusal:
+            raise forms.ValidationError(refusal.sentence) from refusal
 
 
 @admin.register(Article)
@@ -235,11 +231,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     def save_model(self, request, obj, form, change):
         # Marks the article as edited, so a re-import of a changed file does not overwrite it silently.
         obj.edited_at = timezone.now()
-        if change and getattr(obj, "_loaded_content", None) is None:
-            # A restored version is built from its history row, not loaded from the table: give it
-            # the stored row's content and `updated`, so save() sees the change (moves `updated`,
-            # stores a redirect if the restore changes the slug).
-            stored = Article.objects.get(pk=obj.pk)
-            obj._loaded_content = stored._loaded_content
-            obj.updated = stored.updated
+        if change:
+            # A restored version is built from its history row, not loaded from the table.
+            obj.compare_with_stored_row()
         super().save_model(request, obj, form, change)

@@ -7,7 +7,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the cache invalidation receivers)
+        from . import signals  # noqa: F401  (connects what follows a save of content)
         from .roles import create_editors_group
         from .site import set_site_domain
 

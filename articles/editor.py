@@ -1,9 +1,9 @@
 """The editor's endpoints behind the markdownx widget: preview and image upload, staff only.
 
-markdownx's own URLs answer anyone; ours answer 403 to everyone but active staff (issue #2). The
-preview renders with the article's title, so the body H1 rule makes the preview equal the page.
-The upload replaces markdownx's ImageUploadView, which trusts the browser's content type and keeps
-EXIF; ours checks the bytes and cleans them (articles/uploads.py, issue 6).
+markdownx's own URLs answer anyone, and a preview or an upload is editing: ours answer 403 to
+everyone but active staff. The preview renders with the article's title, so the body H1 rule makes
+the preview equal the page. The upload replaces markdownx's ImageUploadView, which trusts the
+browser's content type and keeps EXIF; ours checks the bytes and cleans them (images/uploads.py).
 """
 
 from functools import wraps
@@ -11,8 +11,9 @@ from functools import wraps
 from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.views.decorators.http import require_POST
 
+from .images import ImageError
+from .images.uploads import store_body_image
 from .markdown import render
-from .uploads import ImageRefused, store_body_image
 
 
 def staff_only(view):
@@ -42,6 +43,6 @@ def image_upload(request):
         return JsonResponse({"image": ["No file was sent; drop an image onto the editor."]}, status=400)
     try:
         url = store_body_image(upload)
-    except ImageRefused as refusal:
-        return JsonResponse({"image": [str(refusal)]}, status=400)
+    except ImageError as refusal:
+        return JsonResponse({"image": [refusal.sentence]}, status=400)
     return JsonResponse({"image_code": f"![]({url})"})

@@ -17,9 +17,9 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import images
 from .identities import ArticleIdentities
-from .images import ImageError, image_references, is_relative, is_remote
+from .images import ImageError
+from .images.imports import ImportedImages, image_references
 from .models import Article, Author, Tag
 from .page_cache import one_change
 from .redirects import redirect_old_path
@@ -168,11 +168,9 @@ class _Batch:
 
     def __init__(self, *, force, fetch_images):
         self.force = force
-        self.fetch_images = fetch_images
+        self.images = ImportedImages(fetch_remote=fetch_images)
         self.now = timezone.now()
         self.claimed = {}
-        self.fetched = {}  # url -> stored name or ImageError, so one run fetches an address once
-        self.dimensions = {}  # stored image name -> (width, height), from its Pillow verification
         self.identities = ArticleIdentities.load()
         self.seen = set()  # import hashes met in this run: a second byte-identical file is no "unchanged"
         # Authors and tags by slug, filled only from files that committed their savepoint (a rolled
@@ -210,6 +208,7 @@ class _Batch:
         except OSError as exc:
             return FileOutcome(path, "failed", detail=f"cannot read the file: {exc.strerror or exc}")
         self.new_authors, self.new_tags = {}, {}
+        self.images.new_file()
         try:
             with transaction.atomic():
                 outcome, article = self._apply(seed)
@@ -231,6 +230,7 @@ class _Batch:
                 self.history[outcome.action].append(article)
         self.authors.update(self.new_authors)
         self.tags.update(self.new_tags)
+        self.images.file_kept()
         return outcome
 
     def _apply(self, seed):
@@ -347,33 +347,15 @@ class _Batch:
             name = self._image(reference, seed, "body image")
             if name:
                 stored[reference] = name
-        lead = seed.image_path or (seed.image_url if self.fetch_images else "")
+        lead = seed.image_path or (seed.image_url if self.images.fetch_remote else "")
         return stored, (self._image(lead, seed, "image") if lead else "")
 
     def _image(self, reference, seed, what):
         try:
-            if is_relative(reference):
-                data = images.read_local(reference, seed.path.parent)
-            elif is_remote(reference) and self.fetch_images:
-                cached = self.fetched.get(reference)
-                if isinstance(cached, ImageError):
-                    raise cached
-                if cached:
-                    return cached
-                data = images.fetch(reference)
-            else:
-                return ""
-            extension, width, height = images.verify(data)
+            return self.images.store(reference, seed.path.parent)
         except ImageError as exc:
-            if is_remote(reference):
-                self.fetched[reference] = exc
             seed.warnings.append(f"{what} {reference!r}: {exc}; kept as written")
             return ""
-        name = images.store_on_commit(data, extension)
-        self.dimensions[name] = (width, height)
-        if is_remote(reference):
-            self.fetched[reference] = name
-        return name
 
     def _lead_image(self, name):
         """The lead image as a file the ImageField can take before the file exists: it is written
@@ -382,7 +364,7 @@ class _Batch:
             return ""
         field = Article._meta.get_field("image")
         image = field.attr_class(None, field, name)
-        image._dimensions_cache = self.dimensions[name]
+        image._dimensions_cache = self.images.dimensions[name]
         return image
 
 

@@ -1,6 +1,5 @@
 """Authors, tags and articles. "Public" is defined once, in ArticleQuerySet.published()."""
 
-from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.files.storage import default_storage
 from django.db import connections, models
@@ -10,9 +9,8 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
-from . import renditions
+from .images import renditions
 from .markdown import first_image_url, outline, render
-from .redirects import redirect_old_path
 
 
 class Author(models.Model):
@@ -62,7 +60,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def with_neighbours(self):
         """Annotate the previous (older) and next (newer) public article's slug and title, so the
-        article page gets its neighbours in the same query as the article (issue #4's budget).
+        article page gets its neighbours in the same query as the article (the page's two-query budget).
         Ties on `published` are broken by pk, the same order as the list."""
         public = self.model.objects.published()
         older = public.filter(
@@ -82,8 +80,8 @@ class ArticleQuerySet(models.QuerySet):
         """Articles matching `terms` in title, excerpt or body, best first.
 
         PostgreSQL: ranked full-text search over the stored, GIN-indexed `search_vector` (kept
-        current by Article.save(), never computed here). Elsewhere (SQLite): a plain substring match,
-        newest first, good enough for a development database."""
+        current after every save by signals.article_saved, never computed here). Elsewhere
+        (SQLite): a plain substring match, newest first, good enough for a development database."""
         if connections[self.db].vendor == "postgresql":
             query = SearchQuery(terms, search_type="websearch", config=SEARCH_CONFIG)
             return (
@@ -92,6 +90,12 @@ class ArticleQuerySet(models.QuerySet):
                 .order_by("-rank", "-published", "-pk")
             )
         return self.filter(Q(title__icontains=terms) | Q(excerpt__icontains=terms) | Q(body__icontains=terms))
+
+    def refresh_search_vector(self):
+        """Recompute the stored search vector of these rows from their saved columns, in the
+        database: one UPDATE. Only on PostgreSQL; SQLite's search needs no vector."""
+        if connections[self.db].vendor == "postgresql":
+            self.update(search_vector=SEARCH_VECTOR)
 
 
 # English stemming: the seed corpus is English. A weighted vector so that a title match ranks first.
@@ -117,6 +121,8 @@ CONTENT_FIELDS = (
     "canonical_url",
 )
 
+
+_SLUG = CONTENT_FIELDS.index("slug")
 
 # An article with fewer headings than this reads fine without a table of contents.
 TOC_MIN_HEADINGS = 3
@@ -236,8 +242,8 @@ class Article(models.Model):
         help_text="The body's headings (level, id, text), for the table of contents.",
     )
     reading_minutes = models.PositiveIntegerField(default=0, editable=False)
-    # PostgreSQL full-text search (issue #4); a GIN index on it is made by migration 0003 on
-    # PostgreSQL only. Left empty on SQLite, where search falls back to substring matching.
+    # PostgreSQL full-text search; its GIN index (article_search_gin) is made by migration 0006 with
+    # raw SQL on PostgreSQL only. Left empty on SQLite, where search falls back to substring matching.
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
     import_hash = models.CharField(max_length=64, blank=True, editable=False)
     imported_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -264,6 +270,12 @@ class Article(models.Model):
         ]
     )
 
+    # The renditions the body's HTML refers to, planned by the last save() and written once it commits.
+    body_image_renditions = ()
+    # The content as loaded from the table or last saved, to tell a real change from a save; None
+    # for an article built another way (new, or a version being restored).
+    _loaded_content = None
+
     class Meta:
         ordering = ["-published", "-pk"]
         constraints = [
@@ -279,8 +291,11 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        """Render the body once, here, and keep `updated` the time the content really changed."""
-        self.body_html = renditions.responsive_body_images(
+        """Render the body once, here, and keep `updated` the time the content really changed.
+
+        What a save sets off beyond its row (search vector, redirect from the old address, rendition
+        files, stale cached pages) is in signals.article_saved, the one place for it."""
+        self.body_html, self.body_image_renditions = renditions.responsive_body_images(
             render(
                 self.body,
                 title=self.title,
@@ -291,7 +306,7 @@ class Article(models.Model):
         )
         self.body_image_url = first_image_url(self.body_html)
         self.headings, self.reading_minutes = outline(self.body_html)
-        loaded = getattr(self, "_loaded_content", None)
+        loaded = self._loaded_content
         changed_fields = {"body_html", "body_image_url", "headings", "reading_minutes"}
         if self.updated is None:
             self.updated = self.published or self.created or timezone.now()
@@ -306,15 +321,8 @@ class Article(models.Model):
         fields = kwargs.get("update_fields")
         if fields is not None:
             kwargs["update_fields"] = {*fields, *changed_fields}
-        old_url = self._loaded_url
-        super().save(*args, **kwargs)
-        if connections[self._state.db].vendor == "postgresql":
-            # The vector is computed by the database from the saved columns: one UPDATE per save.
-            type(self).objects.filter(pk=self.pk).update(search_vector=SEARCH_VECTOR)
-        self._refresh_image_renditions()
+        super().save(*args, **kwargs)  # post_save receivers still see the previous address
         self._loaded_content = self._content()
-        if old_url and old_url != self.get_absolute_url():
-            redirect_old_path(old_url, self.get_absolute_url())
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -328,21 +336,23 @@ class Article(models.Model):
             article._loaded_content = article._content()
         return article
 
-    @property
-    def _loaded_url(self):
-        loaded = getattr(self, "_loaded_content", None)
-        if loaded is None:
-            return None
-        return reverse("articles:detail", kwargs={"slug": loaded["content"][CONTENT_FIELDS.index("slug")]})
+    def compare_with_stored_row(self):
+        """Judge the next save against the row as stored, as if this article had been loaded from
+        it, and keep the stored `updated`. For an article built another way (a version being
+        restored): its save then moves `updated` and leaves a redirect if the slug changes, as an
+        edit's would. Nothing to do for an article loaded from the table."""
+        if self._loaded_content is None:
+            stored = type(self).objects.get(pk=self.pk)
+            self._loaded_content = stored._loaded_content
+            self.updated = stored.updated
 
-    def _refresh_image_renditions(self):
-        """Make the lead image's renditions when the image is new (the file is in storage only after
-        super().save()); once made they are reused, so an unchanged image costs nothing."""
-        source = self.image.name if self.image else ""
-        if self.image_renditions.get("source", "") == source:
-            return
-        self.image_renditions = renditions.make_renditions(source) if source else {}
-        type(self).objects.filter(pk=self.pk).update(image_renditions=self.image_renditions)
+    @property
+    def previous_url(self):
+        """The address the article had when loaded or last saved (None for a new one). In post_save
+        receivers it is still the address from before this save."""
+        if self._loaded_content is None:
+            return None
+        return reverse("articles:detail", kwargs={"slug": self._loaded_content["content"][_SLUG]})
 
     @property
     def lead_image_sources(self):
@@ -367,43 +377,14 @@ class Article(models.Model):
 
     @property
     def table_of_contents(self):
-        """The headings worth a table of contents: only when there are several (issue #4)."""
+        """The headings worth a table of contents: only when there are several."""
         return self.headings if len(self.headings) >= TOC_MIN_HEADINGS else []
-
-    def structured_data(self, url, image_url=""):
-        """schema.org BlogPosting for the page's JSON-LD; `url` and `image_url` are absolute.
-        Empty values are left out rather than written as null."""
-        modified = self.updated or self.published
-        data = {
-            "@context": "https://schema.org",
-            "@type": "BlogPosting",
-            "mainEntityOfPage": {"@type": "WebPage", "@id": url},
-            "url": url,
-            "headline": self.title,
-            "description": self.excerpt,
-            "datePublished": self.published.isoformat() if self.published else None,
-            "dateModified": modified.isoformat() if modified else None,
-            "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
-            "inLanguage": self.locale,
-            "image": image_url,
-        }
-        if self.author:
-            data["author"] = {"@type": "Person", "name": self.author.name}
-            if self.author.url:
-                data["author"]["url"] = self.author.url
-        return {key: value for key, value in data.items() if value not in (None, "")}
 
     @property
     def edited_since_import(self):
         """Saved in the admin after its last import: a re-import must not overwrite it silently, and
         an export can no longer be the imported file as it was."""
         return self.edited_at is not None and (self.imported_at is None or self.edited_at > self.imported_at)
-
-    @property
-    def og_locale(self):
-        """OpenGraph writes locales as language_TERRITORY (pt_BR), not as BCP 47 tags (pt-BR)."""
-        language, _, territory = self.locale.partition("-")
-        return f"{language.lower()}_{territory.upper()}" if territory else language.lower()
 
     @property
     def is_scheduled(self):

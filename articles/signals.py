@@ -1,14 +1,50 @@
-"""Cached pages follow the content: any saved or deleted article, author or tag makes them stale."""
+"""What follows a change of content, in one place, whoever saved: the admin, a restored version, an
+import, a shell.
+
+article_saved is the place for "after an article changed". What it writes to the database (search
+vector, redirect from an old address) it writes inside the save's transaction, so a rollback takes
+it back together with the row. Files (renditions) are written only once that transaction commits,
+so a rolled-back save leaves none. Cached pages go stale on any change of an article, author or tag.
+"""
+
+from functools import partial
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from .images import renditions
 from .models import Article, Author, Tag
 from .page_cache import content_changed
+from .redirects import redirect_old_path
 
 
 @receiver(post_save, sender=Article)
+def article_saved(sender, instance, raw=False, **kwargs):
+    pages_are_stale()
+    if raw:  # loaddata writes rows as they are, without Article.save() and its rendering
+        return
+    Article.objects.filter(pk=instance.pk).refresh_search_vector()
+    old_url, new_url = instance.previous_url, instance.get_absolute_url()
+    if old_url and old_url != new_url:
+        redirect_old_path(old_url, new_url)
+    for plan in instance.body_image_renditions:
+        transaction.on_commit(partial(renditions.write, plan))
+    source = instance.image.name if instance.image else ""
+    if instance.image_renditions.get("source", "") != source:
+        # A new lead image: its file may itself be written on commit (an import's), so the
+        # renditions are made after it. An unchanged image keeps the renditions it has.
+        transaction.on_commit(partial(_make_lead_image_renditions, instance, source))
+
+
+def _make_lead_image_renditions(article, source):
+    made = renditions.make(source) if source else {}
+    # Only if the lead image is still that one: a later save may have changed it since.
+    Article.objects.filter(pk=article.pk, image=source).update(image_renditions=made)
+    if (article.image.name if article.image else "") == source:
+        article.image_renditions = made
+
+
 @receiver(post_delete, sender=Article)
 @receiver(post_save, sender=Author)
 @receiver(post_delete, sender=Author)

@@ -86,11 +86,10 @@ def article_detail(request, slug):
         "preview": preview,
         "canonical_url": canonical_url,
         "share_image_url": share_image_url,
-        "structured_data": article.structured_data(canonical_url, share_image_url),
     }
     response = render(request, "articles/article_detail.html", context)
     if preview:
-        # A page readers may not see must never be kept by a shared cache (issue 6).
+        # A page readers may not see must never be kept by a shared cache: it could be served to them.
         patch_cache_control(response, private=True, no_store=True)
     return response
 

@@ -198,7 +198,7 @@ IMPORT_FETCH_ALLOWED_NETWORKS = env.list("IMPORT_FETCH_ALLOWED_NETWORKS", defaul
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.markdown.render"
 MARKDOWNX_URLS_PATH = "/markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/markdownx/upload/"
-# Images dropped into the editor (articles/uploads.py): verified with Pillow, re-encoded without
+# Images dropped into the editor (articles/images/uploads.py): verified with Pillow, re-encoded without
 # EXIF, stored under random names in EDITOR_UPLOAD_DIR of the default storage (issue 6).
 EDITOR_UPLOAD_DIR = "articles/uploads/"
 EDITOR_UPLOAD_MAX_BYTES = env.int("EDITOR_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)

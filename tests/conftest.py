@@ -30,6 +30,14 @@ def pytest_sessionstart(session):
         reporter.write_line(notice, yellow=True, bold=True)
 
 
+def stored_files(folder):
+    """The names of the files right in `folder` of the default storage (an in-memory storage that
+    lives as long as the test run: compare with a count taken before, or look for unique names)."""
+    from django.core.files.storage import default_storage
+
+    return set(default_storage.listdir(folder)[1]) if default_storage.exists(folder) else set()
+
+
 def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only tests run in CI's PostgreSQL pass; on SQLite they are deselected, not skipped
     (under CI=true nothing is skipped)."""

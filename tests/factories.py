@@ -1,9 +1,12 @@
 """Plain factory functions: keyword overrides, unique defaults."""
 
+import io
 import itertools
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from articles.models import Article, Author, Status, Tag
 
@@ -39,8 +42,31 @@ def tag(article, *names):
     return article
 
 
+def image_bytes(fmt="PNG", size=(40, 30), *, color=None, frames=1, **save_options):
+    """An RGB image file in Pillow's format `fmt`. Each frame has a colour no other call gives, unless
+    `color` is set, so two tests' images never share a content-hash name and an animation's frames
+    differ. `frames` > 1 makes an animation (GIF); `save_options` go to Pillow (exif=…, duration=…)."""
+    images = [Image.new("RGB", size, color or _unused_colour()) for _ in range(frames)]
+    if frames > 1:
+        save_options.update(save_all=True, append_images=images[1:])
+    buffer = io.BytesIO()
+    images[0].save(buffer, format=fmt, **save_options)
+    return buffer.getvalue()
+
+
+def _unused_colour():
+    number = next(_numbers)
+    return (number * 53 % 256, number // 256 % 256, 255 - number % 256)
+
+
+def uploaded_image(name="image.png", fmt="PNG", size=(40, 30), **image_options):
+    """An image as a browser uploads it, for a form or an ImageField."""
+    content_type = "image/jpeg" if fmt == "JPEG" else f"image/{fmt.lower()}"
+    return SimpleUploadedFile(name, image_bytes(fmt, size, **image_options), content_type=content_type)
+
+
 def admin_form_data(article, **changes):
-    """The admin change form's POST data for `article` as it stands, with `changes` applied."""
+    """The admin change form's fields for `article`, as a browser posts them, with `changes`."""
     data = {
         "title": article.title,
         "slug": article.slug,

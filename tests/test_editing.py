@@ -8,7 +8,7 @@ from django.core.management import call_command
 from articles.models import Article
 
 from .conftest import SEED_SLUG
-from .factories import admin_form_data as _form_data
+from .factories import admin_form_data
 
 CHANGELIST = "/admin/articles/article/"
 
@@ -18,7 +18,7 @@ def test_every_admin_save_keeps_a_version_with_a_readable_body_diff(client, edit
     change_url = f"{CHANGELIST}{seed_article.pk}/change/"
     versions_before = seed_article.history.count()
     new_body = seed_article.body.replace("One of the most important steps", "The single most important step")
-    assert client.post(change_url, _form_data(seed_article, body=new_body)).status_code == 302
+    assert client.post(change_url, admin_form_data(seed_article, body=new_body)).status_code == 302
     assert seed_article.history.count() == versions_before + 1
     latest = seed_article.history.first()
     assert latest.history_user == editor and "The single most important step" in latest.body
@@ -34,7 +34,7 @@ def test_an_earlier_version_can_be_restored(client, editor, seed_article):
     client.force_login(editor)
     change_url = f"{CHANGELIST}{seed_article.pk}/change/"
     original = seed_article.history.first()
-    client.post(change_url, _form_data(seed_article, body="Rewritten entirely."))
+    client.post(change_url, admin_form_data(seed_article, body="Rewritten entirely."))
     article = Article.objects.get(pk=seed_article.pk)
     assert "Rewritten entirely." in article.body_html
 
@@ -42,7 +42,7 @@ def test_an_earlier_version_can_be_restored(client, editor, seed_article):
     form = client.get(revert_url)
     assert form.status_code == 200 and "Revert" in form.content.decode()
     versions_before = seed_article.history.count()
-    response = client.post(revert_url, _form_data(seed_article, body=original.body))
+    response = client.post(revert_url, admin_form_data(seed_article, body=original.body))
     assert response.status_code == 302
     restored = Article.objects.get(pk=seed_article.pk)
     assert restored.body == original.body.strip()  # the form strips, as any admin save does
@@ -70,7 +70,7 @@ def test_an_import_that_changes_an_article_keeps_a_version_and_an_unchanged_one_
 
 def test_admin_edit_then_reimport_of_the_seed_is_skipped_not_overwritten(client, editor, seed_article):
     client.force_login(editor)
-    client.post(f"{CHANGELIST}{seed_article.pk}/change/", _form_data(seed_article, body="Edited here."))
+    client.post(f"{CHANGELIST}{seed_article.pk}/change/", admin_form_data(seed_article, body="Edited here."))
     versions = seed_article.history.count()
     out = StringIO()
     call_command("import_seeds", stdout=out)

@@ -1,6 +1,5 @@
 """Images an import brings: local files next to the article, remote ones with --fetch-images."""
 
-import io
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
@@ -13,15 +12,8 @@ from PIL import Image
 
 from articles.models import Article
 
-_colors = iter(range(1, 10_000))
-
-
-def png_bytes(size=(4, 3)):
-    """A small PNG of a colour no other test uses (content-hash names would collide otherwise)."""
-    buffer = io.BytesIO()
-    n = next(_colors)
-    Image.new("RGB", size, (n % 256, n // 256 % 256, 7)).save(buffer, format="PNG")
-    return buffer.getvalue()
+from .conftest import stored_files
+from .factories import image_bytes, make_article
 
 
 @pytest.fixture
@@ -42,16 +34,8 @@ def run(django_capture_on_commit_callbacks):
     return run_
 
 
-def imported_names():
-    return (
-        set(default_storage.listdir("articles/imported")[1])
-        if default_storage.exists("articles/imported")
-        else set()
-    )
-
-
 def test_local_images_are_verified_stored_and_linked(db, write_seed, run):
-    cover, figure = png_bytes(), png_bytes()
+    cover, figure = image_bytes(), image_bytes()
     write_seed("post/cover.png", cover)
     write_seed("post/img/figure one.png", figure)
     path = write_seed(
@@ -71,14 +55,14 @@ def test_local_images_are_verified_stored_and_linked(db, write_seed, run):
 
 
 def test_same_image_twice_is_stored_once(db, write_seed, run):
-    data = png_bytes()
+    data = image_bytes()
     write_seed("a/pic.png", data)
     write_seed("b/pic.png", data)
     write_seed("a/a.md", "---\ntitle: A\n---\n![](pic.png)")
     write_seed("b/b.md", "---\ntitle: B\n---\n![](pic.png)")
-    before = imported_names()
+    before = stored_files("articles/imported")
     run(write_seed("c.md", "---\ntitle: C\n---\nx").parent)
-    assert len(imported_names() - before) == 1
+    assert len(stored_files("articles/imported") - before) == 1
     a, b = Article.objects.get(slug="a"), Article.objects.get(slug="b")
     assert a.local_images == b.local_images
 
@@ -88,13 +72,13 @@ def test_same_image_twice_is_stored_once(db, write_seed, run):
     [
         ("../outside.png", "outside.png", "is outside the article's folder"),
         ("missing.png", None, "no such file next to the article"),
-        ("notes.png", "text", "not an image Pillow can read"),
-        ("vector.png", "svg", "not an image Pillow can read"),
+        ("notes.png", "text", "not an image we can read (use JPEG, PNG, WebP or GIF)"),
+        ("vector.png", "svg", "SVG images are not accepted (they can carry script); export a PNG instead"),
     ],
 )
 def test_bad_local_images_warn_and_keep_the_address(db, write_seed, run, reference, setup, message):
     if setup == "outside.png":
-        write_seed("outside.png", png_bytes())
+        write_seed("outside.png", image_bytes())
     elif setup == "text":
         write_seed("post/notes.png", "not an image")
     elif setup == "svg":
@@ -112,7 +96,7 @@ def test_bad_local_images_warn_and_keep_the_address(db, write_seed, run, referen
 
 def test_decompression_bomb_is_refused(db, write_seed, run, monkeypatch):
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
-    write_seed("post/big.png", png_bytes(size=(30, 30)))
+    write_seed("post/big.png", image_bytes(size=(30, 30)))
     path = write_seed("post/a.md", "---\ntitle: T\n---\n![x](big.png)\n")
     _code, lines = run(path)
     assert "too many pixels" in lines[1]
@@ -120,22 +104,22 @@ def test_decompression_bomb_is_refused(db, write_seed, run, monkeypatch):
 
 def test_failed_article_leaves_no_image_behind(db, write_seed, run):
     write_seed("a/a.md", "---\ntitle: First\nslug: same\n---\nx")
-    write_seed("b/pic.png", png_bytes())
+    write_seed("b/pic.png", image_bytes())
     write_seed("b/b.md", "---\ntitle: Second\nslug: same\n---\n![](pic.png)")
-    before = imported_names()
+    before = stored_files("articles/imported")
     code, _ = run(write_seed("c.md", "---\ntitle: C\n---\nx").parent)
     assert code == 1
-    assert imported_names() == before
+    assert stored_files("articles/imported") == before
 
 
 def test_strict_rollback_and_dry_run_leave_no_image_behind(db, write_seed, run):
-    write_seed("a/pic.png", png_bytes())
+    write_seed("a/pic.png", image_bytes())
     write_seed("a/a.md", "---\ntitle: Good\n---\n![](pic.png)")
     bad = write_seed("b/b.md", "---\ntitle: [broken\n---\nx")
-    before = imported_names()
+    before = stored_files("articles/imported")
     assert run("--strict", bad.parent.parent)[0] == 1
     assert run("--dry-run", bad.parent.parent / "a")[0] == 0
-    assert imported_names() == before
+    assert stored_files("articles/imported") == before
     assert Article.objects.count() == 0
 
 
@@ -169,7 +153,7 @@ def image_server():
 def test_fetch_images_downloads_verifies_and_stores(db, write_seed, run, image_server, settings):
     settings.IMPORT_FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     base, routes = image_server
-    picture = png_bytes()
+    picture = image_bytes()
     routes.update(
         {
             "/a.png": (200, picture, {}),
@@ -191,14 +175,14 @@ def test_fetch_images_downloads_verifies_and_stores(db, write_seed, run, image_s
     assert f'src="/media/{article.local_images[base + "/a.png"]}"' in article.body_html
     assert f'src="{base}/fake.png"' in article.body_html
     warnings = [line for line in lines if line.startswith("warning")]
-    assert any("fake.png" in w and "not an image Pillow can read" in w for w in warnings)
+    assert any("fake.png" in w and "not an image we can read" in w for w in warnings)
     assert any("gone.png" in w and "the server answered 404" in w for w in warnings)
 
 
 def test_fetch_refuses_loopback_unless_allowed(db, write_seed, run, image_server, settings):
     settings.IMPORT_FETCH_ALLOWED_NETWORKS = []
     base, routes = image_server
-    routes["/a.png"] = (200, png_bytes(), {})
+    routes["/a.png"] = (200, image_bytes(), {})
     path = write_seed("a.md", f"---\ntitle: T\n---\n![x]({base}/a.png)\n")
     code, lines = run("--fetch-images", path)
     assert code == 0
@@ -210,7 +194,7 @@ def test_fetch_size_cap(db, write_seed, run, image_server, settings):
     settings.IMPORT_FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     settings.IMPORT_IMAGE_MAX_BYTES = 50
     base, routes = image_server
-    routes["/big.png"] = (200, png_bytes(size=(60, 60)) + b"\0" * 100, {})
+    routes["/big.png"] = (200, image_bytes(size=(60, 60)) + b"\0" * 100, {})
     path = write_seed("a.md", f"---\ntitle: T\n---\n![x]({base}/big.png)\n")
     _code, lines = run("--fetch-images", path)
     assert "larger than 50 bytes" in lines[1]
@@ -218,8 +202,36 @@ def test_fetch_size_cap(db, write_seed, run, image_server, settings):
 
 def test_remote_images_are_not_fetched_by_default(db, write_seed, run, image_server):
     base, routes = image_server
-    routes["/a.png"] = (200, png_bytes(), {})
+    routes["/a.png"] = (200, image_bytes(), {})
     path = write_seed("a.md", f"---\ntitle: T\nimage: {base}/a.png\n---\n![x]({base}/a.png)\n")
     _code, _lines = run(path)
     article = Article.objects.get()
     assert article.image_url == f"{base}/a.png" and not article.image and article.local_images == {}
+
+
+def test_imported_lead_image_gets_renditions(db, write_seed, run):
+    write_seed("post/cover.png", image_bytes(size=(1000, 500)))
+    code, _ = run(write_seed("post/index.md", "---\ntitle: Pics\nimage: ./cover.png\n---\nText."))
+    assert code == 0
+    article = Article.objects.get()
+    assert article.image_renditions["source"] == article.image.name
+    assert [width for width, _ in article.image_renditions["webp"]] == [480, 960, 1000]
+    assert all(default_storage.exists(name) for _, name in article.image_renditions["webp"])
+
+
+def test_an_address_fetched_by_a_failed_file_is_stored_for_the_next(
+    db, write_seed, run, image_server, settings
+):
+    """The failed file's stored copy is rolled back with it, so the next file must not reuse its name."""
+    settings.IMPORT_FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    base, routes = image_server
+    routes["/shared.png"] = (200, image_bytes(), {})
+    make_article(slug="taken")
+    make_article(slug="b", source="s", source_id="2")
+    # Fails after its images are fetched: it moves article b to a slug another article holds.
+    write_seed("b.md", f"---\ntitle: B\nslug: taken\nsource: s\nsource_id: '2'\n---\n![]({base}/shared.png)")
+    path = write_seed("c.md", f"---\ntitle: C\nslug: c\n---\n![]({base}/shared.png)")
+    code, lines = run("--fetch-images", path.parent)
+    assert code == 1 and lines[0].startswith("failed"), lines
+    stored = Article.objects.get(slug="c").local_images[f"{base}/shared.png"]
+    assert default_storage.exists(stored)

@@ -1,13 +1,8 @@
 """The article page's head, for search engines and link previews: description, canonical address,
 language, OpenGraph and Twitter tags, and BlogPosting JSON-LD. Read through the rendered page."""
 
-import io
-
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
-
 from .conftest import SEED_SLUG
-from .factories import make_article
+from .factories import make_article, uploaded_image
 from .html import json_ld, links, metas, parse
 
 SEED_URL = f"/blog/{SEED_SLUG}"
@@ -60,10 +55,8 @@ def test_locale_sets_lang_and_og_locale(client, db):
 
 
 def test_uploaded_lead_image_gives_og_image_dimensions(client, db):
-    buffer = io.BytesIO()
-    Image.new("RGB", (640, 360), "white").save(buffer, format="PNG")
     article = make_article(slug="pictured")
-    article.image = SimpleUploadedFile("lead.png", buffer.getvalue(), content_type="image/png")
+    article.image = uploaded_image("lead.png", size=(640, 360))
     article.save()
     head = metas(client.get("/blog/pictured").content.decode())
     assert (head["og:image:width"], head["og:image:height"]) == ("640", "360")

@@ -1,6 +1,6 @@
-"""Responsive renditions of an uploaded lead image (issue #4): made once with Pillow, reused."""
+"""Responsive renditions of local images: the lead image's and the body's, planned at save, written
+once the save commits, made once with Pillow and reused."""
 
-import io
 from unittest import mock
 
 import pytest
@@ -8,29 +8,32 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from articles import renditions
+from articles.images import renditions
+from articles.models import Article
 
-from .factories import make_article
+from .factories import make_article, uploaded_image
 from .html import parse
 
 pytestmark = pytest.mark.django_db
 
 
-def _upload(width, height, fmt="PNG", name="lead.png"):
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), (30, 90, 160)).save(buffer, format=fmt)
-    return SimpleUploadedFile(name, buffer.getvalue())
+@pytest.fixture
+def with_image(django_capture_on_commit_callbacks):
+    """with_image(upload, **overrides): a saved article with `upload` as its lead image, and the work
+    of its commit done (the test's own transaction never commits)."""
+
+    def make(upload, **overrides):
+        with django_capture_on_commit_callbacks(execute=True):
+            article = make_article(**overrides)
+            article.image = upload
+            article.save()
+        return article
+
+    return make
 
 
-def _with_image(upload, **overrides):
-    article = make_article(**overrides)
-    article.image = upload
-    article.save()
-    return article
-
-
-def test_renditions_are_made_at_a_few_widths_in_webp_and_the_original_format():
-    article = _with_image(_upload(1600, 900))
+def test_renditions_are_made_at_a_few_widths_in_webp_and_the_original_format(with_image):
+    article = with_image(uploaded_image("lead.png", size=(1600, 900)))
     renditions = article.image_renditions
     assert renditions["source"] == article.image.name
     assert (renditions["width"], renditions["height"]) == (1600, 900)
@@ -44,37 +47,42 @@ def test_renditions_are_made_at_a_few_widths_in_webp_and_the_original_format():
         assert image.format == "PNG" and image.size == (480, 270)
 
 
-def test_small_images_are_not_upscaled():
-    article = _with_image(_upload(300, 200, "JPEG", "small.jpg"))
+def test_small_images_are_not_upscaled(with_image):
+    article = with_image(uploaded_image("small.jpg", "JPEG", size=(300, 200)))
     assert [w for w, _ in article.image_renditions["webp"]] == [300]
     assert article.image_renditions["original"] == [[300, article.image.name]]
 
 
-def test_renditions_are_made_once_and_reused():
-    article = _with_image(_upload(1000, 500))
-    with mock.patch.object(renditions, "make_renditions") as make:
+def test_renditions_are_made_once_and_reused(with_image, django_capture_on_commit_callbacks):
+    article = with_image(uploaded_image("lead.png", size=(1000, 500)))
+    with mock.patch.object(renditions, "make") as make, django_capture_on_commit_callbacks(execute=True):
         article.title = "Edited"
         article.save()
     make.assert_not_called()
     # Made again from scratch, existing files are found and kept, not written twice.
-    before = renditions.make_renditions(article.image.name)
+    before = renditions.make(article.image.name)
     with mock.patch.object(default_storage, "save") as save:
-        assert renditions.make_renditions(article.image.name) == before
+        assert renditions.make(article.image.name) == before
     save.assert_not_called()
 
 
-def test_a_file_pillow_cannot_read_has_no_renditions():
-    article = make_article()
+def test_a_file_pillow_cannot_read_has_no_renditions(with_image, django_capture_on_commit_callbacks):
+    article = with_image(uploaded_image("lead.png", size=(800, 450)))
+    assert article.image_renditions
     article.image = SimpleUploadedFile("broken.png", b"not an image")
-    with mock.patch(
-        "django.db.models.fields.files.ImageFieldFile._get_image_dimensions", return_value=(None, None)
+    with (
+        mock.patch(
+            "django.db.models.fields.files.ImageFieldFile._get_image_dimensions", return_value=(None, None)
+        ),
+        django_capture_on_commit_callbacks(execute=True),
     ):
         article.save()
     assert article.image_renditions == {}
+    assert Article.objects.get(pk=article.pk).image_renditions == {}
 
 
-def test_article_and_list_pages_serve_srcset_sizes_and_dimensions(client):
-    article = _with_image(_upload(1600, 900), slug="pictured", body="Text.")
+def test_article_and_list_pages_serve_srcset_sizes_and_dimensions(client, with_image):
+    article = with_image(uploaded_image("lead.png", size=(1600, 900)), slug="pictured", body="Text.")
     page = parse(client.get("/blog/pictured").content.decode())
     sources = [a for tag, a in page.elements if tag == "source"]
     assert sources[0]["type"] == "image/webp" and "480w" in sources[0]["srcset"] and sources[0]["sizes"]
@@ -90,9 +98,9 @@ def test_article_and_list_pages_serve_srcset_sizes_and_dimensions(client):
     assert cards and cards[0]["width"] == "1600"
 
 
-def test_list_images_below_the_first_are_lazy(client):
+def test_list_images_below_the_first_are_lazy(client, with_image):
     for i in range(3):
-        _with_image(_upload(800, 450), slug=f"img-{i}")
+        with_image(uploaded_image("lead.png", size=(800, 450)), slug=f"img-{i}")
     cards = [
         a
         for tag, a in parse(client.get("/blog/").content.decode()).elements
@@ -102,7 +110,7 @@ def test_list_images_below_the_first_are_lazy(client):
 
 
 def test_local_body_images_get_renditions_and_remote_ones_stay_lazy(client):
-    name = default_storage.save("articles/uploads/body.png", _upload(1200, 600))
+    name = default_storage.save("articles/uploads/body.png", uploaded_image("body.png", size=(1200, 600)))
     url = default_storage.url(name)
     make_article(
         slug="body-images", body=f"Intro.\n\n![A chart]({url})\n\n![Remote](https://cdn.example/r.png)"

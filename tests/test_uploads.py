@@ -1,4 +1,5 @@
-"""Images dropped into the editor (issue 6): staff only, Pillow-verified, limited, cleaned, stored."""
+"""Images dropped into the editor or uploaded as the cover: staff only, Pillow-verified, limited,
+cleaned, stored under random names."""
 
 import io
 
@@ -12,7 +13,8 @@ from PIL import Image
 from articles.models import Article
 from articles.roles import EDITORS_GROUP
 
-from .factories import admin_form_data, make_article
+from .conftest import stored_files
+from .factories import admin_form_data, image_bytes, make_article
 from .html import parse
 
 UPLOAD = "/markdownx/upload/"
@@ -28,12 +30,6 @@ def staff_client(client, db):
     user.groups.add(Group.objects.get(name=EDITORS_GROUP))
     client.force_login(user)
     return client
-
-
-def image_bytes(fmt="PNG", size=(40, 30), mode="RGB", **save_options):
-    buffer = io.BytesIO()
-    Image.new(mode, size, (10, 120, 200) if mode == "RGB" else 0).save(buffer, format=fmt, **save_options)
-    return buffer.getvalue()
 
 
 def jpeg_with_gps():
@@ -94,10 +90,8 @@ def test_wide_image_is_scaled_to_the_configured_width(staff_client, settings):
 
 
 def test_animated_gif_keeps_its_frames(staff_client):
-    frames = [Image.new("RGB", (20, 20), color) for color in ("red", "green", "blue")]
-    buffer = io.BytesIO()
-    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
-    _, name = stored_name(upload(staff_client, buffer.getvalue(), name="anim.gif", content_type="image/gif"))
+    data = image_bytes("GIF", size=(20, 20), frames=3, duration=100, loop=0)
+    _, name = stored_name(upload(staff_client, data, name="anim.gif", content_type="image/gif"))
     with default_storage.open(name) as stored, Image.open(stored) as image:
         assert image.n_frames == 3
 
@@ -116,7 +110,7 @@ def test_svg_is_refused_whatever_its_content_type(staff_client):
 
 def test_a_non_image_with_an_image_content_type_is_refused(staff_client):
     message = _refusal(upload(staff_client, b"<html><script>alert(1)</script>", name="x.png"))
-    assert "not an image we can read" in message
+    assert message == "Not an image we can read (use JPEG, PNG, WebP or GIF)."
 
 
 def test_a_truncated_image_is_refused(staff_client):
@@ -126,12 +120,12 @@ def test_a_truncated_image_is_refused(staff_client):
 
 def test_a_format_outside_the_list_is_refused_even_when_named_png(staff_client):
     message = _refusal(upload(staff_client, image_bytes("BMP"), name="sneaky.png"))
-    assert message == "This is a BMP image; upload a JPEG, PNG, WebP or GIF."
+    assert message == "BMP images are not accepted (use JPEG, PNG, WebP or GIF)."
 
 
 def test_a_file_over_the_size_limit_is_refused(staff_client, settings):
     settings.EDITOR_UPLOAD_MAX_BYTES = 1000
-    data = image_bytes("PNG", size=(300, 300), mode="RGB")
+    data = image_bytes("PNG", size=(300, 300))
     data += b"\0" * max(0, 1001 - len(data))
     message = _refusal(upload(staff_client, data))
     assert "images may be at most" in message
@@ -140,24 +134,18 @@ def test_a_file_over_the_size_limit_is_refused(staff_client, settings):
 def test_an_image_over_the_pixel_limit_is_refused_before_decoding(staff_client, settings):
     settings.EDITOR_UPLOAD_MAX_PIXELS = 10_000
     message = _refusal(upload(staff_client, image_bytes("PNG", size=(101, 100))))
-    assert "101×100 pixels" in message and "Scale it down" in message
+    assert message.startswith("The image is 101×100 pixels;") and "scale it down" in message
 
 
 def test_no_file_is_refused(staff_client):
     assert staff_client.post(UPLOAD, {}, **AJAX).status_code == 400
 
 
-def _stored_files():
-    return (
-        default_storage.listdir("articles/uploads/")[1] if default_storage.exists("articles/uploads/") else []
-    )
-
-
 def test_refused_uploads_store_nothing(staff_client):
-    before = _stored_files()
+    before = stored_files("articles/uploads")
     upload(staff_client, b"not an image")
     upload(staff_client, image_bytes("BMP"))
-    assert _stored_files() == before
+    assert stored_files("articles/uploads") == before
 
 
 @pytest.mark.parametrize("who", ["anonymous", "reader"])
@@ -205,4 +193,4 @@ def test_cover_upload_is_cleaned_renamed_and_shown_with_its_alt(staff_client, se
 def test_cover_in_a_refused_format_is_refused_with_the_reason(staff_client, seed_article):
     response = _post_cover(staff_client, seed_article, image_bytes("BMP"), "cover.png", "image/png")
     assert response.status_code == 200
-    assert "This is a BMP image; upload a JPEG, PNG, WebP or GIF." in response.content.decode()
+    assert "BMP images are not accepted (use JPEG, PNG, WebP or GIF)." in response.content.decode()

@@ -1,8 +1,10 @@
-"""Formatting filters for the reader's templates. None of them queries the database."""
+"""Formatting filters and the page's metadata for the reader's templates. None of them queries the
+database: the views pass articles with their author already joined."""
 
 import json
 
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.html import format_html
@@ -20,6 +22,38 @@ def ld_json(data):
     """<script type="application/ld+json"> for `data`; json_script cannot set that type."""
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+@register.simple_tag
+def article_json_ld(article, url, image_url=""):
+    """The page's schema.org BlogPosting as JSON-LD; `url` and `image_url` are absolute. Empty values
+    are left out rather than written as null."""
+    modified = article.updated or article.published
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "headline": article.title,
+        "description": article.excerpt,
+        "datePublished": article.published.isoformat() if article.published else None,
+        "dateModified": modified.isoformat() if modified else None,
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+        "inLanguage": article.locale,
+        "image": image_url,
+    }
+    if article.author:
+        data["author"] = {"@type": "Person", "name": article.author.name}
+        if article.author.url:
+            data["author"]["url"] = article.author.url
+    return ld_json({key: value for key, value in data.items() if value not in (None, "")})
+
+
+@register.filter
+def og_locale(locale):
+    """OpenGraph writes locales as language_TERRITORY (pt_BR), not as BCP 47 tags (pt-BR)."""
+    language, _, territory = locale.partition("-")
+    return f"{language.lower()}_{territory.upper()}" if territory else language.lower()
 
 
 @register.filter

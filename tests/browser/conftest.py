@@ -5,7 +5,6 @@ tests run offline and can assert which external requests a page makes. With CI=t
 chromium or Playwright fails the run instead of skipping it.
 """
 
-import io
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -33,11 +32,9 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 def _placeholder_png():
-    from PIL import Image
+    from ..factories import image_bytes
 
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 5), (200, 200, 200)).save(buffer, format="PNG")
-    return buffer.getvalue()
+    return image_bytes(size=(8, 5), color=(200, 200, 200))
 
 
 @pytest.fixture(scope="session")

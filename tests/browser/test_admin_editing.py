@@ -2,17 +2,15 @@
 image into the body, save, and read the result on the public page; the list and a draft's preview."""
 
 import base64
-import io
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from PIL import Image
 
 from articles.models import Status
 
 from ..conftest import PASSWORD, SEED_SLUG
-from ..factories import make_article
+from ..factories import image_bytes, make_article
 from .conftest import DESKTOP, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -49,11 +47,7 @@ def media_served(settings, tmp_path):
 
 
 def _chart_png():
-    image = Image.new("RGB", (320, 180), (30, 90, 160))
-    image.paste((240, 180, 40), (40, 40, 140, 140))
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return base64.b64encode(buffer.getvalue()).decode()
+    return base64.b64encode(image_bytes(size=(320, 180), color=(30, 90, 160))).decode()
 
 
 def log_in(open_page, next_path):

@@ -67,24 +67,16 @@ def _require_node_tool(path, name):
 def _pictured_article():
     """An article with an uploaded lead image and a local body image, so that <picture>, srcset and
     sizes are validated too (not in the browser tests: test media is in memory, not served)."""
-    import io
-
     from django.core.files.storage import default_storage
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image
 
-    from ..factories import make_article
+    from ..factories import make_article, uploaded_image
 
-    def png(name):
-        buffer = io.BytesIO()
-        Image.new("RGB", (1200, 675), (40, 80, 120)).save(buffer, format="PNG")
-        return SimpleUploadedFile(name, buffer.getvalue())
-
-    body_image = default_storage.url(default_storage.save("articles/uploads/chart.png", png("chart.png")))
+    chart = uploaded_image("chart.png", size=(1200, 675))
+    body_image = default_storage.url(default_storage.save("articles/uploads/chart.png", chart))
     article = make_article(
         slug="pictured", body=f"Intro.\n\n![A chart]({body_image})\n\n```python\nx = 1\n```"
     )
-    article.image = png("lead.png")
+    article.image = uploaded_image("lead.png", size=(1200, 675))
     article.save()
     return article.get_absolute_url()
 

@@ -1,6 +1,6 @@
 // markdownx uploads a dropped or pasted image and inserts its Markdown, but when the server refuses
 // the file it shows nothing and types "Invalid response" into the article at the caret. Say why
-// under the editor instead (the message comes from articles/uploads.py) and take that text back out.
+// under the editor instead (the message comes from articles/images/uploads.py) and take that text back out.
 (function () {
   "use strict";
   var MARKDOWNX_ERROR_TEXT = "Invalid response";  // markdownx.js XHR_RESPONSE_ERROR

@@ -1,6 +1,7 @@
 """Images an import brings along: local files next to the article, and (with --fetch-images) remote
-ones. Every image is verified with Pillow and stored once under a content-hash name through Django's
-storage API, and only when the article's transaction commits, so a rollback leaves no orphans.
+ones. Every image passes the package's Pillow check and is stored once under a content-hash name
+through Django's storage API, and only when the article's transaction commits, so a rollback leaves
+no orphans.
 
 Fetching refuses private, loopback and link-local addresses unless IMPORT_FETCH_ALLOWED_NETWORKS
 allows them, connects to the address it checked (no DNS rebinding), and caps time and size.
@@ -8,12 +9,10 @@ allows them, connects to the address it checked (no DNS rebinding), and caps tim
 
 import hashlib
 import http.client
-import io
 import ipaddress
 import re
 import socket
 import ssl
-import warnings
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -21,17 +20,13 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from PIL import Image
+
+from . import FORMATS, ImageError, open_checked
 
 IMPORTED_DIR = "articles/imported"
-FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 MAX_REDIRECTS = 3
 _MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
 _HTML_IMAGE = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
-
-
-class ImageError(Exception):
-    """An image we will not store; str(exc) says why, for a warning line."""
 
 
 def image_references(markdown):
@@ -47,23 +42,6 @@ def is_remote(reference):
 def is_relative(reference):
     parts = urlsplit(reference)
     return not parts.scheme and not parts.netloc and not reference.startswith("/") and bool(parts.path)
-
-
-def verify(data):
-    """(extension, width, height) of a real JPEG/PNG/GIF/WebP image, else ImageError."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                image.verify()
-                kind, size = image.format, image.size
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageError("too many pixels (decompression bomb limit)") from exc
-    except Exception as exc:  # Pillow raises many types for a file that is not an image
-        raise ImageError("not an image Pillow can read") from exc
-    if kind not in FORMATS:
-        raise ImageError(f"{kind} images are not accepted (JPEG, PNG, GIF, WebP)")
-    return FORMATS[kind], size[0], size[1]
 
 
 def read_local(reference, folder):
@@ -157,6 +135,53 @@ class _PinnedConnection:
 
     def close(self):
         self._conn.close()
+
+
+class ImportedImages:
+    """The images of one import run. Each is checked and stored once; a remote address is fetched
+    at most once per run, and a refusal is remembered as well."""
+
+    def __init__(self, *, fetch_remote):
+        self.fetch_remote = fetch_remote
+        self.dimensions = {}  # stored name -> (width, height), from the check
+        self._fetched = {}  # address -> stored name or the ImageError it gave
+        # Addresses stored by the current file: its savepoint may still roll back, and with it the
+        # write waiting for the commit, so they are reused by later files only once the file is kept.
+        self._fetched_by_file = {}
+
+    def new_file(self):
+        self._fetched_by_file = {}
+
+    def file_kept(self):
+        self._fetched.update(self._fetched_by_file)
+        self._fetched_by_file = {}
+
+    def store(self, reference, folder):
+        """The storage name of the image `reference` in a file under `folder`, written on commit; ""
+        when it is not ours to store (an absolute path, or a remote address while not fetching).
+        ImageError says why a file or address was refused."""
+        if is_relative(reference):
+            return self._store(read_local(reference, folder))
+        if not (is_remote(reference) and self.fetch_remote):
+            return ""
+        known = self._fetched.get(reference) or self._fetched_by_file.get(reference)
+        if isinstance(known, ImageError):
+            raise known
+        if known:
+            return known
+        try:
+            name = self._store(fetch(reference))
+        except ImageError as exc:
+            self._fetched[reference] = exc
+            raise
+        self._fetched_by_file[reference] = name
+        return name
+
+    def _store(self, data):
+        image = open_checked(data)
+        name = store_on_commit(data, FORMATS[image.format].extension)
+        self.dimensions[name] = image.size
+        return name
 
 
 def store_on_commit(data, extension):

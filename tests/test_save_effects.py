@@ -1,0 +1,127 @@
+"""What follows a save, whoever saves (the admin, a restored version, an import): a redirect from the
+old address, rendition files, the search vector; and none of it when the save is rolled back."""
+
+import uuid
+from contextlib import suppress
+from io import StringIO
+
+import pytest
+from django.contrib.redirects.models import Redirect
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.db import transaction
+
+from articles.models import Article
+
+from .conftest import stored_files
+from .factories import admin_form_data, make_article, uploaded_image
+
+pytestmark = pytest.mark.django_db
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def _body_image():
+    """A 1200px image stored for a body, under a name no other test uses; (its URL, its stem)."""
+    stem = uuid.uuid4().hex
+    name = default_storage.save(f"articles/uploads/{stem}.png", uploaded_image(size=(1200, 600)))
+    return default_storage.url(name), stem
+
+
+def _renditions_of(stem, folder):
+    return {name for name in stored_files(f"renditions/{folder}") if name.startswith(stem)}
+
+
+def _redirects():
+    return dict(Redirect.objects.values_list("old_path", "new_path"))
+
+
+def test_a_rolled_back_save_writes_no_redirect_and_no_rendition_file(django_capture_on_commit_callbacks):
+    article = make_article(slug="before")
+    url, stem = _body_image()
+    cover = uuid.uuid4().hex
+    with django_capture_on_commit_callbacks(execute=True), suppress(_RolledBack), transaction.atomic():
+        article.slug = "after"
+        article.body = f"![A chart]({url})"
+        article.image = uploaded_image(f"{cover}.png", size=(1000, 500))
+        article.save()
+        assert "960w" in article.body_html  # the page would refer to renditions...
+        raise _RolledBack
+    assert _renditions_of(stem, "articles/uploads") == set()  # ...but none was written
+    assert _renditions_of(cover, "articles/covers") == set()
+    assert _redirects() == {}
+    assert Article.objects.get(pk=article.pk).slug == "before"
+
+
+def test_a_committed_save_writes_the_redirect_and_the_rendition_files(django_capture_on_commit_callbacks):
+    article = make_article(slug="before")
+    url, stem = _body_image()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.slug = "after"
+        article.body = f"![A chart]({url})"
+        article.save()
+    assert _redirects() == {"/blog/before": "/blog/after"}
+    assert _renditions_of(stem, "articles/uploads") == {
+        f"{stem}-{width}w.{ext}" for width in (480, 960) for ext in ("png", "webp")
+    } | {f"{stem}-1200w.webp"}
+
+
+def _change_in_admin(client, article, **changes):
+    response = client.post(
+        f"/admin/articles/article/{article.pk}/change/", admin_form_data(article, **changes)
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Article.objects.get(pk=article.pk)
+
+
+def test_an_admin_edit_leaves_a_redirect_and_renditions(admin_client, django_capture_on_commit_callbacks):
+    article = make_article(slug="before")
+    cover = uuid.uuid4().hex
+    with django_capture_on_commit_callbacks(execute=True):
+        _change_in_admin(
+            admin_client, article, slug="after", image=uploaded_image(f"{cover}.png", size=(1000, 500))
+        )
+    edited = Article.objects.get(pk=article.pk)
+    assert _redirects() == {"/blog/before": "/blog/after"}
+    assert edited.image_renditions["source"] == edited.image.name
+    assert all(default_storage.exists(name) for _, name in edited.image_renditions["webp"])
+
+
+def test_a_restored_version_gets_its_redirect_and_its_image_renditions_back(
+    admin_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article(slug="first")
+        article.image = uploaded_image(f"{uuid.uuid4().hex}.png", size=(800, 400))
+        article.save()
+        first_version, first_image = article.history.first(), article.image.name
+        _change_in_admin(
+            admin_client, article, slug="second", image=uploaded_image(f"{uuid.uuid4().hex}.png")
+        )
+    revert_url = f"/admin/articles/article/{article.pk}/history/{first_version.history_id}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(revert_url, admin_form_data(article, slug="first"))
+    assert response.status_code == 302
+    restored = Article.objects.get(pk=article.pk)
+    assert (restored.slug, restored.image.name) == ("first", first_image)
+    assert _redirects() == {"/blog/second": "/blog/first"}  # and /blog/first is live again
+    assert restored.image_renditions["source"] == first_image
+
+
+@pytest.mark.postgresql
+def test_admin_restore_and_import_keep_the_search_vector_current(
+    admin_client, write_seed, django_capture_on_commit_callbacks
+):
+    article = make_article(title="Alpha")
+    first_version = article.history.first()
+    _change_in_admin(admin_client, article, title="Omega")
+    assert list(Article.objects.search("omega")) == [article]
+    assert not Article.objects.search("alpha").exists()
+    revert_url = f"/admin/articles/article/{article.pk}/history/{first_version.history_id}/"
+    admin_client.post(revert_url, admin_form_data(article, title="Alpha"))
+    assert list(Article.objects.search("alpha")) == [article]
+    path = write_seed("a.md", "---\ntitle: Zebra crossings\n---\nStriped.")
+    call_command("import_seeds", str(path), stdout=StringIO())
+    assert Article.objects.search("zebra").get().title == "Zebra crossings"
