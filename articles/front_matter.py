@@ -140,7 +140,8 @@ class _JSON(JSONHandler):
         return "{" + members + ("" if empty else ", ") + text[1:]
 
 
-_HANDLERS = (_YAML(), _TOML(), _JSON())
+_YAML_HANDLER = _YAML()
+_HANDLERS = (_YAML_HANDLER, _TOML(), _JSON())
 
 
 def split_front_matter(text):
@@ -163,6 +164,14 @@ def add_keys(prefix, values):
     was. The keys must not be in the front matter yet (TOML refuses a key twice)."""
     start = len(prefix) - len(prefix.lstrip(_LEADING))
     return prefix[:start] + _handler_for(prefix[start:]).with_keys(prefix[start:], values)
+
+
+def yaml_front_matter(meta):
+    """`meta` as a YAML front matter, delimiters included, through the YAML handler's export: keys
+    in the mapping's order, and text (dates included: our loader keeps them as text) written back as
+    the same text. Not the handler's format(): it puts a blank line after the closing delimiter
+    and strips the body."""
+    return f"---\n{_YAML_HANDLER.export(meta, sort_keys=False, width=10_000)}\n---\n"
 
 
 def _handler_for(text):
