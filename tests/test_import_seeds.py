@@ -176,16 +176,16 @@ def test_bad_file_does_not_stop_the_others(db, write_seed, run_import):
 
 
 def test_a_failed_file_leaves_no_rows(db, write_seed, run_import):
-    # The author would be created before the slug clash is found: the savepoint must undo it.
-    write_seed("a.md", "---\ntitle: One\nslug: same\nsource: s\nsource_id: 1\n---\nx")
-    write_seed("b.md", "---\ntitle: Two\nslug: same\nauthor: Nobody Else\nsource: s\nsource_id: 2\n---\ny")
-    code, lines = run_import(
-        write_seed("a.md", "---\ntitle: One\nslug: same\nsource: s\nsource_id: 1\n---\nx").parent
-    )
+    # The file's new slug is found taken only after its new author was made: the file's savepoint
+    # must undo the author too (a clash within one run is found earlier, before any row).
+    path = write_seed("a.md", "---\ntitle: One\nslug: one\nsource: s\nsource_id: 1\n---\nx")
+    run_import(write_seed("b.md", "---\ntitle: Two\nslug: two\n---\ny").parent)
+    path.write_text("---\ntitle: One\nslug: two\nauthor: Nobody Else\nsource: s\nsource_id: 1\n---\nx")
+    code, lines = run_import(path)
     assert code == 1
-    assert "slug: 'same'" in lines[1]
-    assert Article.objects.count() == 1
+    assert lines[0] == f"failed {path} two slug: 'two' is already used by another article (/blog/two)"
     assert not Author.objects.filter(name="Nobody Else").exists()
+    assert sorted(Article.objects.values_list("slug", flat=True)) == ["one", "two"]
 
 
 def test_two_files_claiming_one_slug_first_wins(db, write_seed, run_import):
