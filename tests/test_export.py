@@ -1,5 +1,6 @@
-"""export_articles: byte-identical for untouched imports; edited ones keep keys, order and dates;
-an export imports into an empty database as the same articles."""
+"""export_articles: untouched imports byte for byte (plus any date the site gave them that their file
+lacks); edited ones keep keys, order and dates; an export imports into an empty database as the
+same articles, field by field."""
 
 from io import StringIO
 
