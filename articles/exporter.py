@@ -1,22 +1,25 @@
 """Articles back to front-matter Markdown files: the other half of the importer's round trip.
 
 An imported article nobody edited since is written back byte for byte (its raw front matter and
-its body, both kept at import). Any other article is written as YAML front matter that keeps the
-original keys in their order, unknown keys, and original date strings wherever the value did not
-change; old slugs become `aliases`. Importing an export into an empty database gives the same
-articles. Never prints, never exits.
+its body, both kept at import), unless the site gave it a date its file does not hold: a file
+without any date is published at its import time, and an article whose content changed on a
+re-import was updated then. Those dates are added as new keys after the opening delimiter, in the
+file's own format, and every other byte stays. Any other article is written as YAML front matter
+(the YAML handler's export, in the mapping's key order) that keeps the original keys in their
+order, unknown keys, and original date strings wherever the value did not change; old slugs become
+`aliases`. Importing an export into an empty database gives the same articles. Never prints, never
+exits.
 """
 
 import datetime as dt
 import uuid
 from pathlib import Path
 
-import yaml
 from django.conf import settings
 from django.contrib.redirects.models import Redirect
 
-from .front_matter import FrontMatterError, split_front_matter
-from .models import Article
+from .front_matter import FrontMatterError, add_keys, split_front_matter, yaml_front_matter
+from .models import Article, Status
 from .seeds import (
     CREATED_KEYS,
     EXCERPT_KEYS,
@@ -31,9 +34,13 @@ from .seeds import (
     parse_seed,
 )
 
+# Where an added publication date goes: `date` first, the key Jekyll, Hugo, Zola and Eleventy read,
+# so the exported file still works with the generator it came from.
+ADDED_PUBLISHED_KEYS = ("date", *(key for key in PUBLISHED_KEYS if key != "date"))
+
 
 def export_articles(outdir):
-    """Write every article into `outdir`; return [(path, "as imported" | "rewritten")]."""
+    """Write every article into `outdir`; return [(path, how)], `how` as article_file_text says."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     written, taken = [], set()
@@ -53,12 +60,39 @@ def export_articles(outdir):
 
 
 def article_file_text(article):
-    """The file for `article` and how it was made."""
+    """The file for `article` and how it was made: "as imported", "dates added" or "rewritten"."""
     if article.front_matter_raw and not article.edited_since_import:
-        return article.front_matter_raw + article.body, "as imported"
-    meta = _rewritten_front_matter(article)
-    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, default_flow_style=False, width=10_000)
-    return f"---\n{front}---\n{article.body}", "rewritten"
+        meta, original = _original(article)
+        added = _dates_not_in_file(article, meta, original)
+        if added == {}:
+            return article.front_matter_raw + article.body, "as imported"
+        if added is not None:
+            return add_keys(article.front_matter_raw, added) + article.body, "dates added"
+    return yaml_front_matter(_rewritten_front_matter(article)) + article.body, "rewritten"
+
+
+def _dates_not_in_file(article, meta, original):
+    """{new key: ISO date} for the dates the article has and its file does not give, or None when
+    the file gives other dates than the article's (it is then rewritten)."""
+    if original is None:
+        return None
+    added = {}
+    if article.published != original.published:
+        if original.published is not None or article.published is None:
+            return None
+        added[_absent_key(meta, ADDED_PUBLISHED_KEYS)] = article.published.isoformat()
+    # With no updated date in the file, an import takes the publication date, else the created one.
+    if article.updated != (original.updated or article.published or original.created):
+        if original.updated is not None or article.updated is None:
+            return None
+        added[_absent_key(meta, UPDATED_KEYS)] = article.updated.isoformat()
+    return None if None in added else added
+
+
+def _absent_key(meta, keys):
+    """The first of `keys` the front matter does not have at all: a blank key written twice would
+    be refused by TOML and would win in YAML."""
+    return next((key for key in keys if key not in meta), None)
 
 
 def _original(article):
@@ -116,12 +150,12 @@ def _rewritten_front_matter(article):
         for key in TAG_KEYS[1:]:
             meta.pop(key, None)
         meta["tags"] = tags
-    status_before = original.status if original else "published"
-    if article.status != status_before or (not original and article.status != "published"):
+    status_before = original.status if original else Status.PUBLISHED
+    if article.status != status_before or (not original and article.status != Status.PUBLISHED):
         meta.pop("draft", None)
         if isinstance(meta.get("published"), bool):
             meta.pop("published")
-        meta["status"] = article.status
+        meta["status"] = str(article.status)
     for key, value in article.extra.items():
         if key != "authors":
             meta.setdefault(key, value)

@@ -18,13 +18,14 @@ from text_unidecode import unidecode
 from .dates import NotADate, as_text, to_datetime
 from .front_matter import FrontMatterError, split_front_matter
 from .markdown import RENDER_VERSION
+from .models import Status
 
 # Part of every import hash: bump it when this module reads the same bytes into different values,
 # so unchanged files are re-read once after an upgrade.
 READER_VERSION = "1"
 SLUG_MAX_LENGTH = 200
 TITLE_MAX_LENGTH = 300
-# First path segments the site uses itself (issue #3): an article there would shadow them.
+# First path segments the site uses itself: an article at one of them would shadow that page.
 RESERVED_SLUGS = {"search", "author", "tag", "page", "feed.xml", "atom.xml", "feed", "atom"}
 
 PUBLISHED_WORDS = {"published", "publish", "live", "imported", "public"}
@@ -106,7 +107,7 @@ class Seed:
     title: str
     slug: str
     body: str
-    status: str
+    status: Status
     published: dt.datetime | None = None
     created: dt.datetime | None = None
     updated: dt.datetime | None = None
@@ -164,9 +165,15 @@ def parse_seed(raw, *, path, digest, time_zone):
     return seed
 
 
+def _blank(value):
+    """A key written but left empty, spaces and tabs included, reads as no key at all: `title: "  "`
+    is a missing title, not an empty one."""
+    return value is None or value == [] or (isinstance(value, str) and not value.strip())
+
+
 def _first(meta, keys):
     for key in keys:
-        if meta.get(key) not in (None, ""):
+        if not _blank(meta.get(key)):
             return key, meta[key]
     return None, None
 
@@ -239,7 +246,7 @@ def _seed_from(meta, body, *, path, digest, time_zone):
 
 def _uuid(meta):
     value = meta.get("uuid")
-    if value in (None, ""):
+    if _blank(value):
         return None
     try:
         return uuid_module.UUID(str(value))
@@ -250,7 +257,7 @@ def _uuid(meta):
 def _strings(meta, key, *, split):
     """A list of strings from a list or a string; `split` breaks a string into several."""
     value = meta.get(key)
-    if value in (None, ""):
+    if _blank(value):
         return []
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return split(str(value))
@@ -292,7 +299,7 @@ def _aliases(meta):
 
 
 def _title(meta, path):
-    if "title" in meta and meta["title"] not in (None, ""):
+    if not _blank(meta.get("title")):
         return _text(meta, TITLE_KEYS, required=True, max_length=TITLE_MAX_LENGTH)
     jekyll = _JEKYLL_NAME.match(path.stem)
     if jekyll:
@@ -303,7 +310,7 @@ def _title(meta, path):
 
 
 def _slug(meta, title, path):
-    if meta.get("slug") not in (None, ""):
+    if not _blank(meta.get("slug")):
         raw = meta["slug"]
         if isinstance(raw, bool) or not isinstance(raw, (str, int)):
             raise SeedError(f"slug: expected text, found {_kind(raw)}")
@@ -334,27 +341,27 @@ def slug_from_title(title):
 
 def _status(meta):
     """Map status/draft/published-as-boolean to our two states (README: "Status and dates")."""
-    status = "published"
-    if "status" in meta and meta["status"] not in (None, ""):
+    status = Status.PUBLISHED
+    if not _blank(meta.get("status")):
         word = meta["status"]
         if not isinstance(word, str) or word.strip().lower() not in PUBLISHED_WORDS | DRAFT_WORDS:
             allowed = ", ".join(sorted(PUBLISHED_WORDS | DRAFT_WORDS))
             raise SeedError(f"status: {word!r} is not one of {allowed}")
-        status = "draft" if word.strip().lower() in DRAFT_WORDS else "published"
+        status = Status.DRAFT if word.strip().lower() in DRAFT_WORDS else Status.PUBLISHED
     draft = meta.get("draft")
     if draft is not None and not isinstance(draft, bool):
         raise SeedError(f"draft: expected true or false, found {draft!r}")
     if draft:
-        status = "draft"
+        status = Status.DRAFT
     if meta.get("published") is False:  # dev.to: published: false is a draft
-        status = "draft"
+        status = Status.DRAFT
     return status
 
 
 def _date(meta, keys, time_zone, warnings, *, skip_bools=False):
     for key in keys:
         value = meta.get(key)
-        if value in (None, "") or (skip_bools and isinstance(value, bool)):
+        if _blank(value) or (skip_bools and isinstance(value, bool)):
             continue
         try:
             moment, naive = to_datetime(value, time_zone)
@@ -378,20 +385,24 @@ def _jekyll_date(path, time_zone):
 
 
 def _author(meta):
-    value = meta.get("author", meta.get("authors"))
-    if value in (None, "", []):
+    key, value = _first(meta, ("author", "authors"))
+    if key is None:
         return "", "", []
     entries = value if isinstance(value, list) else [value]
     authors = []
     for entry in entries:
         if isinstance(entry, dict):
-            name = entry.get("name") or entry.get("title") or ""
-            url = entry.get("url") or entry.get("link") or ""
+            name = _first(entry, ("name", "title"))[1]
+            url = _first(entry, ("url", "link"))[1] or ""
         else:
             name, url = entry, ""
-        if not isinstance(name, (str, int)) or isinstance(name, bool) or not str(name).strip():
-            raise SeedError(f"author: expected a name, found {_kind(name)}")
+        if _blank(name):
+            raise SeedError(f"{key}: name is missing")
+        if not isinstance(name, (str, int)) or isinstance(name, bool):
+            raise SeedError(f"{key}: expected a name, found {_kind(name)}")
         name, linked_url = _unlink(str(name))
+        if not name:
+            raise SeedError(f"{key}: name is missing (the link has no text)")
         url = str(url or linked_url)
         authors.append({"name": name[:200], "url": url if _URL.match(url) else ""})
     first = authors[0]
@@ -405,12 +416,13 @@ _HTML_LINK = re.compile(
 
 
 def _unlink(name):
-    """Themes write authors as a Markdown or HTML link; keep the name and the address apart."""
+    """Themes write authors as a Markdown or HTML link; keep the name and the address apart. The
+    name is empty when the link's text is."""
     name = name.strip()
     match = _MARKDOWN_LINK.match(name) or _HTML_LINK.match(name)
     if match is None:
         return name, ""
-    return re.sub(r"<[^>]+>", "", match["name"]).strip() or name, match["url"]
+    return re.sub(r"<[^>]+>", "", match["name"]).strip(), match["url"]
 
 
 def _image(meta, warnings):

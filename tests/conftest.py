@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 SEED_SLUG = "common-it-outsourcing-mistakes-to-avoid"
 SEED_FILE = Path(settings.BASE_DIR) / "fixtures" / "seeds" / "000_1fed10c48dc6640d.txt"
@@ -99,6 +100,25 @@ def seed_article(db):
 
     call_command("import_seeds", stdout=StringIO())
     return Article.objects.select_related("author").get(slug=SEED_SLUG)
+
+
+@pytest.fixture
+def run_import(django_capture_on_commit_callbacks):
+    """run_import(*args, stderr=None) runs import_seeds and returns (exit code, stdout lines).
+    On-commit callbacks (stored images, page cache purges) run as a real commit would run them:
+    the test's own transaction never commits. stderr (the progress output) goes to `stderr`."""
+
+    def run(*args, stderr=None):
+        out = StringIO()
+        with django_capture_on_commit_callbacks(execute=True):
+            try:
+                call_command("import_seeds", *map(str, args), stdout=out, stderr=stderr or StringIO())
+                code = 0
+            except CommandError as err:
+                code = err.returncode
+        return code, out.getvalue().splitlines()
+
+    return run
 
 
 @pytest.fixture

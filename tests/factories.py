@@ -2,6 +2,7 @@
 
 import io
 import itertools
+import json
 from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -77,12 +78,12 @@ def admin_form_data(article, **changes):
         "excerpt": article.excerpt,
         "body": article.body,
         "image_url": article.image_url,
-        "created_0": "",
-        "created_1": "",
+        "created_0": article.created.strftime("%Y-%m-%d") if article.created else "",
+        "created_1": article.created.strftime("%H:%M:%S") if article.created else "",
         "locale": article.locale,
         "canonical_url": article.canonical_url,
         "source_url": article.source_url,
-        "extra": "{}",
+        "extra": json.dumps(article.extra),
         "expires_0": "",
         "expires_1": "",
     }

@@ -3,7 +3,7 @@ with a one-line reason, and this test pins which. Files are laid out under their
 (Jekyll reads dates and titles from them), each in a folder of its own, in the corpus's order."""
 
 from articles.importer import import_paths
-from articles.models import Article
+from articles.models import Article, Status
 
 from .conftest import CORPUS, corpus_manifest
 
@@ -185,4 +185,4 @@ def test_corpus_dates_and_authors(db, laid_out_corpus):
     devto = Article.objects.get(
         slug="mastering-technical-interviews-a-practical-guide-to-the-algorithms-that-appear-again-and-again"
     )
-    assert devto.status == "draft"
+    assert devto.status == Status.DRAFT

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from articles.models import Article
 
-from .conftest import SEED_SLUG
+from .conftest import SEED_FILE, SEED_SLUG
 from .factories import admin_form_data
 
 CHANGELIST = "/admin/articles/article/"
@@ -68,12 +68,23 @@ def test_an_import_that_changes_an_article_keeps_a_version_and_an_unchanged_one_
     assert latest.prev_record.body.strip() == "First text."
 
 
-def test_admin_edit_then_reimport_of_the_seed_is_skipped_not_overwritten(client, editor, seed_article):
+def test_admin_edit_then_reimport_of_a_changed_seed_is_skipped_not_overwritten(
+    client, editor, seed_article, write_seed, run_import
+):
     client.force_login(editor)
-    client.post(f"{CHANGELIST}{seed_article.pk}/change/", admin_form_data(seed_article, body="Edited here."))
+    edit = client.post(
+        f"{CHANGELIST}{seed_article.pk}/change/", admin_form_data(seed_article, body="Edited here.")
+    )
+    assert edit.status_code == 302
     versions = seed_article.history.count()
-    out = StringIO()
-    call_command("import_seeds", stdout=out)
+    # The same article (its source and source_id) with a changed body: a conflict, not a no-op.
+    changed = write_seed(SEED_FILE.name, SEED_FILE.read_text(encoding="utf-8") + "\nA paragraph added.\n")
+    code, lines = run_import(changed)
+    assert code == 0
+    assert lines[0] == (
+        f"skipped {changed} {SEED_SLUG} conflict: edited in the admin since the last import; "
+        "differs in body (--force to overwrite)"
+    )
     assert "Edited here." in Article.objects.get(slug=SEED_SLUG).body_html
     assert seed_article.history.count() == versions
 

@@ -1,13 +1,14 @@
-"""import_seeds through call_command: lines, exit codes and the database (STYLE H12)."""
+"""import_seeds through call_command: the lines it prints, its exit codes and the rows it writes."""
 
 import datetime as dt
+import re
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from articles.models import Article, Author
+from articles.models import Article, Author, Status
 
 from .conftest import SEED_FILE, SEED_SLUG
 from .html import active_content, parse
@@ -15,19 +16,8 @@ from .html import active_content, parse
 UTC = dt.UTC
 
 
-def run(*args):
-    """Run import_seeds; return (exit code, output lines)."""
-    out = StringIO()
-    try:
-        call_command("import_seeds", *map(str, args), stdout=out)
-        code = 0
-    except CommandError as err:
-        code = err.returncode
-    return code, out.getvalue().splitlines()
-
-
-def test_seed_imports_exactly(db):
-    code, lines = run()
+def test_seed_imports_exactly(db, run_import):
+    code, lines = run_import()
     assert code == 0
     assert lines[0].startswith(f"created {SEED_FILE} {SEED_SLUG} ")
     assert lines[-1].startswith("1 created, 0 updated, 0 unchanged, 0 skipped, 0 failed in ")
@@ -45,7 +35,7 @@ def test_seed_imports_exactly(db):
     assert article.locale == "en"
     assert article.source_url == "https://innomizetech.com/blog/common-it-outsourcing-mistakes-to-avoid"
     assert (article.source, article.source_id) == ("innomize-cms", "54")
-    assert article.status == "published"
+    assert article.status == Status.PUBLISHED
     assert article.extra == {"type": "article"}  # keys we do not model are kept
     # The stored body is the Markdown exactly as in the file, after the front matter.
     raw = SEED_FILE.read_text(encoding="utf-8")
@@ -55,10 +45,10 @@ def test_seed_imports_exactly(db):
     assert article.imported_at is not None and article.edited_at is None
 
 
-def test_reimport_is_a_no_op(db):
-    run()
+def test_reimport_is_a_no_op(db, run_import):
+    run_import()
     before = Article.objects.values().get(slug=SEED_SLUG)
-    code, lines = run()
+    code, lines = run_import()
     assert code == 0
     assert lines[0] == f"unchanged {SEED_FILE} {SEED_SLUG}"
     assert lines[-1].startswith("0 created, 0 updated, 1 unchanged, 0 skipped, 0 failed")
@@ -66,13 +56,13 @@ def test_reimport_is_a_no_op(db):
     assert Author.objects.count() == 1
 
 
-def test_edited_file_updates_article_and_moves_updated(db, write_seed):
+def test_edited_file_updates_article_and_moves_updated(db, write_seed, run_import):
     path = write_seed("a.md", "---\ntitle: First\nslug: a\nauthor: Ann\ndate: 2024-01-02\n---\nOld body\n")
-    run(path)
+    run_import(path)
     article = Article.objects.get(slug="a")
     assert article.updated == dt.datetime(2024, 1, 2, tzinfo=UTC)
     path.write_text("---\ntitle: First\nslug: a\nauthor: Ann\ndate: 2024-01-02\n---\nNew body\n")
-    code, lines = run(path)
+    code, lines = run_import(path)
     assert code == 0
     assert lines[0] == f"updated {path} a body"
     article.refresh_from_db()
@@ -82,26 +72,26 @@ def test_edited_file_updates_article_and_moves_updated(db, write_seed):
     assert Author.objects.count() == 1
 
 
-def test_file_lastmod_is_the_updated_date(db, write_seed):
+def test_file_lastmod_is_the_updated_date(db, write_seed, run_import):
     path = write_seed(
         "a.md", "---\ntitle: T\nslug: a\ndate: 2024-01-02\nlastmod: 2024-03-04T05:06:07+02:00\n---\nx\n"
     )
-    run(path)
+    run_import(path)
     assert Article.objects.get(slug="a").updated == dt.datetime(2024, 3, 4, 3, 6, 7, tzinfo=UTC)
 
 
-def test_whitespace_only_change_is_unchanged(db, write_seed):
+def test_whitespace_only_change_is_unchanged(db, write_seed, run_import):
     path = write_seed("a.md", "---\ntitle: T\nslug: a\n---\nBody\n")
-    run(path)
+    run_import(path)
     path.write_text("---\ntitle:   T\nslug: a\n\n---\nBody\n")
-    _code, lines = run(path)
+    _code, lines = run_import(path)
     assert lines[0] == f"unchanged {path} a"
 
 
-def test_authors_are_reused_not_duplicated(db, write_seed):
+def test_authors_are_reused_not_duplicated(db, write_seed, run_import):
     write_seed("a.md", "---\ntitle: A\nauthor: INNOMIZE\n---\nx")
     write_seed("b.md", "---\ntitle: B\nauthor: INNOMIZE\n---\ny")
-    code, _ = run(
+    code, _ = run_import(
         write_seed("c.md", "---\ntitle: C\nauthor: {name: INNOMIZE, url: 'https://i.example'}\n---\nz").parent
     )
     assert code == 0
@@ -109,11 +99,11 @@ def test_authors_are_reused_not_duplicated(db, write_seed):
     assert Author.objects.get().url == "https://i.example"
 
 
-def test_source_id_identifies_article_across_slug_change(db, write_seed):
+def test_source_id_identifies_article_across_slug_change(db, write_seed, run_import):
     path = write_seed("a.md", "---\ntitle: T\nslug: old\nsource: cms\nsource_id: 7\n---\nx")
-    run(path)
+    run_import(path)
     path.write_text("---\ntitle: T\nslug: new\nsource: cms\nsource_id: 7\n---\nx")
-    code, lines = run(path)
+    code, lines = run_import(path)
     assert code == 0 and lines[0] == f"updated {path} new slug"
     assert list(Article.objects.values_list("slug", flat=True)) == ["new"]
 
@@ -122,6 +112,8 @@ def test_source_id_identifies_article_across_slug_change(db, write_seed):
     ("content", "field_message"),
     [
         ("---\nslug: x\n---\nbody", "title is missing"),
+        ('---\ntitle: "   \\t  "\n---\nbody', "title is missing"),
+        ("---\ntitle: T\nauthor: {name: '  '}\n---\nbody", "author: name is missing"),
         ("---\ntitle: [a, b]\n---\nbody", "title: expected text, found a list"),
         ("---\ntitle: T\npublished: yesterday\n---\nbody", "published: 'yesterday' is not a date"),
         ("---\ntitle: T\ndate: 2023-02-30\n---\nbody", "date: '2023-02-30' is not a date"),
@@ -151,9 +143,9 @@ def test_source_id_identifies_article_across_slug_change(db, write_seed):
         ("", "file is empty"),
     ],
 )
-def test_bad_file_fails_cleanly_naming_the_field(db, write_seed, content, field_message):
+def test_bad_file_fails_cleanly_naming_the_field(db, write_seed, content, field_message, run_import):
     path = write_seed("bad.md", content)
-    code, lines = run(path)
+    code, lines = run_import(path)
     assert code == 1
     assert lines[0].startswith(f"failed {path} ")
     assert field_message in lines[0]
@@ -161,45 +153,45 @@ def test_bad_file_fails_cleanly_naming_the_field(db, write_seed, content, field_
     assert Article.objects.count() == 0 and Author.objects.count() == 0
 
 
-def test_not_utf8_fails(db, write_seed):
+def test_not_utf8_fails(db, write_seed, run_import):
     path = write_seed("latin1.md", "---\ntitle: Café\n---\nbody".encode("latin-1"))
-    code, lines = run(path)
+    code, lines = run_import(path)
     assert code == 1 and lines[0].startswith(f"failed {path} - not UTF-8")
 
 
-def test_binary_file_fails(db, write_seed):
+def test_binary_file_fails(db, write_seed, run_import):
     path = write_seed("image.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    code, lines = run(path)
+    code, lines = run_import(path)
     assert code == 1 and "not a text file" in lines[0]
 
 
-def test_bad_file_does_not_stop_the_others(db, write_seed):
+def test_bad_file_does_not_stop_the_others(db, write_seed, run_import):
     write_seed("a.md", "---\ntitle: Good one\n---\nx")
     write_seed("b.md", "---\ntitle: [broken\n---\nx")
     write_seed("c.md", "---\ntitle: Good two\n---\ny")
-    code, lines = run(write_seed("notes.json", "{}").parent)
+    code, lines = run_import(write_seed("notes.json", "{}").parent)
     assert code == 1
     assert [line.split()[0] for line in lines] == ["created", "failed", "created", "2"]
     assert set(Article.objects.values_list("slug", flat=True)) == {"good-one", "good-two"}
 
 
-def test_a_failed_file_leaves_no_rows(db, write_seed):
-    # The author would be created before the slug clash is found: the savepoint must undo it.
-    write_seed("a.md", "---\ntitle: One\nslug: same\nsource: s\nsource_id: 1\n---\nx")
-    write_seed("b.md", "---\ntitle: Two\nslug: same\nauthor: Nobody Else\nsource: s\nsource_id: 2\n---\ny")
-    code, lines = run(
-        write_seed("a.md", "---\ntitle: One\nslug: same\nsource: s\nsource_id: 1\n---\nx").parent
-    )
+def test_a_failed_file_leaves_no_rows(db, write_seed, run_import):
+    # The file's new slug is found taken only after its new author was made: the file's savepoint
+    # must undo the author too (a clash within one run is found earlier, before any row).
+    path = write_seed("a.md", "---\ntitle: One\nslug: one\nsource: s\nsource_id: 1\n---\nx")
+    run_import(write_seed("b.md", "---\ntitle: Two\nslug: two\n---\ny").parent)
+    path.write_text("---\ntitle: One\nslug: two\nauthor: Nobody Else\nsource: s\nsource_id: 1\n---\nx")
+    code, lines = run_import(path)
     assert code == 1
-    assert "slug: 'same'" in lines[1]
-    assert Article.objects.count() == 1
+    assert lines[0] == f"failed {path} two slug: 'two' is already used by another article (/blog/two)"
     assert not Author.objects.filter(name="Nobody Else").exists()
+    assert sorted(Article.objects.values_list("slug", flat=True)) == ["one", "two"]
 
 
-def test_two_files_claiming_one_slug_first_wins(db, write_seed):
+def test_two_files_claiming_one_slug_first_wins(db, write_seed, run_import):
     first = write_seed("a.md", "---\ntitle: First\nslug: same\n---\nx")
     second = write_seed("b.md", "---\ntitle: Second\nslug: same\n---\ny")
-    code, lines = run(first.parent)
+    code, lines = run_import(first.parent)
     assert code == 1
     assert lines[1] == f"failed {second} same slug: 'same' is already taken by {first} in this import"
     assert Article.objects.get().title == "First"
@@ -212,8 +204,8 @@ def test_missing_path_exits_2(db):
     assert "/no/such/path" in str(err.value)
 
 
-def test_dry_run_writes_nothing_and_reports_the_same(db):
-    code, lines = run("--dry-run")
+def test_dry_run_writes_nothing_and_reports_the_same(db, run_import):
+    code, lines = run_import("--dry-run")
     assert code == 0
     assert lines[0] == "dry run: nothing written"
     assert lines[1].startswith(f"created {SEED_FILE} {SEED_SLUG}")
@@ -221,34 +213,34 @@ def test_dry_run_writes_nothing_and_reports_the_same(db):
     assert Article.objects.count() == 0 and Author.objects.count() == 0
 
 
-def test_strict_is_all_or_nothing(db, write_seed):
+def test_strict_is_all_or_nothing(db, write_seed, run_import):
     write_seed("a.md", "---\ntitle: Good\n---\nx")
     path = write_seed("b.md", "---\ntitle: [broken\n---\nx")
-    code, _lines = run("--strict", path.parent)
+    code, _lines = run_import("--strict", path.parent)
     assert code == 1
     assert Article.objects.count() == 0
 
 
-def test_admin_edit_is_not_overwritten_without_force(db, write_seed):
+def test_admin_edit_is_not_overwritten_without_force(db, write_seed, run_import):
     from django.utils import timezone
 
     path = write_seed("a.md", "---\ntitle: T\nslug: a\n---\nOriginal\n")
-    run(path)
+    run_import(path)
     article = Article.objects.get()
     article.body, article.edited_at = "Edited in admin\n", timezone.now()
     article.save()
     path.write_text("---\ntitle: T\nslug: a\n---\nChanged file\n")
-    code, lines = run(path)
+    code, lines = run_import(path)
     assert code == 0
     assert lines[0].startswith(f"skipped {path} a conflict: edited in the admin")
     assert "body" in lines[0]
     assert Article.objects.get().body == "Edited in admin\n"
-    code, lines = run("--force", path)
+    code, lines = run_import("--force", path)
     assert lines[0] == f"updated {path} a body"
     assert Article.objects.get().body == "Changed file\n"
 
 
-def test_status_and_dates_table(db, write_seed):
+def test_status_and_dates_table(db, write_seed, run_import):
     write_seed("1.md", "---\ntitle: Live\nstatus: live\ndate: 2024-01-01\n---\nx")
     write_seed("2.md", "---\ntitle: Private\nstatus: private\ndate: 2024-01-01\n---\nx")
     write_seed("3.md", "---\ntitle: Devto draft\npublished: false\n---\nx")
@@ -256,22 +248,22 @@ def test_status_and_dates_table(db, write_seed):
     write_seed("5.md", "---\ntitle: Hugo draft\ndraft: true\ndate: 2024-01-01\n---\nx")
     write_seed("6.md", "---\ntitle: Offset\ndate: 2019-03-04 10:00:00 -0500\n---\nx")
     path = write_seed("7.md", "---\ntitle: No date\n---\nx")
-    code, _lines = run(path.parent)
+    code, _lines = run_import(path.parent)
     assert code == 0
     got = {a.title: a for a in Article.objects.all()}
-    assert got["Live"].status == "published"
-    assert got["Private"].status == "draft"
-    assert got["Devto draft"].status == "draft" and got["Devto draft"].published is None
+    assert got["Live"].status == Status.PUBLISHED
+    assert got["Private"].status == Status.DRAFT
+    assert got["Devto draft"].status == Status.DRAFT and got["Devto draft"].published is None
     assert got["Devto live"].published == dt.datetime(2024, 2, 3, tzinfo=UTC)
-    assert got["Hugo draft"].status == "draft"
+    assert got["Hugo draft"].status == Status.DRAFT
     assert got["Offset"].published == dt.datetime(2019, 3, 4, 15, 0, tzinfo=UTC)
     assert got["No date"].published == got["No date"].imported_at
 
 
-def test_naive_datetime_is_read_in_time_zone_with_a_warning(db, write_seed, settings):
+def test_naive_datetime_is_read_in_time_zone_with_a_warning(db, write_seed, settings, run_import):
     settings.TIME_ZONE = "America/New_York"
     path = write_seed("a.md", "---\ntitle: T\ndate: 2024-01-02T10:00:00\n---\nx")
-    code, lines = run(path)
+    code, lines = run_import(path)
     assert code == 0
     assert (
         lines[1] == f"warning {path} date: '2024-01-02T10:00:00' has no time zone; read as America/New_York"
@@ -279,7 +271,7 @@ def test_naive_datetime_is_read_in_time_zone_with_a_warning(db, write_seed, sett
     assert Article.objects.get().published == dt.datetime(2024, 1, 2, 15, 0, tzinfo=UTC)
 
 
-def test_hostile_front_matter_is_stored_as_text_and_rendered_inert(client, db, write_seed):
+def test_hostile_front_matter_is_stored_as_text_and_rendered_inert(client, db, write_seed, run_import):
     write_seed(
         "x.md",
         '---\ntitle: "<script>alert(1)</script>"\nslug: x\n'
@@ -287,18 +279,20 @@ def test_hostile_front_matter_is_stored_as_text_and_rendered_inert(client, db, w
         'url: "javascript:alert(1)"\ncanonical_url: "javascript:alert(2)"\n---\n'
         "# Hi\n<img src=x onerror=alert(3)>\n[a](javascript:alert(4))\n",
     )
-    _code, _ = run(write_seed("y.md", "---\ntitle: Other\n---\nx").parent)
-    html = client.get("/blog/x").content.decode()
+    code, _ = run_import(write_seed("y.md", "---\ntitle: Other\n---\nx").parent)
+    response = client.get("/blog/x")
+    assert code == 0 and response.status_code == 200
+    html = response.content.decode()
     assert active_content(html) == []
     # The title is shown as the text it is, not as markup.
     assert parse(html).texts["h1"] == ["<script>alert(1)</script>"]
 
 
-def test_dry_run_lists_the_fields_that_would_change(db, write_seed):
+def test_dry_run_lists_the_fields_that_would_change(db, write_seed, run_import):
     path = write_seed("a.md", "---\ntitle: Old title\nslug: a\n---\nOld body\n")
-    run(path)
+    run_import(path)
     path.write_text("---\ntitle: New title\nslug: a\n---\nNew body\nmore\n")
-    _code, lines = run("--dry-run", path)
+    _code, lines = run_import("--dry-run", path)
     assert lines[1] == f"updated {path} a title, body"
     assert lines[2] == f"change {path} title: 'Old title' -> 'New title'"
     assert lines[3].startswith(f"change {path} body: 'sha256:") and "(2 lines)" in lines[3]
@@ -333,7 +327,7 @@ def test_json_format_is_one_document_on_stdout(db, write_seed):
     assert Article.objects.count() == 0
 
 
-def test_an_unexpected_error_fails_one_file_without_a_traceback(db, write_seed, monkeypatch):
+def test_an_unexpected_error_fails_one_file_without_a_traceback(db, write_seed, monkeypatch, run_import):
     from articles.models import Article as ArticleModel
 
     original_save = ArticleModel.save
@@ -346,10 +340,59 @@ def test_an_unexpected_error_fails_one_file_without_a_traceback(db, write_seed, 
     monkeypatch.setattr(ArticleModel, "save", broken_save)
     write_seed("a.md", "---\ntitle: A\nslug: a\n---\nx")
     path = write_seed("b.md", "---\ntitle: B\nslug: b\n---\nx")
-    code, lines = run(path.parent)
+    code, lines = run_import(path.parent)
     assert code == 1
     assert lines[1] == (
         f"failed {path} b unexpected error (RuntimeError: boom); set DJANGO_LOG_LEVEL=DEBUG for details"
     )
     assert "Traceback" not in "\n".join(lines)
     assert list(ArticleModel.objects.values_list("slug", flat=True)) == ["a"]
+
+
+class _Terminal(StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_off_a_terminal_is_a_line_on_stderr_every_interval(db, write_seed, run_import, monkeypatch):
+    from articles.management.commands import import_seeds
+
+    for name in "abc":
+        write_seed(f"{name}.md", f"---\ntitle: {name}\n---\nx")
+    monkeypatch.setattr(import_seeds, "PROGRESS_EVERY_SECONDS", 0)
+    stderr = StringIO()
+    code, lines = run_import(write_seed("d.md", "---\ntitle: d\n---\nx").parent, stderr=stderr)
+    assert code == 0 and not [line for line in lines if line.startswith("progress")]  # stdout: the report
+    progress = stderr.getvalue().splitlines()
+    assert [re.sub(r" \(\d+ files/s\)$", "", line) for line in progress] == [
+        f"progress {done}/4 files" for done in range(1, 5)
+    ]
+    monkeypatch.setattr(import_seeds, "PROGRESS_EVERY_SECONDS", 3600)
+    stderr = StringIO()
+    run_import("--dry-run", write_seed("e.md", "---\ntitle: e\n---\nx").parent, stderr=stderr)
+    assert stderr.getvalue() == ""
+
+
+def test_progress_on_a_terminal_is_a_bar_cleared_before_each_line(db, write_seed, run_import):
+    write_seed("a.md", "---\ntitle: a\n---\nx")
+    stderr = _Terminal()
+    code, lines = run_import(write_seed("b.md", "---\ntitle: b\n---\nx").parent, stderr=stderr)
+    assert code == 0 and lines[0].startswith("created") and lines[1].startswith("created")
+    shown = stderr.getvalue()
+    assert f"\r[{'#' * 30}] 2/2 files" in shown
+    assert shown.endswith("\r\033[K")  # the bar is gone before the summary line
+    assert "progress " not in shown
+
+
+def test_progress_is_not_written_in_the_error_colour():
+    from django.core.management.base import OutputWrapper
+
+    from articles.management.commands.import_seeds import _Progress
+
+    # On a real terminal Django styles stderr as errors; call_command's own stream has no style.
+    stream = OutputWrapper(_Terminal())
+    stream.style_func = lambda text: f"<error>{text}</error>"
+    progress = _Progress(stream, every=0)
+    progress.update(2, 2)
+    progress.finish()
+    assert stream._out.getvalue() == f"\r[{'#' * 30}] 2/2 files\r\033[K"

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from articles.importer import import_paths
 
+# Off a terminal (a CI log), one progress line this often; a module setting so tests can change it.
 PROGRESS_EVERY_SECONDS = 5.0
 
 
@@ -55,7 +56,7 @@ class Command(BaseCommand):
         as_json = format == "json"
         if dry_run and not as_json:
             self.stdout.write("dry run: nothing written")
-        self._progress = _Progress(self.stderr)
+        self._progress = _Progress(self.stderr, every=PROGRESS_EVERY_SECONDS)
         report = import_paths(
             paths or [settings.BASE_DIR / "fixtures" / "seeds"],
             dry_run=dry_run,
@@ -89,11 +90,12 @@ class Command(BaseCommand):
 
 
 class _Progress:
-    """A bar on a terminal; a line every few seconds otherwise (both on stderr, so stdout stays
-    the report)."""
+    """A bar on a terminal; a line every `every` seconds otherwise (both on stderr, so stdout stays
+    the report). Written unstyled: stderr's default style is the error colour."""
 
-    def __init__(self, stream):
+    def __init__(self, stream, *, every):
         self.stream = stream
+        self.every = every
         self.tty = stream.isatty()
         self.started = self.last = time.monotonic()
         self.shown = False
@@ -103,18 +105,21 @@ class _Progress:
         if self.tty and total > 1 and (now - self.last > 0.1 or done == total):
             width = 30
             filled = width * done // total
-            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files", ending="")
+            self._write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files", ending="")
             self.stream.flush()
             self.last, self.shown = now, True
-        elif not self.tty and now - self.last >= PROGRESS_EVERY_SECONDS:
-            rate = done / (now - self.started)
-            self.stream.write(f"progress {done}/{total} files ({rate:.0f} files/s)")
+        elif not self.tty and now - self.last >= self.every:
+            rate = done / max(now - self.started, 1e-6)
+            self._write(f"progress {done}/{total} files ({rate:.0f} files/s)")
             self.last = now
 
     def clear(self):
         if self.shown:
-            self.stream.write("\r\033[K", ending="")
+            self._write("\r\033[K", ending="")
             self.shown = False
+
+    def _write(self, text, ending=None):
+        self.stream.write(text, style_func=str, ending=ending)
 
     def finish(self):
         self.clear()
