@@ -2,12 +2,9 @@
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from io import StringIO
 
 import pytest
 from django.core.files.storage import default_storage
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from PIL import Image
 
 from articles.models import Article
@@ -16,25 +13,7 @@ from .conftest import stored_files
 from .factories import image_bytes, make_article
 
 
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Run import_seeds; on_commit callbacks then run as a real commit would run them (the test's own
-    transaction never commits). Returns (exit code, output lines)."""
-
-    def run_(*args):
-        out = StringIO()
-        with django_capture_on_commit_callbacks(execute=True):
-            try:
-                call_command("import_seeds", *map(str, args), stdout=out)
-                code = 0
-            except CommandError as err:
-                code = err.returncode
-        return code, out.getvalue().splitlines()
-
-    return run_
-
-
-def test_local_images_are_verified_stored_and_linked(db, write_seed, run):
+def test_local_images_are_verified_stored_and_linked(db, write_seed, run_import):
     cover, figure = image_bytes(), image_bytes()
     write_seed("post/cover.png", cover)
     write_seed("post/img/figure one.png", figure)
@@ -43,7 +22,7 @@ def test_local_images_are_verified_stored_and_linked(db, write_seed, run):
         "---\ntitle: Pics\nimage: ./cover.png\n---\n"
         '![A figure](<img/figure one.png>)\n\n<img src="img/figure one.png" alt="again">\n',
     )
-    code, lines = run(path)
+    code, lines = run_import(path)
     assert code == 0, lines
     article = Article.objects.get()
     assert article.image.name.startswith("articles/imported/") and article.image.name.endswith(".png")
@@ -54,14 +33,14 @@ def test_local_images_are_verified_stored_and_linked(db, write_seed, run):
     assert default_storage.open(article.image.name).read() == cover
 
 
-def test_same_image_twice_is_stored_once(db, write_seed, run):
+def test_same_image_twice_is_stored_once(db, write_seed, run_import):
     data = image_bytes()
     write_seed("a/pic.png", data)
     write_seed("b/pic.png", data)
     write_seed("a/a.md", "---\ntitle: A\n---\n![](pic.png)")
     write_seed("b/b.md", "---\ntitle: B\n---\n![](pic.png)")
     before = stored_files("articles/imported")
-    run(write_seed("c.md", "---\ntitle: C\n---\nx").parent)
+    run_import(write_seed("c.md", "---\ntitle: C\n---\nx").parent)
     assert len(stored_files("articles/imported") - before) == 1
     a, b = Article.objects.get(slug="a"), Article.objects.get(slug="b")
     assert a.local_images == b.local_images
@@ -76,7 +55,7 @@ def test_same_image_twice_is_stored_once(db, write_seed, run):
         ("vector.png", "svg", "SVG images are not accepted (they can carry script); export a PNG instead"),
     ],
 )
-def test_bad_local_images_warn_and_keep_the_address(db, write_seed, run, reference, setup, message):
+def test_bad_local_images_warn_and_keep_the_address(db, write_seed, run_import, reference, setup, message):
     if setup == "outside.png":
         write_seed("outside.png", image_bytes())
     elif setup == "text":
@@ -86,7 +65,7 @@ def test_bad_local_images_warn_and_keep_the_address(db, write_seed, run, referen
             "post/vector.png", '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
         )
     path = write_seed("post/a.md", f"---\ntitle: T\n---\n![x]({reference})\n")
-    code, lines = run(path)
+    code, lines = run_import(path)
     assert code == 0
     assert lines[1] == f"warning {path} body image {reference!r}: {message}; kept as written"
     article = Article.objects.get()
@@ -94,31 +73,31 @@ def test_bad_local_images_warn_and_keep_the_address(db, write_seed, run, referen
     assert f'src="{reference}"' in article.body_html
 
 
-def test_decompression_bomb_is_refused(db, write_seed, run, monkeypatch):
+def test_decompression_bomb_is_refused(db, write_seed, run_import, monkeypatch):
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
     write_seed("post/big.png", image_bytes(size=(30, 30)))
     path = write_seed("post/a.md", "---\ntitle: T\n---\n![x](big.png)\n")
-    _code, lines = run(path)
+    _code, lines = run_import(path)
     assert "too many pixels" in lines[1]
 
 
-def test_failed_article_leaves_no_image_behind(db, write_seed, run):
+def test_failed_article_leaves_no_image_behind(db, write_seed, run_import):
     write_seed("a/a.md", "---\ntitle: First\nslug: same\n---\nx")
     write_seed("b/pic.png", image_bytes())
     write_seed("b/b.md", "---\ntitle: Second\nslug: same\n---\n![](pic.png)")
     before = stored_files("articles/imported")
-    code, _ = run(write_seed("c.md", "---\ntitle: C\n---\nx").parent)
+    code, _ = run_import(write_seed("c.md", "---\ntitle: C\n---\nx").parent)
     assert code == 1
     assert stored_files("articles/imported") == before
 
 
-def test_strict_rollback_and_dry_run_leave_no_image_behind(db, write_seed, run):
+def test_strict_rollback_and_dry_run_leave_no_image_behind(db, write_seed, run_import):
     write_seed("a/pic.png", image_bytes())
     write_seed("a/a.md", "---\ntitle: Good\n---\n![](pic.png)")
     bad = write_seed("b/b.md", "---\ntitle: [broken\n---\nx")
     before = stored_files("articles/imported")
-    assert run("--strict", bad.parent.parent)[0] == 1
-    assert run("--dry-run", bad.parent.parent / "a")[0] == 0
+    assert run_import("--strict", bad.parent.parent)[0] == 1
+    assert run_import("--dry-run", bad.parent.parent / "a")[0] == 0
     assert stored_files("articles/imported") == before
     assert Article.objects.count() == 0
 
@@ -150,7 +129,7 @@ def image_server():
     server.shutdown()
 
 
-def test_fetch_images_downloads_verifies_and_stores(db, write_seed, run, image_server, settings):
+def test_fetch_images_downloads_verifies_and_stores(db, write_seed, run_import, image_server, settings):
     settings.IMPORT_FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     base, routes = image_server
     picture = image_bytes()
@@ -167,7 +146,7 @@ def test_fetch_images_downloads_verifies_and_stores(db, write_seed, run, image_s
         f"---\ntitle: T\ncover_image: {base}/moved.png\n---\n"
         f"![ok]({base}/a.png) ![fake]({base}/fake.png) ![gone]({base}/gone.png)\n",
     )
-    code, lines = run("--fetch-images", path)
+    code, lines = run_import("--fetch-images", path)
     assert code == 0
     article = Article.objects.get()
     assert article.image_url == f"{base}/moved.png"  # the address is kept; the stored copy serves
@@ -179,39 +158,39 @@ def test_fetch_images_downloads_verifies_and_stores(db, write_seed, run, image_s
     assert any("gone.png" in w and "the server answered 404" in w for w in warnings)
 
 
-def test_fetch_refuses_loopback_unless_allowed(db, write_seed, run, image_server, settings):
+def test_fetch_refuses_loopback_unless_allowed(db, write_seed, run_import, image_server, settings):
     settings.IMPORT_FETCH_ALLOWED_NETWORKS = []
     base, routes = image_server
     routes["/a.png"] = (200, image_bytes(), {})
     path = write_seed("a.md", f"---\ntitle: T\n---\n![x]({base}/a.png)\n")
-    code, lines = run("--fetch-images", path)
+    code, lines = run_import("--fetch-images", path)
     assert code == 0
     assert "is a private, loopback or link-local address (127.0.0.1)" in lines[1]
     assert Article.objects.get().local_images == {}
 
 
-def test_fetch_size_cap(db, write_seed, run, image_server, settings):
+def test_fetch_size_cap(db, write_seed, run_import, image_server, settings):
     settings.IMPORT_FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     settings.IMPORT_IMAGE_MAX_BYTES = 50
     base, routes = image_server
     routes["/big.png"] = (200, image_bytes(size=(60, 60)) + b"\0" * 100, {})
     path = write_seed("a.md", f"---\ntitle: T\n---\n![x]({base}/big.png)\n")
-    _code, lines = run("--fetch-images", path)
+    _code, lines = run_import("--fetch-images", path)
     assert "larger than 50 bytes" in lines[1]
 
 
-def test_remote_images_are_not_fetched_by_default(db, write_seed, run, image_server):
+def test_remote_images_are_not_fetched_by_default(db, write_seed, run_import, image_server):
     base, routes = image_server
     routes["/a.png"] = (200, image_bytes(), {})
     path = write_seed("a.md", f"---\ntitle: T\nimage: {base}/a.png\n---\n![x]({base}/a.png)\n")
-    _code, _lines = run(path)
+    _code, _lines = run_import(path)
     article = Article.objects.get()
     assert article.image_url == f"{base}/a.png" and not article.image and article.local_images == {}
 
 
-def test_imported_lead_image_gets_renditions(db, write_seed, run):
+def test_imported_lead_image_gets_renditions(db, write_seed, run_import):
     write_seed("post/cover.png", image_bytes(size=(1000, 500)))
-    code, _ = run(write_seed("post/index.md", "---\ntitle: Pics\nimage: ./cover.png\n---\nText."))
+    code, _ = run_import(write_seed("post/index.md", "---\ntitle: Pics\nimage: ./cover.png\n---\nText."))
     assert code == 0
     article = Article.objects.get()
     assert article.image_renditions["source"] == article.image.name
@@ -220,7 +199,7 @@ def test_imported_lead_image_gets_renditions(db, write_seed, run):
 
 
 def test_an_address_fetched_by_a_failed_file_is_stored_for_the_next(
-    db, write_seed, run, image_server, settings
+    db, write_seed, run_import, image_server, settings
 ):
     """The failed file's stored copy is rolled back with it, so the next file must not reuse its name."""
     settings.IMPORT_FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
@@ -231,7 +210,7 @@ def test_an_address_fetched_by_a_failed_file_is_stored_for_the_next(
     # Fails after its images are fetched: it moves article b to a slug another article holds.
     write_seed("b.md", f"---\ntitle: B\nslug: taken\nsource: s\nsource_id: '2'\n---\n![]({base}/shared.png)")
     path = write_seed("c.md", f"---\ntitle: C\nslug: c\n---\n![]({base}/shared.png)")
-    code, lines = run("--fetch-images", path.parent)
+    code, lines = run_import("--fetch-images", path.parent)
     assert code == 1 and lines[0].startswith("failed"), lines
     stored = Article.objects.get(slug="c").local_images[f"{base}/shared.png"]
     assert default_storage.exists(stored)
