@@ -101,20 +101,50 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# How many pages the page cache keeps on a file or local-memory cache before it culls some (Django's
+# default, 300, is a fraction of a real site). Redis is sized by its own maxmemory (README: "Serving").
+PAGE_CACHE_MAX_ENTRIES = env.int("PAGE_CACHE_MAX_ENTRIES", default=100_000)
+# The alias of the cache that holds the page cache's state apart from the pages (articles/page_cache.py).
+PAGE_STATE_CACHE = "page_state"
+
+
+def cache_settings(url, *, key_prefix="cms", max_pages=PAGE_CACHE_MAX_ENTRIES):
+    """CACHES for a CACHE_URL: "default" holds the pages, up to `max_pages` of them.
+
+    A file cache culls a third of its files at random when full, and a local-memory cache the least
+    recently used third, so the page cache's state gets a cache of its own (PAGE_STATE_CACHE: a
+    `state` folder inside the file cache's, or another local-memory cache) that page traffic never
+    culls. Redis evicts nothing by count: the state stays with the pages there, read with the page
+    in one round trip, and keeps no expiry, so volatile-* eviction policies never choose it. Other
+    backends (memcached, a database table) keep the state with the pages too.
+    """
+    pages = environ.Env.cache_url_config(url)
+    pages["KEY_PREFIX"] = key_prefix
+    backend = pages["BACKEND"]
+    if backend == "django_redis.cache.RedisCache":
+        # Redis being away degrades to uncached pages, never to errors.
+        pages.setdefault("OPTIONS", {}).update(
+            {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}
+        )
+        return {"default": pages}
+    pages.setdefault("OPTIONS", {})["MAX_ENTRIES"] = max_pages
+    if backend == "django.core.cache.backends.filebased.FileBasedCache":
+        state_location = str(Path(pages["LOCATION"]) / "state")
+    elif backend == "django.core.cache.backends.locmem.LocMemCache":
+        state_location = f"{pages['LOCATION']}{PAGE_STATE_CACHE}"
+    else:
+        return {"default": pages}
+    state = {**pages, "LOCATION": state_location, "OPTIONS": dict(pages["OPTIONS"])}
+    return {"default": pages, PAGE_STATE_CACHE: state}
+
+
 # CACHE_URL: local memory by default (runserver, unit tests); `make serve` sets a file cache that
-# all workers and the import command share; redis://host:port/db for production. Redis being away
-# degrades to uncached pages (IGNORE_EXCEPTIONS), never to errors.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
-CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="cms")
-if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
-    CACHES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "IGNORE_EXCEPTIONS": True,
-            "SOCKET_CONNECT_TIMEOUT": 0.5,
-            "SOCKET_TIMEOUT": 0.5,
-        }
-    )
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# all workers and the import command share; redis://host:port/db for production.
+CACHES = cache_settings(
+    env.str("CACHE_URL", default="locmemcache://"),
+    key_prefix=env.str("CACHE_KEY_PREFIX", default="cms"),
+)
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # Longest life of a cached page; it is shorter when a scheduled publish or expiry comes sooner.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)

@@ -5,14 +5,15 @@ import runpy
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 
-def _load_settings(**env):
+def _load_settings(code="import cms.settings", **env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     clean.update(env)
     return subprocess.run(
-        [sys.executable, "-c", "import cms.settings"],
+        [sys.executable, "-c", code],
         env=clean,
         cwd=settings.BASE_DIR,
         capture_output=True,
@@ -28,6 +29,19 @@ def test_refuses_to_start_without_a_secret_key():
 
 def test_starts_without_a_key_in_debug():
     assert _load_settings(DJANGO_DEBUG="1").returncode == 0
+
+
+@pytest.mark.parametrize(("env", "pages"), [({}, "100000"), ({"PAGE_CACHE_MAX_ENTRIES": "5000"}, "5000")])
+def test_the_served_file_cache_is_sized_for_a_real_site(monkeypatch, tmp_path, env, pages):
+    """Django's default of 300 entries held a fraction of the site's pages; the state, in a folder
+    of its own, is out of reach of the pages' culling."""
+    monkeypatch.delenv("PAGE_CACHE_MAX_ENTRIES", raising=False)
+    code = (
+        "from cms.settings import CACHES as c; "
+        "print(c['default']['OPTIONS']['MAX_ENTRIES'], c['default']['LOCATION'], c['page_state']['LOCATION'])"
+    )
+    result = _load_settings(code, DJANGO_DEBUG="1", CACHE_URL=f"filecache://{tmp_path}/cache", **env)
+    assert result.stdout.split() == [pages, str(tmp_path / "cache"), str(tmp_path / "cache" / "state")]
 
 
 def test_production_redirects_plain_http_to_https(client, db, settings):
