@@ -216,7 +216,7 @@ SITE_DOMAIN = env.str(
     default=next((host.lstrip(".") for host in ALLOWED_HOSTS if host not in ("*", "")), "localhost:8000"),
 )
 
-# import_seeds refuses larger files before reading them (issue #3).
+# import_seeds refuses larger files before reading them: one huge file must not exhaust memory.
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=5 * 1024 * 1024)
 # Images an import stores (local ones, and remote ones with --fetch-images).
 IMPORT_IMAGE_MAX_BYTES = env.int("IMPORT_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
@@ -224,12 +224,12 @@ IMPORT_FETCH_TIMEOUT = env.float("IMPORT_FETCH_TIMEOUT", default=10.0)
 # Networks --fetch-images may reach besides public addresses (e.g. 10.0.0.0/8 for an intranet CMS).
 IMPORT_FETCH_ALLOWED_NETWORKS = env.list("IMPORT_FETCH_ALLOWED_NETWORKS", default=[])
 
-# Editor: markdownx previews through our own renderer (issue #2), so the preview is the page.
+# Editor: markdownx previews through our own renderer, so the preview is the page.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.markdown.render"
 MARKDOWNX_URLS_PATH = "/markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/markdownx/upload/"
 # Images dropped into the editor (articles/uploads.py): verified with Pillow, re-encoded without
-# EXIF, stored under random names in EDITOR_UPLOAD_DIR of the default storage (issue 6).
+# EXIF, stored under random names in EDITOR_UPLOAD_DIR of the default storage.
 EDITOR_UPLOAD_DIR = "articles/uploads/"
 EDITOR_UPLOAD_MAX_BYTES = env.int("EDITOR_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Width × height × frames, counted before decoding: refuses decompression bombs.
