@@ -66,6 +66,7 @@ def _state(state):
 
 
 def _state_cache():
+    """The cache that holds the state: PAGE_STATE_CACHE when CACHES has it, else the pages' own."""
     return caches[settings.PAGE_STATE_CACHE] if settings.PAGE_STATE_CACHE in settings.CACHES else cache
 
 
