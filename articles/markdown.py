@@ -24,7 +24,8 @@ from pygments.util import ClassNotFound
 
 # Stored HTML is a cache of render(); bump this when its output changes so that importers and
 # `Article.save()` callers know old body_html is stale (part of the importer's unchanged-file hash).
-RENDER_VERSION = "2"  # 2: heading permalinks, Pygments highlighting, lazy images (issue #4)
+# 2: heading permalinks, Pygments highlighting, lazy images; 3: no skipped heading levels.
+RENDER_VERSION = "3"
 
 ALLOWED_TAGS = {
     "a",
@@ -179,7 +180,7 @@ def _normalized(text):
 
 
 def _demote_body_h1(state: StateCore):
-    """The page's only <h1> is the title (issue #2).
+    """The page's only <h1> is the title: one top heading, where readers and screen readers start.
 
     A first body H1 that repeats the title is dropped (the seed starts with one); any other H1 becomes
     an H2. Runs before the anchor rule, so heading ids are given to the headings that remain.
@@ -261,11 +262,43 @@ def render(text, title=None, image_urls=None):
     `image_urls` maps image addresses as written in the body (e.g. ./cover.png) to where the
     images are served now; only the HTML changes, the Markdown keeps what its author wrote."""
     unsafe = _PARSER.render(text or "", {"title": title or ""})
-    safe = _EXTERNAL_LINK.sub('<a rel="noopener" ', _SANITIZER.clean(unsafe))
+    safe = _EXTERNAL_LINK.sub('<a rel="noopener" ', _close_heading_gaps(_SANITIZER.clean(unsafe)))
     if image_urls:
         safe = _rewrite_image_sources(safe, image_urls)
     # Body images sit below the title and byline, below the fold: the browser may fetch them late.
     return _LAZY_IMAGE.sub('<img loading="lazy" ', safe)
+
+
+# The sanitizer escapes "<" in text and in attribute values alike, so every "<" in its output opens
+# a tag, and alt="<h4>" (written &lt;h4&gt;) is never taken for a heading.
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+
+
+def _close_heading_gaps(safe_html):
+    """Renumber the body's headings so that none skips a level: the first is an <h2> (the page's <h1>
+    is the title) and each is at most one level below the heading it sits under.
+
+    Authors skip levels for the look (the seed goes from ## to ####); screen readers and the HTML
+    checker read levels as structure. What is under what stays as written: a heading goes one level
+    below the nearest heading before it that was written at a higher level. Markdown and raw HTML
+    headings alike; ids and the table of contents follow, as they are read from this output."""
+    sections = []  # (level as written, level on the page) of the headings the text is under
+    open_levels = []  # the page level of each heading whose end tag is still to come
+
+    def renumber(heading):
+        # An <h1> counts as written at h2, as _demote_body_h1 makes the Markdown ones.
+        closing, written = heading[1], max(int(heading[2]), 2)
+        if closing:
+            level = open_levels.pop() if open_levels else written
+        else:
+            while sections and sections[-1][0] >= written:
+                sections.pop()
+            level = sections[-1][1] + 1 if sections else 2
+            sections.append((written, level))
+            open_levels.append(level)
+        return f"<{closing}h{level}"
+
+    return _HEADING_TAG.sub(renumber, safe_html)
 
 
 _IMAGE_SOURCE = re.compile(r'(<img [^>]*?src=")([^"]*)(")')

@@ -2,15 +2,20 @@
 
 Every cached page is stored with the current *content version*, a token replaced whenever an
 article, author or tag is saved or deleted (signals.py; the importer and the admin both save), and
-served only while the version is still current, so a change makes every old page stale at once. Scheduled publishing and expiry change what is
-public without a save: each page is cached only until the next publish or expiry time, which is
-worked out when the version changes (at save time), not per request. Responses carry an ETag
-(ConditionalGetMiddleware answers 304) and `max-age=0, must-revalidate`, so no browser or proxy
-copy outlives a change either.
+served only while the version is still current, so a change makes every old page stale at once.
+Scheduled publishing and expiry change what is public without a save: each page is cached only
+until the next publish or expiry time, which is worked out when the version changes (at save time),
+not per request. Responses carry an ETag (ConditionalGetMiddleware answers 304) and
+`max-age=0, must-revalidate`, so no browser or proxy copy outlives a change either.
+
+The version and the next event time are the *state*. Losing it makes every page stale and costs a
+query, so it lives where culling pages cannot drop it: in the PAGE_STATE_CACHE cache when CACHES has
+one (file and local-memory caches, cms/settings.py), else with the pages (Redis, where it has no
+expiry and is read in the same round trip as the page). Anything else the invalidation needs to
+keep (per-page versions, say) belongs in that same state cache, never among the pages.
 
 Requests with a session cookie (editors, staff previews) bypass the cache, and a cache that is
-away (Redis down) simply means uncached pages.
-"""
+away (Redis down) simply means uncached pages."""
 
 import hashlib
 import secrets
@@ -19,7 +24,7 @@ from contextlib import contextmanager
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db.models import Min, Q
 from django.http import HttpResponse
 from django.utils import timezone
@@ -34,7 +39,7 @@ def content_changed():
     if getattr(_deferral, "depth", 0):
         _deferral.pending = True
         return
-    cache.set(STATE_KEY, {"version": secrets.token_hex(8), "next_event": _next_event()}, None)
+    _state_cache().set(STATE_KEY, {"version": secrets.token_hex(8), "next_event": _next_event()}, None)
 
 
 @contextmanager
@@ -56,8 +61,22 @@ def _state(state):
         # Lost (eviction, a fresh cache) or a scheduled time has passed: a new version, so that no page
         # from before the publish or expiry is served after it, whatever the cache server's clock says.
         state = {"version": secrets.token_hex(8), "next_event": _next_event()}
-        cache.set(STATE_KEY, state, None)
+        _state_cache().set(STATE_KEY, state, None)
     return state
+
+
+def _state_cache():
+    """The cache that holds the state: PAGE_STATE_CACHE when CACHES has it, else the pages' own."""
+    return caches[settings.PAGE_STATE_CACHE] if settings.PAGE_STATE_CACHE in settings.CACHES else cache
+
+
+def _read(key):
+    """(the stored state, the stored page) or None for either: one round trip (MGET on Redis) when
+    the state lives with the pages."""
+    if settings.PAGE_STATE_CACHE in settings.CACHES:
+        return caches[settings.PAGE_STATE_CACHE].get(STATE_KEY), cache.get(key)
+    found = cache.get_many([STATE_KEY, key])
+    return found.get(STATE_KEY), found.get(key)
 
 
 def _next_event():
@@ -87,10 +106,9 @@ def _lookup(request):
     """(state, key, the cached response or None) for this request's address."""
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     key = f"pages:{hashlib.sha256(address.encode()).hexdigest()}"
-    # One round trip for the state and the page (MGET on Redis); a page from another version is stale.
-    found = cache.get_many([STATE_KEY, key])
-    state = _state(found.get(STATE_KEY))
-    cached = found.get(key)
+    stored_state, cached = _read(key)
+    state = _state(stored_state)
+    # A page from another version is stale.
     if cached is None or cached[0] != state["version"]:
         return state, key, None
     _, content, headers = cached

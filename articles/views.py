@@ -1,5 +1,7 @@
 """The reader's pages. Queries are narrowed here; templates never cause one."""
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,9 +23,27 @@ def _list_page(request, articles, context, *, empty_is_404=False):
     if empty_is_404 and not page.paginator.count:
         # An author or tag with no public article has no public page (their drafts stay unseen).
         raise Http404("Nothing published here yet.")
+    search_terms = context.get("search_terms", "")
+    neighbours = {
+        "previous_page_url": _page_url(request, page.previous_page_number(), search_terms)
+        if page.has_previous()
+        else "",
+        "next_page_url": _page_url(request, page.next_page_number(), search_terms) if page.has_next() else "",
+    }
     return render(
-        request, "articles/article_list.html", {"page": page, "articles": page.object_list, **context}
+        request,
+        "articles/article_list.html",
+        {"page": page, "articles": page.object_list, **neighbours, **context},
     )
+
+
+def _page_url(request, number, search_terms):
+    """Page `number` of this list. The first page is the list's own address, not ?page=1: one page,
+    one address (for search engines following rel="prev", and for the page cache)."""
+    query = {"q": search_terms} if search_terms else {}
+    if number > 1:
+        query["page"] = number
+    return f"?{urlencode(query)}" if query else request.path
 
 
 def article_list(request):

@@ -30,7 +30,9 @@ slug=common-it-outsourcing-mistakes-to-avoid
 curl -sf -H "X-Forwarded-Proto: https" "$base/blog/$slug" | grep -q "<h1>Common IT Outsourcing Mistakes to Avoid</h1>"
 curl -sf -H "X-Forwarded-Proto: https" "$base/blog/" | grep -q "/blog/$slug"
 curl -sf -H "X-Forwarded-Proto: https" "$base/ping" | grep -q pong
-echo "server: gunicorn $WEB_CONCURRENCY sync workers, DATABASE_URL=${DATABASE_URL%%:*}, CACHE_URL=${CACHE_URL%%:*}"
+# The shipped cms/gunicorn.conf.py, worker recycling included (what make serve runs), not a bare gunicorn.
+recycle=$(.venv/bin/gunicorn -c cms/gunicorn.conf.py --print-config cms.wsgi | awk '$1 == "max_requests" { print $3 }')
+echo "server: gunicorn -c cms/gunicorn.conf.py, $WEB_CONCURRENCY sync workers, max_requests=$recycle, DATABASE_URL=${DATABASE_URL%%:*}, CACHE_URL=${CACHE_URL%%:*}"
 bench/serve_bench.sh -n -r "${ROUNDS:-3}" -c "${CONNS:-16}" -d "${DURATION:-10s}" -w 2s -t 2 \
   -H "X-Forwarded-Proto: https" -P "$(cat "$work/gunicorn.pid")" -o "$work/results.txt" \
   article="$base/blog/$slug" list="$base/blog/" ping="$base/ping"

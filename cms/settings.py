@@ -101,20 +101,50 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# How many pages the page cache keeps on a file or local-memory cache before it culls some (Django's
+# default, 300, is a fraction of a real site). Redis is sized by its own maxmemory (README: "Serving").
+PAGE_CACHE_MAX_ENTRIES = env.int("PAGE_CACHE_MAX_ENTRIES", default=100_000)
+# The alias of the cache that holds the page cache's state apart from the pages (articles/page_cache.py).
+PAGE_STATE_CACHE = "page_state"
+
+
+def cache_settings(url, *, key_prefix="cms", max_pages=PAGE_CACHE_MAX_ENTRIES):
+    """CACHES for a CACHE_URL: "default" holds the pages, up to `max_pages` of them.
+
+    A file cache culls a third of its files at random when full, and a local-memory cache the least
+    recently used third, so the page cache's state gets a cache of its own (PAGE_STATE_CACHE: a
+    `state` folder inside the file cache's, or another local-memory cache) that page traffic never
+    culls. Redis evicts nothing by count: the state stays with the pages there, read with the page
+    in one round trip, and keeps no expiry, so volatile-* eviction policies never choose it. Other
+    backends (memcached, a database table) keep the state with the pages too.
+    """
+    pages = environ.Env.cache_url_config(url)
+    pages["KEY_PREFIX"] = key_prefix
+    backend = pages["BACKEND"]
+    if backend == "django_redis.cache.RedisCache":
+        # Redis being away degrades to uncached pages, never to errors.
+        pages.setdefault("OPTIONS", {}).update(
+            {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}
+        )
+        return {"default": pages}
+    pages.setdefault("OPTIONS", {})["MAX_ENTRIES"] = max_pages
+    if backend == "django.core.cache.backends.filebased.FileBasedCache":
+        state_location = str(Path(pages["LOCATION"]) / "state")
+    elif backend == "django.core.cache.backends.locmem.LocMemCache":
+        state_location = f"{pages['LOCATION']}{PAGE_STATE_CACHE}"
+    else:
+        return {"default": pages}
+    state = {**pages, "LOCATION": state_location, "OPTIONS": dict(pages["OPTIONS"])}
+    return {"default": pages, PAGE_STATE_CACHE: state}
+
+
 # CACHE_URL: local memory by default (runserver, unit tests); `make serve` sets a file cache that
-# all workers and the import command share; redis://host:port/db for production. Redis being away
-# degrades to uncached pages (IGNORE_EXCEPTIONS), never to errors.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
-CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="cms")
-if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
-    CACHES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "IGNORE_EXCEPTIONS": True,
-            "SOCKET_CONNECT_TIMEOUT": 0.5,
-            "SOCKET_TIMEOUT": 0.5,
-        }
-    )
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# all workers and the import command share; redis://host:port/db for production.
+CACHES = cache_settings(
+    env.str("CACHE_URL", default="locmemcache://"),
+    key_prefix=env.str("CACHE_KEY_PREFIX", default="cms"),
+)
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # Longest life of a cached page; it is shorter when a scheduled publish or expiry comes sooner.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
@@ -186,7 +216,7 @@ SITE_DOMAIN = env.str(
     default=next((host.lstrip(".") for host in ALLOWED_HOSTS if host not in ("*", "")), "localhost:8000"),
 )
 
-# import_seeds refuses larger files before reading them (issue #3).
+# import_seeds refuses larger files before reading them: one huge file must not exhaust memory.
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=5 * 1024 * 1024)
 # Images an import stores (local ones, and remote ones with --fetch-images).
 IMPORT_IMAGE_MAX_BYTES = env.int("IMPORT_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
@@ -194,12 +224,12 @@ IMPORT_FETCH_TIMEOUT = env.float("IMPORT_FETCH_TIMEOUT", default=10.0)
 # Networks --fetch-images may reach besides public addresses (e.g. 10.0.0.0/8 for an intranet CMS).
 IMPORT_FETCH_ALLOWED_NETWORKS = env.list("IMPORT_FETCH_ALLOWED_NETWORKS", default=[])
 
-# Editor: markdownx previews through our own renderer (issue #2), so the preview is the page.
+# Editor: markdownx previews through our own renderer, so the preview is the page.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.markdown.render"
 MARKDOWNX_URLS_PATH = "/markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/markdownx/upload/"
 # Images dropped into the editor (articles/images/uploads.py): verified with Pillow, re-encoded without
-# EXIF, stored under random names in EDITOR_UPLOAD_DIR of the default storage (issue 6).
+# EXIF, stored under random names in EDITOR_UPLOAD_DIR of the default storage.
 EDITOR_UPLOAD_DIR = "articles/uploads/"
 EDITOR_UPLOAD_MAX_BYTES = env.int("EDITOR_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Width × height × frames, counted before decoding: refuses decompression bombs.

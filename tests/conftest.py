@@ -54,15 +54,16 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with no cached pages: the database rolls back between tests, a cache (Redis
-    in CI) does not. Only this run's keys go (the key prefix), never a shared Redis database: there,
-    cache.clear() is FLUSHDB, so no test calls it."""
-    from django.core.cache import cache
+    """Each test starts with no cached pages and no page-cache state: the database rolls back between
+    tests, a cache (Redis in CI) does not. Only this run's keys go (the key prefix), never a shared
+    Redis database: there, cache.clear() is FLUSHDB, so no test calls it."""
+    from django.core.cache import caches
 
-    if hasattr(cache, "delete_pattern"):
-        cache.delete_pattern("*")
-    else:
-        cache.clear()
+    for cache in caches.all():
+        if hasattr(cache, "delete_pattern"):
+            cache.delete_pattern("*")
+        else:
+            cache.clear()
 
 
 def _user(username, **extra):

@@ -22,7 +22,7 @@ def test_seed_page_shows_the_article(client, seed_article):
     html = response.content.decode()
     page = parse(html)
     assert page.texts["h1"] == ["Common IT Outsourcing Mistakes to Avoid"]
-    numbered = [t for t in page.texts.get("h4", []) if re.match(r"(10|[1-9])\. ", t)]
+    numbered = [t for t in page.texts.get("h3", []) if re.match(r"(10|[1-9])\. ", t)]
     assert len(numbered) == 10
     # Body headings end with their permalink, "#".
     body_h2 = [text.removesuffix(" #") for text in page.texts["h2"] if text.endswith(" #")]

@@ -76,5 +76,6 @@ def test_author_list_is_paginated_with_rel_prev_next_in_head(client, db):
     first = client.get("/blog/author/busy").content.decode()
     assert links(first, "next") == ["?page=2", "?page=2"]  # <link> in the head and the pager's <a>
     second = client.get("/blog/author/busy?page=2").content.decode()
-    assert links(second, "prev") == ["?page=1", "?page=1"] and links(second, "next") == []
+    assert links(second, "prev") == ["/blog/author/busy", "/blog/author/busy"]
+    assert links(second, "next") == []
     assert len(parse(second).texts["h2"]) == 5

@@ -29,11 +29,39 @@ def test_commonmark_and_gfm_features():
     assert 'id="fn1"' in html and 'href="#fn1"' in html
 
 
-def test_headings_get_ids_and_keep_their_levels():
-    html = render("## Section One\n\n#### 1. Sub point\n\n## Section One")
+def test_headings_get_unique_ids():
+    html = render("## Section One\n\n### 1. Sub point\n\n## Section One")
     assert '<h2 id="section-one">Section One</h2>' in html
-    assert '<h4 id="1-sub-point">1. Sub point</h4>' in html
+    assert '<h3 id="1-sub-point">1. Sub point</h3>' in html
     assert '<h2 id="section-one-1">' in html
+
+
+def _heading_levels(html):
+    return [int(level) for level in re.findall(r"<h([1-6])\b", html)]
+
+
+@pytest.mark.parametrize(
+    ("markdown", "levels"),
+    [
+        # The seed's shape: sections (##) with numbered points (####) under them.
+        ("## Mistakes\n\n#### 1. One\n\n#### 2. Two\n\n## Summary", [2, 3, 3, 2]),
+        # A body that starts deep still starts below the title, and what is under what is kept.
+        ("#### Deep\n\n###### Deeper\n\n#### Deep again\n\n## Top", [2, 3, 2, 2]),
+        ("## A\n\n### B\n\n##### C\n\n#### D\n\n## E\n\n###### F", [2, 3, 4, 4, 2, 3]),
+        # Raw HTML headings too, and an <h1> that is not the title.
+        ("<h1>Raw</h1>\n\n<h4>Raw point</h4>\n\n## Markdown", [2, 3, 2]),
+    ],
+)
+def test_body_headings_skip_no_level(markdown, levels):
+    html = render(markdown, title="The title")
+    assert _heading_levels(html) == levels
+    assert re.findall(r"</h([1-6])>", html) == [str(level) for level in levels]  # each closes as it opened
+
+
+def test_closing_the_gaps_keeps_ids_and_the_outline_follows():
+    html = markdown.render("## Costs\n\n#### Hidden costs\n\nText.")
+    assert '<h3 id="hidden-costs">Hidden costs <a class="header-anchor" href="#hidden-costs"' in html
+    assert [(h["level"], h["id"]) for h in outline(html)[0]] == [(2, "costs"), (3, "hidden-costs")]
 
 
 def test_leading_h1_equal_to_title_is_dropped():
@@ -100,9 +128,13 @@ def test_first_image_url():
     assert first_image_url(render("no images")) == ""
 
 
-def test_render_is_stable_and_pure():
-    text = "# T\n\nSame [^1]\n\n[^1]: x"
-    assert render(text, title="T") == render(text, title="T")
+def test_nothing_carries_over_from_one_render_to_the_next():
+    """One parser serves every call: heading ids, footnote numbers and the title start afresh."""
+    markdown.render("# T\n\n## Part\n\nA note[^1] and another[^2].\n\n[^1]: x\n[^2]: y", title="T")
+    html = render("# T\n\n## Part\n\nOne note[^1].\n\n[^1]: z")
+    assert '<h2 id="t">T</h2>' in html  # the last call's title is not this one's
+    assert '<h2 id="part">Part</h2>' in html  # not part-1
+    assert 'href="#fn1" id="fnref1"' in html and 'id="fn2"' not in html
 
 
 def test_only_a_leading_h1_is_dropped_not_an_h2_or_setext_h2():
@@ -123,7 +155,7 @@ def test_headings_get_a_named_permalink():
 def test_fenced_code_is_highlighted_with_prefixed_pygments_classes():
     html = markdown.render("```python\ndef f():\n    return '<x>'\n```")
     assert '<code class="language-python"><span class="hl-k">def</span>' in html
-    assert '<span class="hl-s1">&#39;&lt;x&gt;&#39;</span>' in html or "&lt;x&gt;" in html
+    assert "<span class=\"hl-s1\">'&lt;x&gt;'</span>" in html  # a string token, still escaped
 
 
 def test_unknown_language_is_plain_escaped_code():
@@ -137,11 +169,11 @@ def test_content_cannot_use_the_site_classes_but_keeps_highlight_ones():
 
 
 def test_outline_lists_headings_without_permalinks_and_counts_words():
-    html = markdown.render("## One\n\n" + "word " * 460 + "\n\n#### Two & three\n\nend")
+    html = markdown.render("## One\n\n" + "word " * 460 + "\n\n### Two & three\n\nend")
     headings, minutes = outline(html)
     assert headings == [
         {"level": 2, "id": "one", "text": "One"},
-        {"level": 4, "id": "two-three", "text": "Two & three"},
+        {"level": 3, "id": "two-three", "text": "Two & three"},
     ]
     assert minutes == 3  # 466 words at 230 a minute, rounded up
     assert outline("") == ([], 0)

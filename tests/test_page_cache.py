@@ -3,9 +3,14 @@ conditional requests get 304; editors with a session are never served a cached p
 
 from datetime import timedelta
 
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Status
+from articles.page_cache import STATE_KEY
+from cms.settings import cache_settings
 
 from .factories import make_article, make_author
 
@@ -106,10 +111,11 @@ def test_import_makes_pages_stale(client, db, write_seed):
     assert "Second words" in client.get("/blog/a").content.decode()
 
 
-def test_a_cached_page_keeps_every_security_header(client, db):
+def test_a_cached_page_keeps_every_security_header(client, db, django_assert_num_queries):
     make_article(slug="a")
     first = client.get("/blog/a")
-    again = client.get("/blog/a")  # answered by CachedPageMiddleware, before sessions and auth
+    with django_assert_num_queries(0):  # answered from the cache, before sessions and auth
+        again = client.get("/blog/a")
     for header in (
         "Content-Security-Policy",
         "X-Frame-Options",
@@ -121,3 +127,27 @@ def test_a_cached_page_keeps_every_security_header(client, db):
     ):
         assert again[header] == first[header], header
     assert again.content == first.content
+
+
+def test_a_file_cache_filled_past_its_limit_keeps_its_state_and_still_hits(
+    client, db, settings, tmp_path, django_assert_num_queries
+):
+    """A full file cache culls a third of its files at random, again and again as pages keep coming;
+    the state must not be among them (each loss makes every cached page stale and costs a query)."""
+    limit = 12
+    settings.CACHES = cache_settings(f"filecache://{tmp_path}/cache", max_pages=limit)
+    make_article(slug="a")
+    client.get("/blog/a?visit=warm-up")  # the Site row is cached after the first request
+    with CaptureQueriesContext(connection) as one_page:
+        client.get("/blog/a")
+    state = caches[settings.PAGE_STATE_CACHE].get(STATE_KEY)
+    addresses = [f"/blog/a?visit={number}" for number in range(10 * limit)]
+    # Every address is new, so every one is a miss: the page's own queries and none to rebuild the state.
+    with django_assert_num_queries(len(addresses) * len(one_page)):
+        for address in addresses:
+            client.get(address)
+    assert len(list((tmp_path / "cache").glob("*.djcache"))) <= limit  # culled: past the limit
+    assert caches[settings.PAGE_STATE_CACHE].get(STATE_KEY) == state
+    # Culling happens before a write, so the page written last is on disk: it must be a hit.
+    with django_assert_num_queries(0):
+        assert client.get(addresses[-1]).status_code == 200

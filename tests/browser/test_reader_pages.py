@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def test_seed_article_renders_cleanly(open_page, seed_article, name, viewport):
     page = open_page(f"/blog/{SEED_SLUG}", viewport=viewport)
     assert page.locator("h1").all_inner_texts() == ["Common IT Outsourcing Mistakes to Avoid"]
-    assert page.locator("article h4").count() == 10
+    assert page.locator("article h3").count() == 10
     assert page.console_errors == []
     # The page fits the viewport: no sideways scrolling on a phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
