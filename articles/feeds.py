@@ -1,8 +1,8 @@
 """RSS and Atom feeds, site-wide and per author and tag, all starting from Article.objects.published().
 
 Feeds carry the full article (the stored, sanitized body_html) and the real modified date
-(`updated`), not the creation date (issue #4). Each feed is two queries whatever its length: the
-articles with their authors, then their tags."""
+(`updated`), not the creation date, so feed readers see edits. Each feed is two queries whatever
+its length: the articles with their authors, then their tags."""
 
 import uuid
 

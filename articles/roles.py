@@ -1,4 +1,4 @@
-"""The "Editors" group (issue 6): add and change articles, authors and tags; nothing on users or groups.
+"""The "Editors" group: add and change articles, authors and tags; nothing on users or groups.
 
 Created by a post_migrate handler, not a data migration: on a fresh database the model permissions
 only exist once auth's own post_migrate handler has run for this app, which happens just before ours

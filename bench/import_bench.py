@@ -1,4 +1,4 @@
-"""Import benchmark (issue #3): N synthetic articles, measured against the floor in one run.
+"""Import benchmark: N synthetic articles, measured against the floor in one run.
 
     python bench/import_bench.py [--articles 10000] [--keep DIR]
 

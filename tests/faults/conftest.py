@@ -1,4 +1,4 @@
-"""Fault and load checks against real servers: gunicorn on PostgreSQL (issue #5).
+"""Fault and load checks against real servers: gunicorn on PostgreSQL.
 
 They start their own processes on loopback and bound every loop in time; they run once in CI
 (`make check-faults`), not in `make test`. With CI=true a missing PostgreSQL fails them.

@@ -1,4 +1,4 @@
-"""Holding up under load and faults (issue #5): a load run while an import changes articles, and the
+"""Holding up under load and faults: a load run while an import changes articles, and the
 database going away under the running site."""
 
 import random
