@@ -36,7 +36,10 @@ INSTALLED_APPS = [
     "storages",
     "markdownx",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
+    "publishing",
 ]
 
 MIDDLEWARE = [
@@ -280,4 +283,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
+}
+
+# Background work (publish events, edge purges, webhooks, scheduled publishing): django-tasks, the
+# API Django 6 ships as django.tasks, with its database backend, so a task enqueued inside a
+# transaction is committed or rolled back with it and no new service is needed. The worker:
+# `manage.py db_worker` (make serve runs it).
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": [],
+    }
 }
