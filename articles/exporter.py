@@ -20,7 +20,7 @@ from django.contrib.redirects.models import Redirect
 
 from .front_matter import FrontMatterError, add_keys, split_front_matter, yaml_front_matter
 from .models import Article, Status
-from .seeds import (
+from .seed_fields import (
     CREATED_KEYS,
     EXCERPT_KEYS,
     EXPIRES_KEYS,
@@ -30,9 +30,8 @@ from .seeds import (
     SOURCE_URL_KEYS,
     TAG_KEYS,
     UPDATED_KEYS,
-    SeedError,
-    parse_seed,
 )
+from .seeds import SeedError, parse_seed
 
 # Where an added publication date goes: `date` first, the key Jekyll, Hugo, Zola and Eleventy read,
 # so the exported file still works with the generator it came from.

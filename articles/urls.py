@@ -6,7 +6,7 @@ from .page_cache import cached_page
 app_name = "articles"
 
 # Slugs may be Unicode (a title with no Latin letters keeps its script), so \w, not <slug:>.
-# "search" is matched before the article pattern; the importer refuses it as a slug (seeds.py).
+# "search" is matched before the article pattern; the importer refuses it as a slug (seed_fields.py).
 SLUG = r"(?P<slug>[-\w]+)"
 urlpatterns = [
     path("", cached_page(views.article_list), name="list"),

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from articles.models import Status
-from articles.seeds import SeedError, parse_seed, read_seed, slug_from_title
+from articles.seed_fields import slug_from_title
+from articles.seeds import SeedError, parse_seed, read_seed
 
 UTC = dt.UTC
 
