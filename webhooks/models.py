@@ -65,8 +65,6 @@ class Webhook(models.Model):
 
     def kind_for(self, change):
         """The event kind this webhook receives `change` as, or None when it did not ask for it."""
-        if not self.active:
-            return None
         if change.kind in self.events:
             return change.kind
         if EventKind.SITE_CHANGED in self.events:

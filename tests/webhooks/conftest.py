@@ -25,27 +25,50 @@ class Receiver:
     """What the receiver was sent, and what it answers: `answers` is consumed one status per
     request (200 once empty); `delay` seconds pass before each answer."""
 
-    def __init__(self, url):
-        self.url = url
+    def __init__(self, server):
+        self._server = server
+        self.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
         self.requests = []  # (headers as a dict, raw body)
         self.answers = []
         self.delay = 0.0
+        self.listening = False
+
+    def listen(self):
+        self._server.server_activate()
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.listening = True
 
     def bodies(self):
         return [json.loads(body) for _, body in self.requests]
 
 
 @pytest.fixture
-def receiver():
-    """A webhook receiver: an HTTP server on 127.0.0.1 that records every POST."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _ReceiverHandler)
-    server.daemon_threads = True
-    server.receiver = Receiver(f"http://127.0.0.1:{server.server_address[1]}/hook")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.receiver
-    server.shutdown()
-    server.server_close()
+def make_receiver():
+    """make_receiver(listening=True): a webhook receiver, an HTTP server on 127.0.0.1 that records
+    every POST. Made with listening=False it holds its port but refuses connections (a receiver
+    that is down) until its listen()."""
+    servers = []
+
+    def make(listening=True):
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _ReceiverHandler, bind_and_activate=False)
+        server.daemon_threads = True
+        server.server_bind()
+        server.receiver = Receiver(server)
+        servers.append(server)
+        if listening:
+            server.receiver.listen()
+        return server.receiver
+
+    yield make
+    for server in servers:
+        if server.receiver.listening:
+            server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def receiver(make_receiver):
+    return make_receiver()
 
 
 class _ReceiverHandler(BaseHTTPRequestHandler):
