@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from ..conftest import manage
+
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = 5
 WORKER_OPTIONS = ["--queue-name", "*", "--interval", "0.2", "--no-reload", "--no-startup-delay"]
@@ -48,20 +50,8 @@ def site(tmp_path):
             "WEBHOOK_TIMEOUT": "2",
         }
     )
-    _manage(env, "migrate", "--noinput")
+    manage(env, "migrate", "--noinput")
     return env, database
-
-
-def _manage(env, *args):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
 
 
 @pytest.fixture
@@ -99,7 +89,7 @@ def _statuses(database):
 def test_a_receiver_down_for_a_while_gets_every_delivery_once_back(site, worker, make_receiver):
     env, database = site
     receiver = make_receiver(listening=False)
-    _manage(env, "shell", "-c", SETUP.replace("$URL", receiver.url))
+    manage(env, "shell", "-c", SETUP.replace("$URL", receiver.url))
     worker(env)
     time.sleep(3)  # the receiver is down: attempts fail and are retried
     assert set(_statuses(database).values()) == {"pending"}
