@@ -86,9 +86,10 @@ def test_every_subscribed_webhook_gets_its_own_delivery(receiver, make_webhook, 
 
 
 def test_a_failing_receiver_is_retried_later_until_it_answers(
-    receiver, make_webhook, make_change, queued_sends, run_tasks, settings
+    receiver, make_webhook, make_change, queued_sends, run_tasks, settings, monkeypatch
 ):
     settings.WEBHOOK_RETRY_BASE_SECONDS = 60
+    monkeypatch.setattr("webhooks.sending.random.uniform", lambda low, high: high)  # the longest wait
     make_webhook(receiver.url)
     receiver.answers = [500, 503]
     notify(make_change())
@@ -97,7 +98,7 @@ def test_a_failing_receiver_is_retried_later_until_it_answers(
     delivery = Delivery.objects.get()
     ((args, run_after),) = queued_sends()
     assert args == [delivery.pk, 2] and delivery.status == Delivery.Status.PENDING
-    assert before <= run_after <= timezone.now() + timedelta(seconds=60)
+    assert before + timedelta(seconds=60) <= run_after <= timezone.now() + timedelta(seconds=60)
     assert run_after == delivery.next_attempt_at
     run_tasks()
     delivery.refresh_from_db()

@@ -11,12 +11,16 @@ from webhooks.tasks import send_delivery
 
 def test_a_task_for_an_attempt_already_made_sends_nothing(receiver, make_webhook, make_change, run_tasks):
     make_webhook(receiver.url)
+    receiver.answers = [500]
     notify(make_change())
-    run_tasks()
+    run_tasks(due_only=True)  # attempt 1 fails; attempt 2 waits for its time
     delivery = Delivery.objects.get()
-    assert send_delivery.call(delivery.pk, 1) == "nothing to do"
-    assert send_delivery.call(delivery.pk, 2) == "nothing to do"  # delivered: no further attempt
+    assert send_delivery.call(delivery.pk, 1) == "nothing to do"  # attempt 1 run again
     assert len(receiver.requests) == 1
+    run_tasks()
+    assert send_delivery.call(delivery.pk, 2) == "nothing to do"
+    assert send_delivery.call(delivery.pk, 3) == "nothing to do"  # delivered: no further attempt
+    assert len(receiver.requests) == 2
 
 
 def test_an_attempt_another_worker_is_making_waits_for_its_lease(

@@ -104,6 +104,7 @@ def test_the_log_filters_by_status_event_and_webhook(client, superuser, given_up
     client.force_login(superuser)
     response = client.get(f"{DELIVERIES}?{query.format(webhook=given_up.webhook_id)}")
     assert response.status_code == 200
+    assert [spec.title for spec in response.context["cl"].filter_specs] == ["status", "event", "webhook"]
     assert list(response.context["cl"].result_list) == [given_up]
 
 
