@@ -1,5 +1,6 @@
 """Webhooks in the admin: who may see and change them is Django's model permissions (the Editors
-group has none of them). The delivery log is read-only, with a "send again" action."""
+group has none of them). The delivery log is read-only (the view permission shows it), with a
+"send again" action for users with the change permission on deliveries."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -72,10 +73,16 @@ class DeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # a log: its pages are views, without Save buttons
+
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Send the selected deliveries again now", permissions=["change"])
+    def has_resend_permission(self, request):
+        return request.user.has_perm("webhooks.change_delivery")
+
+    @admin.action(description="Send the selected deliveries again now", permissions=["resend"])
     def send_again(self, request, queryset):
         for delivery in queryset:
             send_again(delivery)

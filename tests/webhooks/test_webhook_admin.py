@@ -116,3 +116,15 @@ def test_send_again_makes_a_new_attempt_now_after_giving_up(client, superuser, g
     assert given_up.status == Delivery.Status.DELIVERED and given_up.attempts == 3
     assert [a.status_code for a in given_up.attempt_log.all()] == [500, 500, 200]
     assert len(receiver.requests) == 3
+
+
+def test_send_again_needs_the_change_permission_on_deliveries(client, editor, given_up):
+    viewing = Permission.objects.filter(content_type__app_label="webhooks", codename="view_delivery")
+    editor.user_permissions.add(*viewing)
+    client.force_login(editor)
+    assert client.get(f"{DELIVERIES}{given_up.pk}/change/").status_code == 200
+    assert "send_again" not in client.get(DELIVERIES).content.decode()
+    editor.user_permissions.add(
+        Permission.objects.get(content_type__app_label="webhooks", codename="change_delivery")
+    )
+    assert "send_again" in client.get(DELIVERIES).content.decode()
