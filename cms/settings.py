@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "articles",
     "publishing",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -295,3 +296,12 @@ TASKS = {
         "QUEUES": [],
     }
 }
+
+# Webhooks (webhooks/; README: "Webhooks"): each POST waits at most WEBHOOK_TIMEOUT seconds; a failed
+# one is tried again after a random wait of up to BASE × 2^(failures−1) seconds (at most MAX), until
+# WEBHOOK_MAX_ATTEMPTS have failed. Targets must be public addresses unless in WEBHOOK_ALLOWED_NETWORKS.
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=10)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=10.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 60 * 60)
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])

@@ -1,5 +1,7 @@
 import csv
 import shutil
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -13,6 +15,20 @@ SEED_FILE = Path(settings.BASE_DIR) / "fixtures" / "seeds" / "000_1fed10c48dc664
 CORPUS = Path(__file__).parent / "data" / "corpus"
 # Every test user's password; the browser tests type it into the login form.
 PASSWORD = "x-Long-Pass-123"
+
+
+def manage(env, *args, check=True):
+    """Run manage.py in a subprocess with the environment `env` (a site of its own: its database,
+    its settings); returns the CompletedProcess, output captured."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=check,
+    )
 
 
 def corpus_manifest():

@@ -4,15 +4,13 @@ through Django's storage API, and only when the article's transaction commits, s
 no orphans.
 
 Fetching refuses private, loopback and link-local addresses unless IMPORT_FETCH_ALLOWED_NETWORKS
-allows them, connects to the address it checked (no DNS rebinding), and caps time and size.
+allows them, connects to the address it checked (no DNS rebinding; cms/outbound.py), and caps time
+and size.
 """
 
 import hashlib
 import http.client
-import ipaddress
 import re
-import socket
-import ssl
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -20,6 +18,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+
+from cms.outbound import PinnedConnection, RefusedAddress, checked_address, default_port
 
 from . import FORMATS, ImageError, open_checked
 
@@ -63,8 +63,8 @@ def fetch(url):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ImageError("only http and https addresses are fetched")
-        address = _checked_address(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-        connection = _PinnedConnection(parts, address, timeout=settings.IMPORT_FETCH_TIMEOUT)
+        address = _checked_address(parts.hostname, default_port(parts))
+        connection = PinnedConnection(parts, address, timeout=settings.IMPORT_FETCH_TIMEOUT)
         try:
             path = parts.path or "/"
             connection.request(
@@ -91,50 +91,9 @@ def fetch(url):
 
 def _checked_address(host, port):
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        raise ImageError(f"its host {host!r} does not resolve") from exc
-    allowed = [ipaddress.ip_network(net) for net in settings.IMPORT_FETCH_ALLOWED_NETWORKS]
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if any(address in net for net in allowed):
-            return str(address)
-        if not address.is_global or address.is_multicast:
-            raise ImageError(f"its host {host!r} is a private, loopback or link-local address ({address})")
-        return str(address)
-    raise ImageError(f"its host {host!r} has no address")
-
-
-class _PinnedConnection:
-    """An HTTP(S) connection to the address we checked, with the URL's host for Host and TLS."""
-
-    def __init__(self, parts, address, timeout):
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        if parts.scheme == "https":
-            self._conn = http.client.HTTPSConnection(
-                parts.hostname, port, timeout=timeout, context=ssl.create_default_context()
-            )
-        else:
-            self._conn = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
-        self._conn.sock = None
-        original_create = socket.create_connection
-
-        def connect():
-            sock = original_create((address, port), timeout)
-            if parts.scheme == "https":
-                sock = self._conn._context.wrap_socket(sock, server_hostname=parts.hostname)
-            self._conn.sock = sock
-
-        self._conn.connect = connect
-
-    def request(self, *args, **kwargs):
-        return self._conn.request(*args, **kwargs)
-
-    def getresponse(self):
-        return self._conn.getresponse()
-
-    def close(self):
-        self._conn.close()
+        return checked_address(host, port, settings.IMPORT_FETCH_ALLOWED_NETWORKS)
+    except RefusedAddress as exc:
+        raise ImageError(str(exc)) from exc
 
 
 class ImportedImages:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from ..conftest import manage  # noqa: F401 - the fault tests take it from here
 from ..tooling import require
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,18 +49,6 @@ def site_env(database_url, tmp_path):
         }
     )
     return env
-
-
-def manage(env, *args, check=True):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=check,
-    )
 
 
 def get(url, timeout=10):
