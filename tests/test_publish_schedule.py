@@ -1,0 +1,94 @@
+"""A scheduled publish and an expiry are events at their time, with no request and no save: a task
+queued for that time writes the event, once; a rescheduled article's old task writes nothing."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Status
+from publishing.changes import EventKind
+from publishing.models import Event
+
+from .factories import make_article
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """clock(delta) moves timezone.now() to `delta` after the test's start."""
+    start = timezone.now()
+
+    def move(delta):
+        monkeypatch.setattr(timezone, "now", lambda: start + delta)
+
+    return move
+
+
+def test_a_scheduled_article_is_published_at_its_time(receivers, db, committed, run_tasks, clock):
+    now = timezone.now()
+    with committed():
+        neighbour = make_article(published=now - timedelta(days=1))
+    with committed() as at_save:
+        article = make_article(slug="soon", published=now + timedelta(minutes=5))
+    assert at_save == []  # nothing readers can see yet
+    run_tasks()
+    assert not Event.objects.filter(article_id=article.pk).exists()  # not due yet
+    clock(timedelta(minutes=5, seconds=1))
+    run_tasks()
+    (event,) = Event.objects.filter(article_id=article.pk)
+    assert event.kind == EventKind.PUBLISHED and event.occurred_at == article.published
+    assert {f"article-{article.pk}", "list", f"article-{neighbour.pk}"} <= set(event.keys)
+    assert "/blog/soon" in event.paths
+
+
+def test_an_article_expires_at_its_time(receivers, db, committed, run_tasks, clock):
+    now = timezone.now()
+    with committed():
+        article = make_article(slug="brief", expires=now + timedelta(minutes=5))
+    clock(timedelta(minutes=6))
+    run_tasks()
+    kinds = list(
+        Event.objects.filter(article_id=article.pk).order_by("created_at").values_list("kind", flat=True)
+    )
+    assert kinds == [EventKind.PUBLISHED, EventKind.UNPUBLISHED]
+
+
+def test_a_rescheduled_articles_old_time_writes_nothing(receivers, db, committed, run_tasks, clock):
+    now = timezone.now()
+    with committed():
+        article = make_article(published=now + timedelta(minutes=5))
+    with committed():
+        article.published = now + timedelta(hours=2)
+        article.save()
+    clock(timedelta(minutes=6))
+    run_tasks()
+    assert not Event.objects.filter(article_id=article.pk).exists()
+    clock(timedelta(hours=2, seconds=1))
+    run_tasks()
+    assert list(Event.objects.filter(article_id=article.pk).values_list("kind", flat=True)) == [
+        EventKind.PUBLISHED
+    ]
+
+
+def test_a_scheduled_article_moved_back_to_draft_is_not_published(receivers, db, committed, run_tasks, clock):
+    now = timezone.now()
+    with committed():
+        article = make_article(published=now + timedelta(minutes=5))
+    with committed():
+        article.status = Status.DRAFT
+        article.save()
+    clock(timedelta(minutes=6))
+    run_tasks()
+    assert not Event.objects.filter(article_id=article.pk).exists()
+
+
+def test_a_scheduled_time_writes_its_event_once_however_often_its_task_runs(receivers, db, committed, run_tasks, clock):
+    from publishing.scheduling import scheduled_change
+
+    now = timezone.now()
+    with committed():
+        article = make_article(published=now + timedelta(minutes=5))
+    clock(timedelta(minutes=6))
+    run_tasks()
+    scheduled_change.call(article.pk, "published", article.published.isoformat())
+    assert Event.objects.filter(article_id=article.pk).count() == 1
