@@ -83,3 +83,31 @@ def run_tasks():
         return ran
 
     return run
+
+
+def logging_receiver(change):
+    """For a worker in another process: appends "<receiver> <event> <kind> <article pk> <time>"
+    to the file PUBLISH_TEST_LOG names, and blocks first while the file PUBLISH_TEST_BLOCK names
+    exists (a delivery to kill the worker in)."""
+    _log("logging", change)
+
+
+def second_logging_receiver(change):
+    _log("second", change)
+
+
+def _log(name, change):
+    import os
+    import time
+    from pathlib import Path
+
+    log = Path(os.environ["PUBLISH_TEST_LOG"])
+    block = Path(os.environ.get("PUBLISH_TEST_BLOCK", "/nonexistent"))
+    if name == "logging" and block.exists():
+        with log.open("a") as out:
+            out.write(f"{name}-blocked {change.id} {change.kind} - {time.time()}\n")
+        while block.exists():
+            time.sleep(0.05)
+    pk = change.article["pk"] if change.article else "-"
+    with log.open("a") as out:
+        out.write(f"{name} {change.id} {change.kind} {pk} {time.time()}\n")

@@ -122,7 +122,7 @@ def test_the_sweep_leaves_deliveries_whose_task_is_still_queued(
 
 def test_a_receiver_that_cannot_be_imported_fails_the_system_check(settings):
     settings.PUBLISHING_RECEIVERS = ["tests.publish_fixtures.first_receiver", "nowhere.receivers.purge"]
-    with pytest.raises(SystemCheckError, match="'nowhere.receivers.purge', which cannot be imported"):
+    with pytest.raises(SystemCheckError, match=r"'nowhere\.receivers\.purge', which cannot be imported"):
         call_command("check", stdout=StringIO(), stderr=StringIO())
 
 

@@ -19,6 +19,15 @@ CHANGELIST = "/admin/articles/article/"
 SHARED = {"list", "feed", "sitemap", "search"}
 
 
+def save_then_fail(article, **changes):
+    """A transaction that saves `article` with `changes`, then fails and rolls back."""
+    with transaction.atomic():
+        for name, value in changes.items():
+            setattr(article, name, value)
+        article.save()
+        raise RuntimeError("the request failed after the save")
+
+
 def own_keys(article, *extra):
     return {f"article-{article.pk}", f"neighbour-{article.pk}", *SHARED, *extra}
 
@@ -38,10 +47,8 @@ def trio(db, committed):
 def test_a_change_that_rolls_back_leaves_no_event_and_no_task(trio, committed):
     _, middle, _ = trio
     tasks_before = DBTaskResult.objects.count()
-    with committed() as events, pytest.raises(RuntimeError), transaction.atomic():
-        middle.title = "Never seen"
-        middle.save()
-        raise RuntimeError("the request failed after the save")
+    with committed() as events, pytest.raises(RuntimeError):
+        save_then_fail(middle, title="Never seen")
     assert events == [] and DBTaskResult.objects.count() == tasks_before
 
 
@@ -53,10 +60,8 @@ def test_a_committed_change_has_its_event_and_its_task_and_a_rolled_back_one_has
     event = Event.objects.get(article_id=article.pk)
     assert event.kind == EventKind.PUBLISHED
     assert DBTaskResult.objects.filter(args_kwargs__args=[event.pk.hex]).count() == 1
-    with pytest.raises(RuntimeError), transaction.atomic():
-        article.title = "Rolled back"
-        article.save()
-        raise RuntimeError("after the save")
+    with pytest.raises(RuntimeError):
+        save_then_fail(article, title="Rolled back")
     assert Event.objects.count() == 1 and DBTaskResult.objects.count() == 1
 
 
@@ -93,7 +98,7 @@ def test_publish_names_the_article_its_lists_and_its_new_neighbours(db, committe
 
 
 def test_edit_of_a_public_article_names_its_pages_but_not_its_neighbours(trio, committed):
-    older, middle, newer = trio
+    older, middle, _ = trio
     with committed() as events:
         middle.body = "New words."
         middle.save()

@@ -82,7 +82,9 @@ def test_a_scheduled_article_moved_back_to_draft_is_not_published(receivers, db,
     assert not Event.objects.filter(article_id=article.pk).exists()
 
 
-def test_a_scheduled_time_writes_its_event_once_however_often_its_task_runs(receivers, db, committed, run_tasks, clock):
+def test_a_scheduled_time_writes_its_event_once_however_often_its_task_runs(
+    receivers, db, committed, run_tasks, clock
+):
     from publishing.scheduling import scheduled_change
 
     now = timezone.now()
