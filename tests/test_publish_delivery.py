@@ -136,3 +136,24 @@ def test_healthz_answers_503_when_deliveries_are_overdue(
     monkeypatch.setattr(timezone, "now", lambda: later)
     response = client.get("/healthz")
     assert response.status_code == 503 and b"publish events" in response.content
+
+
+def test_the_admin_shows_a_given_up_delivery_and_dispatches_it_again(
+    client, superuser, receivers, db, committed, run_tasks, settings
+):
+    settings.PUBLISHING_MAX_ATTEMPTS = 1
+    receivers.failing.add("second")
+    with committed() as events:
+        make_article(slug="shown")
+    run_tasks()
+    (event,) = events
+    client.force_login(superuser)
+    listing = client.get("/admin/publishing/event/").content.decode()
+    assert "1 given up" in listing and "shown" in listing
+    page = client.get(f"/admin/publishing/event/{event.pk}/change/").content.decode()
+    assert "second receiver is down" in page
+    receivers.failing.clear()
+    with committed():
+        client.post("/admin/publishing/event/", {"action": "dispatch_again", "_selected_action": [event.pk]})
+    run_tasks()
+    assert set(event.receiver_states.values_list("status", flat=True)) == {ReceiverState.Status.DONE}

@@ -19,6 +19,15 @@ CHANGELIST = "/admin/articles/article/"
 SHARED = {"list", "feed", "sitemap", "search"}
 
 
+def edit(committed, article, **changes):
+    """Save `article` with `changes` in a committed transaction; returns the events it wrote."""
+    with committed() as events:
+        for name, value in changes.items():
+            setattr(article, name, value)
+        article.save()
+    return events
+
+
 def save_then_fail(article, **changes):
     """A transaction that saves `article` with `changes`, then fails and rolls back."""
     with transaction.atomic():
@@ -75,10 +84,7 @@ def test_publish_names_the_article_its_lists_and_its_new_neighbours(db, committe
             make_article(slug="d", author=author, status=Status.DRAFT, published=now - timedelta(days=2)),
             "Tea",
         )
-    with committed() as events:
-        draft.status = Status.PUBLISHED
-        draft.save()
-    (event,) = events
+    (event,) = edit(committed, draft, status=Status.PUBLISHED)
     tea = draft.tags.get()
     assert event.kind == EventKind.PUBLISHED
     assert set(event.keys) == own_keys(
@@ -99,10 +105,7 @@ def test_publish_names_the_article_its_lists_and_its_new_neighbours(db, committe
 
 def test_edit_of_a_public_article_names_its_pages_but_not_its_neighbours(trio, committed):
     older, middle, _ = trio
-    with committed() as events:
-        middle.body = "New words."
-        middle.save()
-    (event,) = events
+    (event,) = edit(committed, middle, body="New words.")
     assert event.kind == EventKind.UPDATED
     assert set(event.keys) == own_keys(middle, f"author-{middle.author_id}", f"tag-{middle.tags.get().pk}")
     assert f"article-{older.pk}" not in event.keys  # exact: an unrelated article's page stays cached
@@ -117,9 +120,7 @@ def test_unpublish_and_delete_name_the_pages_it_was_on(trio, committed):
         f"article-{older.pk}",
         f"article-{newer.pk}",
     )
-    with committed() as unpublished:
-        middle.status = Status.DRAFT
-        middle.save()
+    unpublished = edit(committed, middle, status=Status.DRAFT)
     with committed() as deleted:
         newer.delete()
     assert [(e.kind, set(e.keys)) for e in unpublished] == [(EventKind.UNPUBLISHED, expected)]
@@ -130,20 +131,14 @@ def test_unpublish_and_delete_name_the_pages_it_was_on(trio, committed):
 
 def test_slug_change_names_the_old_address_too(trio, committed):
     _, middle, _ = trio
-    with committed() as events:
-        middle.slug = "renamed"
-        middle.save()
-    (event,) = events
+    (event,) = edit(committed, middle, slug="renamed")
     assert event.kind == EventKind.UPDATED and {"/blog/middle", "/blog/renamed"} <= set(event.paths)
 
 
 def test_draft_edit_writes_no_event(db, committed):
     with committed():
         draft = make_article(status=Status.DRAFT)
-    with committed() as events:
-        draft.body = "Still hidden."
-        draft.save()
-    assert events == []
+    assert edit(committed, draft, body="Still hidden.") == []
 
 
 def test_an_admin_save_with_new_tags_is_one_event_with_old_and_new_tags(client, editor, trio, committed):
@@ -197,11 +192,8 @@ def test_bulk_publish_and_unpublish_write_one_event_per_article(client, editor, 
 
 def test_author_rename_is_a_site_change(trio, committed):
     author = trio[0].author
-    with committed() as events:
-        author.name = "Ann Other"
-        author.save()
-    with committed() as unchanged:
-        author.save()
+    events = edit(committed, author, name="Ann Other")
+    unchanged = edit(committed, author)
     assert [(e.kind, e.keys) for e in events] == [(EventKind.SITE_CHANGED, ["site"])]
     assert unchanged == []
 
