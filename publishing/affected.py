@@ -116,8 +116,6 @@ def affected(before, after):
     for shown in (before, after):
         if shown and shown["public"]:
             _add_pages(shown, keys, paths, reordered=reordered)
-    if before and after and before["slug"] != after["slug"]:
-        paths.update((before["path"], after["path"]))  # the old address now redirects
     return Affected(kind, frozenset(keys), frozenset(paths))
 
 

@@ -77,6 +77,16 @@ def test_dispatch_again_hands_a_given_up_event_over_once_more(receivers, db, com
     assert sorted(name for name, _ in receivers.received) == ["first", "first", "second"]
 
 
+def test_a_delivery_held_by_another_worker_is_not_handed_over_twice(receivers, db, committed, run_tasks):
+    with committed() as events:
+        make_article()
+    (event,) = events
+    event.receiver_states.update(claimed_until=timezone.now() + timedelta(minutes=1))
+    run_tasks()
+    assert receivers.received == []
+    assert set(event.receiver_states.values_list("attempts", flat=True)) == {0}
+
+
 @pytest.mark.parametrize("attempts", [1, 3, 12])
 def test_backoff_grows_exponentially_up_to_the_cap_with_full_jitter(settings, attempts, monkeypatch):
     settings.PUBLISHING_RETRY_BASE_SECONDS, settings.PUBLISHING_RETRY_CAP_SECONDS = 2, 600
@@ -92,18 +102,15 @@ def test_a_killed_workers_deliveries_are_handed_over_again(
     with committed() as events:
         make_article()
     (event,) = events
-    task = DBTaskResult.objects.get(status=TaskResultStatus.READY)
-    task.claim("killed-worker")
+    DBTaskResult.objects.get(status=TaskResultStatus.READY).claim("killed-worker")
+    claim, start = settings.PUBLISHING_CLAIM_SECONDS, timezone.now()
     first = event.receiver_states.get(receiver__endswith="first_receiver")
-    first.claimed_until, first.attempts = (
-        timezone.now() + timedelta(seconds=settings.PUBLISHING_CLAIM_SECONDS),
-        1,
-    )
+    first.claimed_until, first.attempts = start + timedelta(seconds=3 * claim), 1
     first.save()
-    assert recovery.sweep() == 0  # the claim still holds: the worker may be alive and busy
-    later = timezone.now() + timedelta(seconds=settings.PUBLISHING_CLAIM_SECONDS + 1)
-    monkeypatch.setattr(timezone, "now", lambda: later)
-    assert recovery.sweep() == 2
+    monkeypatch.setattr(timezone, "now", lambda: start + timedelta(seconds=claim + 1))
+    assert recovery.sweep() == 1  # the second; the first is claimed: its worker may be alive and busy
+    monkeypatch.setattr(timezone, "now", lambda: start + timedelta(seconds=3 * claim + 1))
+    assert recovery.sweep() == 1  # the claim ran out: its worker is presumed dead
     run_tasks()
     assert set(event.receiver_states.values_list("status", flat=True)) == {ReceiverState.Status.DONE}
     assert sorted(name for name, _ in receivers.received) == ["first", "second"]

@@ -70,16 +70,36 @@ def test_a_rescheduled_articles_old_time_writes_nothing(receivers, db, committed
     ]
 
 
-def test_a_scheduled_article_moved_back_to_draft_is_not_published(receivers, db, committed, run_tasks, clock):
+def test_an_article_published_earlier_than_scheduled_is_published_once(
+    receivers, db, committed, run_tasks, clock
+):
     now = timezone.now()
     with committed():
         article = make_article(published=now + timedelta(minutes=5))
     with committed():
-        article.status = Status.DRAFT
+        article.published = now + timedelta(minutes=3)
         article.save()
     clock(timedelta(minutes=6))
     run_tasks()
-    assert not Event.objects.filter(article_id=article.pk).exists()
+    (event,) = Event.objects.filter(article_id=article.pk)
+    assert event.occurred_at == article.published
+
+
+@pytest.mark.parametrize("moment", ["published", "expires"])
+def test_a_scheduled_article_moved_back_to_draft_has_no_event_at_its_time(
+    receivers, db, committed, run_tasks, clock, moment
+):
+    now = timezone.now()
+    with committed():
+        article = make_article(**{moment: now + timedelta(minutes=5)})
+    with committed() as unpublished:
+        article.status = Status.DRAFT
+        article.save()
+    events_before = Event.objects.filter(article_id=article.pk).count()
+    clock(timedelta(minutes=6))
+    run_tasks()
+    assert Event.objects.filter(article_id=article.pk).count() == events_before
+    assert len(unpublished) == (moment == "expires")  # it was public until the draft
 
 
 def test_a_scheduled_time_writes_its_event_once_however_often_its_task_runs(
@@ -94,3 +114,15 @@ def test_a_scheduled_time_writes_its_event_once_however_often_its_task_runs(
     run_tasks()
     scheduled_change.call(article.pk, "published", article.published.isoformat())
     assert Event.objects.filter(article_id=article.pk).count() == 1
+
+
+def test_an_article_that_expires_before_its_publication_never_has_an_event(
+    receivers, db, committed, run_tasks, clock
+):
+    now = timezone.now()
+    with committed():
+        article = make_article(published=now + timedelta(minutes=10), expires=now + timedelta(minutes=5))
+    for minutes in (6, 11):
+        clock(timedelta(minutes=minutes))
+        run_tasks()
+    assert not Event.objects.filter(article_id=article.pk).exists()
