@@ -3,8 +3,10 @@ right kind and exactly the pages it made stale; a change readers cannot see writ
 change that rolls back leaves neither an event nor its task."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -219,3 +221,18 @@ def test_every_event_has_a_pending_state_per_receiver(receivers, settings, db, c
     assert sorted(event.receiver_states.values_list("receiver", "status")) == [
         (path, ReceiverState.Status.PENDING) for path in sorted(settings.PUBLISHING_RECEIVERS)
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_tells_the_page_cache_once_about_all_it_changed(write_seed, monkeypatch):
+    """With a real commit: the on-commit invalidation runs inside the import's batch too."""
+    calls = []
+    monkeypatch.setattr("articles.page_cache.invalidate", lambda keys: calls.append(set(keys)))
+    for number in range(3):
+        path = write_seed(
+            f"n{number}.md", f"---\ntitle: N{number}\nslug: n{number}\npublished: 2024-01-02\n---\nText.\n"
+        )
+    call_command("import_seeds", str(path.parent), stdout=StringIO())
+    assert Event.objects.count() == 3
+    (keys,) = calls
+    assert {f"article-{pk}" for pk in Article.objects.values_list("pk", flat=True)} <= keys
