@@ -153,7 +153,9 @@ def _schedule(pending, article_id, after):
     before = pending.before or {}
     for moment in ("published", "expires"):
         at = after[moment]
-        fresh = at and at != before.get(moment) and (moment, at) not in pending.scheduled
+        # Scheduled already by the change that set this time, unless the article was a draft then.
+        known = at == before.get(moment) and before.get("status") == Status.PUBLISHED
+        fresh = at and not known and (moment, at) not in pending.scheduled
         if fresh and datetime.fromisoformat(at) > timezone.now():
             schedule(article_id, moment, at)
             pending.scheduled.add((moment, at))

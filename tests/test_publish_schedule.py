@@ -53,6 +53,20 @@ def test_an_article_expires_at_its_time(receivers, db, committed, run_tasks, clo
     assert kinds == [EventKind.PUBLISHED, EventKind.UNPUBLISHED]
 
 
+def test_a_draft_with_a_date_ahead_published_in_the_admin_goes_live_at_that_date(
+    client, editor, receivers, db, committed, run_tasks, clock
+):
+    with committed():
+        article = make_article(status=Status.DRAFT, published=timezone.now() + timedelta(minutes=5))
+    client.force_login(editor)
+    with committed():
+        client.post("/admin/articles/article/", {"action": "publish", "_selected_action": [article.pk]})
+    clock(timedelta(minutes=6))
+    run_tasks()
+    (event,) = Event.objects.filter(article_id=article.pk)
+    assert event.kind == EventKind.PUBLISHED and event.occurred_at == article.published
+
+
 @pytest.mark.parametrize("moved_to", [timedelta(hours=2), timedelta(minutes=3)], ids=["later", "earlier"])
 def test_a_rescheduled_article_is_published_once_at_its_new_time(
     receivers, db, committed, run_tasks, clock, moved_to
