@@ -43,11 +43,12 @@ run: install
 	$(DEV_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py import_seeds
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEV_ENV) bin/together "$(BIN)/python manage.py runserver 127.0.0.1:8000" "$(BIN)/python manage.py publish_worker"
 
 # Production-style serving on one machine: DEBUG off, gunicorn, WhiteNoise for static files, a file
 # cache shared by the workers and the import command (CACHE_URL=redis://… to use Redis), media served
-# by Django (DJANGO_SERVE_MEDIA=0 behind a proxy that serves MEDIA_ROOT). Needs DJANGO_SECRET_KEY.
+# by Django (DJANGO_SERVE_MEDIA=0 behind a proxy that serves MEDIA_ROOT), and the publish worker that
+# delivers publish events (bin/together stops both on Ctrl-C). Needs DJANGO_SECRET_KEY.
 SERVE_ENV := DJANGO_DEBUG=0 DJANGO_SERVE_MEDIA=$${DJANGO_SERVE_MEDIA:-1} \
 	CACHE_URL=$${CACHE_URL:-filecache://$(CURDIR)/var/cache} \
 	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-localhost,127.0.0.1}
@@ -56,7 +57,7 @@ serve: install
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
 	$(SERVE_ENV) $(BIN)/python manage.py import_seeds
-	$(SERVE_ENV) $(BIN)/gunicorn -c cms/gunicorn.conf.py cms.wsgi
+	$(SERVE_ENV) bin/together "$(BIN)/gunicorn -c cms/gunicorn.conf.py cms.wsgi" "$(BIN)/python manage.py publish_worker"
 
 # The whole suite, browser tests included (CI runs this).
 test: install

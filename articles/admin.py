@@ -1,14 +1,15 @@
 """The editors' admin: drafts, scheduling, previews, image uploads and history.
 
 Every save goes through Article.save() (the page follows) and through django-simple-history (a
-version is kept). Bulk actions save article by article for the same reason, instead of .update().
+version is kept). Bulk actions save article by article for the same reason, instead of .update(),
+in one transaction, so that their publish events are written with them (publishing/outbox.py).
 """
 
 import difflib
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
@@ -208,20 +209,22 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     def publish(self, request, queryset):
         now = timezone.now()
         changed = 0
-        for article in queryset.exclude(status=Status.PUBLISHED, published__isnull=False):
-            article.status = Status.PUBLISHED
-            article.published = article.published or now
-            self._save_edited(article, ["status", "published"])
-            changed += 1
+        with transaction.atomic():
+            for article in queryset.exclude(status=Status.PUBLISHED, published__isnull=False):
+                article.status = Status.PUBLISHED
+                article.published = article.published or now
+                self._save_edited(article, ["status", "published"])
+                changed += 1
         self.message_user(request, f"{changed} article(s) published.", messages.SUCCESS)
 
     @admin.action(description="Unpublish (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
         changed = 0
-        for article in queryset.exclude(status=Status.DRAFT):
-            article.status = Status.DRAFT
-            self._save_edited(article, ["status"])
-            changed += 1
+        with transaction.atomic():
+            for article in queryset.exclude(status=Status.DRAFT):
+                article.status = Status.DRAFT
+                self._save_edited(article, ["status"])
+                changed += 1
         self.message_user(request, f"{changed} article(s) moved back to draft.", messages.SUCCESS)
 
     def _save_edited(self, article, fields):

@@ -17,11 +17,12 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from publishing import outbox
+
 from .identities import ArticleIdentities
 from .images import ImageError
 from .images.imports import ImportedImages, image_references
 from .models import Article, Author, Status, Tag
-from .page_cache import one_change
 from .redirects import redirect_old_path
 from .seeds import SeedError, parse_seed, read_file
 
@@ -148,8 +149,9 @@ def import_paths(
     files = find_seed_files(paths)
     size = len(files) if strict or dry_run else BATCH_SIZE
     for start in range(0, max(len(files), 1), size or 1):
-        # Cached pages go stale once per batch, after its commit, not once per file.
-        with one_change(), transaction.atomic():
+        # One publish event per changed article, written with it; our page cache is told once per
+        # batch, after its commit, not once per file.
+        with outbox.batch(), transaction.atomic():
             for path in files[start : start + size]:
                 outcome = batch.import_file(path)
                 report.add(outcome)
@@ -295,6 +297,7 @@ class _Batch:
             Article.tags.through.objects.bulk_create(
                 [Article.tags.through(article_id=article.pk, tag_id=tag.pk) for tag in tags]
             )
+            outbox.record_article(article.pk)  # bulk_create sends no m2m signal: its event needs the tags
         else:
             article.tags.set(tags)
         for alias in seed.aliases:

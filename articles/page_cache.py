@@ -42,6 +42,20 @@ def content_changed():
     _state_cache().set(STATE_KEY, {"version": secrets.token_hex(8), "next_event": _next_event()}, None)
 
 
+# The seam with the publish events (publishing/outbox.py calls invalidate() in the web process, and
+# PUBLISHING_RECEIVERS names invalidate_change for the worker). Until pages are invalidated per
+# surrogate key, any change makes every page stale.
+def invalidate(keys):
+    """Make the cached pages that carry any of these surrogate keys stale."""
+    if keys:
+        content_changed()
+
+
+def invalidate_change(change):
+    """The page-cache receiver of publish events."""
+    invalidate(change.keys)
+
+
 @contextmanager
 def one_change():
     """Within this block (an import of many files), changes make pages stale once, at the end."""

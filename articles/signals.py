@@ -4,24 +4,23 @@ import, a shell.
 article_saved is the place for "after an article changed". What it writes to the database (search
 vector, redirect from an old address) it writes inside the save's transaction, so a rollback takes
 it back together with the row. Files (renditions) are written only once that transaction commits,
-so a rolled-back save leaves none. Cached pages go stale on any change of an article, author or tag.
+so a rolled-back save leaves none. Cached pages, the edge and other systems hear of a change through
+its publish event (publishing/outbox.py), which is written in the same transaction.
 """
 
 from functools import partial
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from .images import renditions
-from .models import Article, Author, Tag
-from .page_cache import content_changed
+from .models import Article
 from .redirects import redirect_old_path
 
 
 @receiver(post_save, sender=Article)
 def article_saved(sender, instance, raw=False, **kwargs):
-    pages_are_stale()
     if raw:  # loaddata writes rows as they are, without Article.save() and its rendering
         return
     Article.objects.filter(pk=instance.pk).refresh_search_vector()
@@ -43,16 +42,3 @@ def _make_lead_image_renditions(article, source):
     Article.objects.filter(pk=article.pk, image=source).update(image_renditions=made)
     if (article.image.name if article.image else "") == source:
         article.image_renditions = made
-
-
-@receiver(post_delete, sender=Article)
-@receiver(post_save, sender=Author)
-@receiver(post_delete, sender=Author)
-@receiver(post_save, sender=Tag)
-@receiver(post_delete, sender=Tag)
-@receiver(m2m_changed, sender=Article.tags.through)
-def pages_are_stale(**kwargs):
-    # Now, and again once the change is committed: a page rendered from the old rows in between
-    # would otherwise be cached under the new version.
-    content_changed()
-    transaction.on_commit(content_changed)

@@ -305,3 +305,22 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=10)
 WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=10.0)
 WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 60 * 60)
 WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+
+# Publish events (publishing/): who hears of each change, and how hard we try. Receivers are dotted
+# paths of callables receiver(change); `manage.py check` refuses one that cannot be imported.
+PUBLISHING_RECEIVERS = env.list(
+    "PUBLISHING_RECEIVERS",
+    default=["articles.page_cache.invalidate_change", "edge.receivers.purge", "webhooks.receivers.notify"],
+)
+# A receiver that keeps failing is given up after this many tries (visible in the admin), the
+# waits between tries doubling from the base up to the cap, each a random part of that (jitter).
+PUBLISHING_MAX_ATTEMPTS = env.int("PUBLISHING_MAX_ATTEMPTS", default=10)
+PUBLISHING_RETRY_BASE_SECONDS = env.float("PUBLISHING_RETRY_BASE_SECONDS", default=2.0)
+PUBLISHING_RETRY_CAP_SECONDS = env.float("PUBLISHING_RETRY_CAP_SECONDS", default=600.0)
+# A delivery under way for longer than this is presumed dead (its worker killed) and is handed over
+# again; receivers must time out well within it.
+PUBLISHING_CLAIM_SECONDS = env.float("PUBLISHING_CLAIM_SECONDS", default=60.0)
+# How often publish_worker looks for deliveries a dead worker left behind.
+PUBLISHING_SWEEP_SECONDS = env.float("PUBLISHING_SWEEP_SECONDS", default=10.0)
+# /healthz answers 503 once a due delivery has waited longer than this: no worker is running.
+PUBLISHING_STALL_SECONDS = env.int("PUBLISHING_STALL_SECONDS", default=300)

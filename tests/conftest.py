@@ -10,6 +10,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+# Fixtures of the publish-event tests, kept in a module of their own.
+pytest_plugins = ["tests.publish_fixtures"]
+
 SEED_SLUG = "common-it-outsourcing-mistakes-to-avoid"
 SEED_FILE = Path(settings.BASE_DIR) / "fixtures" / "seeds" / "000_1fed10c48dc6640d.txt"
 CORPUS = Path(__file__).parent / "data" / "corpus"

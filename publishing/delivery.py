@@ -1,0 +1,128 @@
+"""Delivering events: the task that hands each Event, as a Change, to every receiver.
+
+Receivers are dotted paths in settings.PUBLISHING_RECEIVERS, each a callable `receiver(change)`
+that raises to be tried again and acts once per `change.id` (it may be handed a Change twice).
+Each (event, receiver) has its own ReceiverState, so a receiver that fails is retried alone, with
+exponential backoff and full jitter, and given up after PUBLISHING_MAX_ATTEMPTS tries; the others
+are not repeated. django-tasks retries nothing by itself: a task that fails stays failed, so a
+retry is a new task with run_after at the next attempt's time.
+"""
+
+import logging
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks import task
+
+from .models import Event, ReceiverState
+
+logger = logging.getLogger(__name__)
+
+
+@task
+def deliver(event_id, receiver=None):
+    """Deliver the event to every receiver still due (or only to `receiver`, a retry)."""
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:  # its transaction wrote it, then found the change invisible and removed it
+        return
+    states = event.receiver_states.filter(
+        status=ReceiverState.Status.PENDING, next_attempt_at__lte=timezone.now()
+    )
+    if receiver is not None:
+        states = states.filter(receiver=receiver)
+    change = event.as_change()
+    for state in states:
+        deliver_to(state, change)
+
+
+def enqueue_event(event):
+    """Give `event` a state per configured receiver and queue the task that delivers it."""
+    task_id = deliver.enqueue(event.pk.hex).id
+    ReceiverState.objects.bulk_create(
+        ReceiverState(event=event, receiver=path, next_attempt_at=event.created_at, task_id=task_id)
+        for path in settings.PUBLISHING_RECEIVERS
+    )
+
+
+def deliver_to(state, change):
+    """One attempt to hand `change` to one receiver, if no other worker holds its state."""
+    now = timezone.now()
+    claim = timedelta(seconds=settings.PUBLISHING_CLAIM_SECONDS)
+    claimed = (
+        ReceiverState.objects.filter(pk=state.pk, status=ReceiverState.Status.PENDING)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + claim, attempts=F("attempts") + 1, updated_at=now)
+    )
+    if not claimed:
+        return
+    state.refresh_from_db(fields=["attempts"])
+    try:
+        import_string(state.receiver)(change)
+    except Exception as exc:  # any failure of a receiver is retried; its message is kept
+        _failed(state, change, exc)
+    else:
+        state.status, state.claimed_until, state.last_error = ReceiverState.Status.DONE, None, ""
+        state.save(update_fields=["status", "claimed_until", "last_error", "updated_at"])
+
+
+def _failed(state, change, exc):
+    state.last_error = f"{exc.__class__.__name__}: {exc}"
+    state.claimed_until = None
+    if state.attempts >= settings.PUBLISHING_MAX_ATTEMPTS:
+        state.status = ReceiverState.Status.GIVEN_UP
+        logger.error(
+            "Gave up delivering event %s (%s) to %s after %d attempts: %s",
+            change.id,
+            change.kind,
+            state.receiver,
+            state.attempts,
+            state.last_error,
+        )
+    else:
+        state.next_attempt_at = timezone.now() + timedelta(seconds=backoff(state.attempts))
+        state.task_id = deliver.using(run_after=state.next_attempt_at).enqueue(change.id, state.receiver).id
+        logger.warning(
+            "Delivering event %s to %s failed (attempt %d), next attempt at %s: %s",
+            change.id,
+            state.receiver,
+            state.attempts,
+            state.next_attempt_at.isoformat(),
+            state.last_error,
+        )
+    state.save()
+
+
+def backoff(attempts):
+    """Seconds before the next attempt after `attempts` failed ones: exponential, capped, with full
+    jitter (uniform between 0 and the cap of this attempt) so that receivers coming back are not
+    hit by every retry at once."""
+    ceiling = min(
+        settings.PUBLISHING_RETRY_CAP_SECONDS, settings.PUBLISHING_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
+    )
+    return random.uniform(0, ceiling)
+
+
+def redeliver(event):
+    """The admin's "dispatch again": every receiver of `event` is handed it again now, with a fresh
+    count of attempts (receivers act once per change.id, so this repeats nothing a receiver did)."""
+    task_id = deliver.enqueue(event.pk.hex).id
+    now = timezone.now()
+    known = set(event.receiver_states.values_list("receiver", flat=True))
+    ReceiverState.objects.bulk_create(
+        ReceiverState(event=event, receiver=path, task_id=task_id)
+        for path in settings.PUBLISHING_RECEIVERS
+        if path not in known
+    )
+    event.receiver_states.update(
+        status=ReceiverState.Status.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        claimed_until=None,
+        task_id=task_id,
+        last_error="",
+        updated_at=now,
+    )

@@ -1,0 +1,197 @@
+"""Recording changes: the transactional outbox.
+
+A change of an article, author or tag is written as at most ONE Event per subject per transaction,
+in that transaction, together with the task that delivers it (the database task backend writes
+its row on the same connection). A transaction that rolls back leaves neither; one that commits
+has both, whatever crashes afterwards. An admin save (the row, then its tags) or an import's file
+(the row, then its tags) is one Event: the first touch of a subject in a transaction remembers what
+readers saw before it, every later touch rewrites the same Event from that to what they see now.
+
+Which transaction a touch belongs to is what Django's on-commit queue says: each subject's first
+touch queues a marker callback; the callback runs when the transaction commits (ending the
+subject's coalescing), and it leaves the queue when the transaction, or the savepoint it was queued
+in, rolls back (so a later touch starts afresh). Outside any transaction (autocommit), a save is its
+own transaction and its event is written right after it: changes that must not lose their event
+belong in `transaction.atomic()`, as the admin and the importer do.
+
+Our own page cache is told at once (a page read later in the same transaction must not be an old
+one) and again when the transaction commits; inside `batch()` (an import) it is told once, at the
+end, for everything the batch changed.
+"""
+
+import threading
+from contextlib import contextmanager
+from datetime import datetime
+from functools import partial
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from articles import page_cache
+from articles.models import Status
+
+from .affected import affected, site_affected, snapshot
+from .delivery import enqueue_event
+from .models import Event
+from .scheduling import schedule
+
+_local = threading.local()
+
+
+class _Pending:
+    """A subject touched in the current transaction: what readers saw before, and its Event."""
+
+    def __init__(self, subject, before):
+        self.subject = subject
+        self.before = before
+        self.last = before  # what readers of this transaction saw after its latest touch
+        self.event_id = None
+        self.keys = set()
+        self.scheduled = set()
+        self.marker = None
+
+    def committed(self):
+        _registry().pop(self.subject, None)
+        _invalidate_pages(self.keys)
+
+
+def _registry():
+    if not hasattr(_local, "pending"):
+        _local.pending = {}
+    return _local.pending
+
+
+def _current(subject):
+    """The subject's pending record if it belongs to the open transaction, else None."""
+    pending = _registry().get(subject)
+    if pending is None:
+        return None
+    if pending.marker is None:
+        # Autocommit: valid from the save's pre signal to its post signal, outside any transaction.
+        if not connection.in_atomic_block:
+            return pending
+    elif any(callback is pending.marker for _, callback, _ in connection.run_on_commit):
+        return pending
+    _registry().pop(subject, None)  # its transaction or savepoint rolled back
+    return None
+
+
+def before_change(subject, take_snapshot):
+    """Call before a subject's row changes: remembers what readers see now, once per transaction."""
+    if connection.in_atomic_block and _current(subject) is not None:
+        return
+    pending = _Pending(subject, take_snapshot())
+    if connection.in_atomic_block:
+        pending.marker = pending.committed
+        # robust: a cache that is away must not stop the other on-commit work.
+        transaction.on_commit(pending.marker, robust=True)
+    _registry()[subject] = pending
+
+
+def after_change(subject, take_snapshot, *, site_kind=None):
+    """Call after a subject's row changed: (re)writes its one Event of this transaction."""
+    pending = _current(subject)
+    if pending is None:  # a change we did not see begin (raw rows, a signal sent by hand)
+        return
+    after = take_snapshot()
+    changes = partial(site_affected, site_kind) if site_kind else affected
+    found = changes(pending.before, after)
+    # The pages this touch changed, for reads later in this same transaction; on commit, every page
+    # any touch changed (a page rendered in between from this transaction's rows is stale too).
+    step = changes(pending.last, after)
+    if step is None and not site_kind and _reschedules(pending.last, after):
+        # Invisible now, but it changes what readers will see at a time to come: the pages it will
+        # be on must not be kept past that time (their lifetime is capped at the next such time).
+        step = affected({**after, "public": False}, {**after, "public": True})
+    pending.last = after
+    if step is not None:
+        pending.keys.update(step.keys)
+        _invalidate_pages(step.keys)
+    article_id = subject[1] if subject[0] == "article" else None
+    if found is None:
+        if pending.event_id is not None:
+            Event.objects.filter(pk=pending.event_id).delete()
+            pending.event_id = None
+    else:
+        _write_event(pending, found, article_id, (after or pending.before) if article_id else None)
+    if article_id is not None and after is not None:
+        _schedule(pending, article_id, after)
+    if pending.marker is None:
+        _registry().pop(subject, None)
+
+
+def _reschedules(before, after):
+    """Whether a change of an invisible article moves a publication or expiry time still to come."""
+    if after is None or after["status"] != Status.PUBLISHED:
+        return False
+    now = timezone.now()
+    ahead = [at for at in (after["published"], after["expires"]) if at and datetime.fromisoformat(at) > now]
+    return bool(ahead) and any(
+        (before or {}).get(name) != after[name] for name in ("status", "published", "expires")
+    )
+
+
+def _write_event(pending, found, article_id, payload):
+    fields = {
+        "kind": found.kind,
+        "keys": sorted(found.keys),
+        "paths": sorted(found.paths),
+        "payload": payload,
+    }
+    if pending.event_id is not None and Event.objects.filter(pk=pending.event_id).update(**fields):
+        return
+    # New, or written in a savepoint that rolled back since: write it (and its task) again.
+    event = Event.objects.create(article_id=article_id, occurred_at=timezone.now(), **fields)
+    pending.event_id = event.pk
+    enqueue_event(event)
+
+
+def _schedule(pending, article_id, after):
+    """A publication or expiry time ahead: a task at that time writes its event (scheduling.py)."""
+    if after["status"] != Status.PUBLISHED:
+        return
+    before = pending.before or {}
+    for moment in ("published", "expires"):
+        at = after[moment]
+        # Scheduled already by the change that set this time, unless the article was a draft then.
+        known = at == before.get(moment) and before.get("status") == Status.PUBLISHED
+        fresh = at and not known and (moment, at) not in pending.scheduled
+        if fresh and datetime.fromisoformat(at) > timezone.now():
+            schedule(article_id, moment, at)
+            pending.scheduled.add((moment, at))
+
+
+def _invalidate_pages(keys):
+    if not keys:
+        return
+    deferred = getattr(_local, "batch", None)
+    if deferred is not None:
+        deferred.update(keys)
+    else:
+        page_cache.invalidate(keys)
+
+
+@contextmanager
+def batch():
+    """Within this block (an import of many files), our page cache is told once, at the end, about
+    everything changed in it; events are still one per article."""
+    outer = getattr(_local, "batch", None)
+    if outer is not None:
+        yield
+        return
+    _local.batch = set()
+    try:
+        yield
+    finally:
+        keys, _local.batch = _local.batch, None
+        _invalidate_pages(keys)
+
+
+def article_snapshot(pk, **options):
+    return lambda: snapshot(pk, **options)
+
+
+def record_article(pk):
+    """For code that changes an article's rows without its signals (bulk-created tag links): the
+    article as it is now becomes its event's "after". Call it after `before_change` was called."""
+    after_change(("article", pk), article_snapshot(pk))
