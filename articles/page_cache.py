@@ -23,10 +23,11 @@ scheduled time; anything not to be kept by a shared cache says `Surrogate-Contro
 
 Generations, the changes token and the schedule are the *state*: it lives where culling pages
 cannot drop it, in the PAGE_STATE_CACHE cache when CACHES has one (file and local-memory caches,
-cms/settings.py), else with the pages (Redis, without expiry). A lookup is two round trips: the page
-(with the changes token when the state lives with the pages), then its generations and the
-schedule. Requests with a session cookie (editors, staff previews) bypass the cache, and a cache
-that is away (Redis down) simply means uncached pages."""
+cms/settings.py), else with the pages (Redis, without expiry). A lookup reads the page, the changes
+token and the schedule (one MGET on Redis); a page stored under the current changes token is fresh
+(nothing at all was invalidated since), and only otherwise are its generations read (a second round
+trip). Requests with a session cookie (editors, staff previews) bypass the cache, and a cache that
+is away (Redis down) simply means uncached pages."""
 
 import hashlib
 import secrets
@@ -154,6 +155,7 @@ class _Stored(NamedTuple):
 
     started: datetime  # when its render began
     fresh_until: datetime  # PAGE_CACHE_SECONDS or the next scheduled time, whichever is sooner
+    changes: str  # the changes token it was rendered under
     generations: dict  # generation_key(key) -> the generation it was rendered under
     content: bytes
     headers: list
@@ -163,7 +165,7 @@ class _Stored(NamedTuple):
 class _Lookup:
     key: str  # the page's cache key
     started: datetime
-    changes: str  # the changes token before the render
+    changes: str | None  # the changes token before the render (None for a cached page)
     response: HttpResponse | None  # the cached page, when it is fresh
 
 
@@ -172,35 +174,45 @@ def _cacheable(request):
 
 
 def _read(key):
-    """(the stored page, the changes token), None for either: one round trip (MGET on Redis) when
-    the state lives with the pages."""
+    """(the stored page or None, {CHANGES_KEY: token, SCHEDULE_KEY: schedule} as far as the state
+    holds them): one round trip (MGET) when the state lives with the pages (Redis), else two."""
     if settings.PAGE_STATE_CACHE in settings.CACHES:
-        return cache.get(key), caches[settings.PAGE_STATE_CACHE].get(CHANGES_KEY)
-    found = cache.get_many([key, CHANGES_KEY])
-    return found.get(key), found.get(CHANGES_KEY)
+        return cache.get(key), caches[settings.PAGE_STATE_CACHE].get_many([CHANGES_KEY, SCHEDULE_KEY])
+    found = cache.get_many([key, CHANGES_KEY, SCHEDULE_KEY])
+    return found.pop(key, None), found
+
+
+def _missed(key, now, changes):
+    """The lookup of a page to render, with the changes token as it was before the render (a new
+    one if it was lost, so that the token read after the render cannot equal it by chance)."""
+    if changes is None:
+        changes = secrets.token_hex(8)
+        _state_cache().set(CHANGES_KEY, changes, None)
+    return _Lookup(key, now, changes, None)
 
 
 def _lookup(request):
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     key = f"pages:{hashlib.sha256(address.encode()).hexdigest()}"
     now = timezone.now()
-    stored, changes = _read(key)
-    if changes is None:
-        changes = secrets.token_hex(8)
-        _state_cache().set(CHANGES_KEY, changes, None)
+    stored, state = _read(key)
+    changes = state.get(CHANGES_KEY)
     if stored is None or stored.fresh_until <= now:
-        return _Lookup(key, now, changes, None)
-    state = _state_cache().get_many([*stored.generations, SCHEDULE_KEY])
+        return _missed(key, now, changes)
     schedule = _schedule(state.get(SCHEDULE_KEY), now)
-    if stored.started < schedule["since"] or any(
-        state.get(name) != generation for name, generation in stored.generations.items()
-    ):
-        return _Lookup(key, now, changes, None)
+    if stored.started < schedule["since"]:
+        return _missed(key, now, changes)
+    # The same token as when the page was stored: nothing at all was invalidated since. Otherwise
+    # the page is fresh only if what was invalidated is nothing it shows.
+    if changes is None or changes != stored.changes:
+        generations = _state_cache().get_many(list(stored.generations))
+        if any(generations.get(name) != generation for name, generation in stored.generations.items()):
+            return _missed(key, now, changes)
     response = HttpResponse(stored.content)
     for name, value in stored.headers:
         response[name] = value
     _mark_public(response, schedule, now)
-    return _Lookup(key, now, changes, response)
+    return _Lookup(key, now, None, response)
 
 
 def _store(lookup, response, keys):
@@ -230,7 +242,9 @@ def _store(lookup, response, keys):
     if timeout > 0:
         # The ETag once, here, not per hit (ConditionalGetMiddleware uses it for 304s).
         set_response_etag(response)
-        stored = _Stored(lookup.started, fresh_until, generations, response.content, list(response.items()))
+        stored = _Stored(
+            lookup.started, fresh_until, lookup.changes, generations, response.content, list(response.items())
+        )
         cache.set(lookup.key, stored, timeout)
     return schedule
 

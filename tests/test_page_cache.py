@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from articles import surrogate_keys
 from articles.models import Article, Status
-from articles.page_cache import CHANGES_KEY, SCHEDULE_KEY, generation_key, invalidate
+from articles.page_cache import CHANGES_KEY, SCHEDULE_KEY, generation_key, invalidate, invalidate_change
 from cms.settings import cache_settings
+from publishing.changes import Change, EventKind
 
 from .factories import make_article, make_author
 
@@ -229,15 +230,24 @@ def test_the_site_key_makes_every_page_stale(client, small_site):
     assert not any(_served_from_cache(client, url) for url in urls)
 
 
-@pytest.mark.parametrize("lost", ["generation", "schedule"])
-def test_state_lost_from_the_cache_makes_pages_stale_never_fresh(client, small_site, settings, lost):
+def test_a_lost_generation_makes_its_pages_stale_never_fresh(client, small_site, settings):
     c = small_site.articles["C"]
+    _cached_pages(client, small_site)
+    invalidate({"some-other-key"}, scheduled=[])  # something changed: pages are checked key by key
+    caches[settings.PAGE_STATE_CACHE].delete(generation_key(f"article-{c.pk}"))
+    assert not _served_from_cache(client, "/blog/article-c")
+    assert _served_from_cache(client, "/blog/article-c")  # stored again, under a new generation
+    assert _served_from_cache(client, "/blog/article-a")
+
+
+@pytest.mark.parametrize("lost", [CHANGES_KEY, SCHEDULE_KEY])
+def test_lost_state_makes_pages_stale_never_fresh(client, small_site, settings, lost):
     urls = _cached_pages(client, small_site)
-    name = generation_key(f"article-{c.pk}") if lost == "generation" else SCHEDULE_KEY
-    caches[settings.PAGE_STATE_CACHE].delete(name)
-    stale = ["/blog/article-c"] if lost == "generation" else urls
-    for url in stale:
-        assert not _served_from_cache(client, url), url
+    caches[settings.PAGE_STATE_CACHE].delete(lost)
+    # Without the changes token the generations decide: all current, so the pages are still fresh.
+    fresh = lost == CHANGES_KEY
+    for url in urls:
+        assert _served_from_cache(client, url) == fresh, url
         assert _served_from_cache(client, url), url  # stored again, under state set anew
 
 
@@ -256,3 +266,38 @@ def test_a_change_committed_while_a_page_renders_leaves_that_page_stale(client, 
         template_rendered.disconnect(commit_a_change_mid_render)
     assert not _served_from_cache(client, "/blog/article-c")
     assert "Changed mid-render" in client.get("/blog/article-c").content.decode()
+
+
+def _edge_lifetime(response):
+    return int(response["Surrogate-Control"].removeprefix("max-age="))
+
+
+@pytest.mark.parametrize("reported_by", ["invalidate", "a Change"])
+def test_a_change_that_reports_its_scheduled_time_costs_no_query_and_caps_every_page(
+    client, small_site, monkeypatch, django_assert_num_queries, reported_by
+):
+    now = timezone.now()
+    _cached_pages(client, small_site)
+    c, soon = small_site.articles["C"], now + timedelta(minutes=5)
+    # As if C had been saved with an expiry in five minutes: the rows are not changed, the event is.
+    with django_assert_num_queries(0):
+        if reported_by == "invalidate":
+            invalidate({f"article-{c.pk}"}, scheduled=[None, soon])
+        else:
+            snapshot = {"id": c.pk, "published": c.published.isoformat(), "expires": soon.isoformat()}
+            invalidate_change(
+                Change("0" * 32, EventKind.UPDATED, now, frozenset({f"article-{c.pk}"}), article=snapshot)
+            )
+    assert _served_from_cache(client, "/blog/article-a")
+    assert 290 <= _edge_lifetime(client.get("/blog/article-a")) <= 300
+    monkeypatch.setattr(timezone, "now", lambda: soon + timedelta(seconds=1))
+    assert not _served_from_cache(client, "/blog/article-a")
+
+
+def test_a_change_that_does_not_report_its_times_works_out_the_next_one_from_the_rows(client, small_site):
+    now = timezone.now()
+    _cached_pages(client, small_site)
+    c = small_site.articles["C"]
+    Article.objects.filter(pk=c.pk).update(expires=now + timedelta(minutes=5))
+    invalidate_change(Change("0" * 32, EventKind.UPDATED, now, frozenset({f"article-{c.pk}"}), article=None))
+    assert 290 <= _edge_lifetime(client.get("/blog/article-a")) <= 300
