@@ -301,3 +301,20 @@ def test_a_change_that_does_not_report_its_times_works_out_the_next_one_from_the
     Article.objects.filter(pk=c.pk).update(expires=now + timedelta(minutes=5))
     invalidate_change(Change("0" * 32, EventKind.UPDATED, now, frozenset({f"article-{c.pk}"}), article=None))
     assert 290 <= _edge_lifetime(client.get("/blog/article-a")) <= 300
+
+
+def test_a_hit_reads_no_generation_while_nothing_was_invalidated(client, small_site, settings, monkeypatch):
+    """The cost of a hit: the page, the changes token and the schedule; the page's generations only
+    once something was invalidated since it was stored."""
+    client.get("/blog/article-c")
+    state = caches[settings.PAGE_STATE_CACHE]
+    asked = []
+    get_many = state.get_many
+    monkeypatch.setattr(
+        state, "get_many", lambda names, **kwargs: asked.extend(names) or get_many(names, **kwargs)
+    )
+    assert _served_from_cache(client, "/blog/article-c")
+    assert not [name for name in asked if name.startswith(generation_key(""))]
+    invalidate({"some-other-key"}, scheduled=[])
+    assert _served_from_cache(client, "/blog/article-c")
+    assert generation_key(f"article-{small_site.articles['C'].pk}") in asked
