@@ -288,7 +288,11 @@ class CachedPageMiddleware:
             request.page_cache_lookup = _lookup(request)
             if request.page_cache_lookup.response is not None:
                 return request.page_cache_lookup.response
-        return self.get_response(request)
+        response = self.get_response(request)
+        # Only @cached_page views' answers may be kept by the edge; Varnish would keep anything else
+        # without a lifetime (a 404 for an article about to be published) for its default TTL.
+        response.setdefault("Surrogate-Control", "no-store")
+        return response
 
 
 def cached_page(view, *, keys=(), store=True):

@@ -105,5 +105,6 @@ def test_a_session_holder_gets_a_private_page_without_keys(client, small_site, e
 
 
 @pytest.mark.parametrize("url", ["/admin/login/", "/blog/no-such-article", "/blog/article-c/", "/robots.txt"])
-def test_pages_that_are_not_public_articles_name_no_keys(client, small_site, url):
-    assert not _keys(client.get(url))
+def test_pages_that_are_not_public_pages_name_no_keys_and_no_edge_keeps_them(client, small_site, url):
+    response = client.get(url)
+    assert not _keys(response) and response["Surrogate-Control"] == "no-store"
