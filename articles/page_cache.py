@@ -66,7 +66,7 @@ def invalidate(keys, *, scheduled=None):
     `scheduled`: the publication and expiry times the changed rows now have (past ones and None are
     ignored), so that no page is cached past the soonest; None when they are not known, and the next
     scheduled time is then worked out again from the rows (one query)."""
-    state = _state_cache()
+    state = state_cache()
     # First the changes token: a render in flight that read the old rows sees it move and stores nothing.
     state.set(CHANGES_KEY, secrets.token_hex(8), None)
     state.set_many({generation_key(key): secrets.token_hex(8) for key in keys}, None)
@@ -118,7 +118,7 @@ def one_change():
             content_changed()
 
 
-def _state_cache():
+def state_cache():
     """The cache that holds the state: PAGE_STATE_CACHE when CACHES has it, else the pages' own."""
     return caches[settings.PAGE_STATE_CACHE] if settings.PAGE_STATE_CACHE in settings.CACHES else cache
 
@@ -136,7 +136,7 @@ def _next_event(now):
 
 def _store_schedule(next_event, since):
     schedule = {"next": next_event, "since": since}
-    _state_cache().set(SCHEDULE_KEY, schedule, None)
+    state_cache().set(SCHEDULE_KEY, schedule, None)
     return schedule
 
 
@@ -187,7 +187,7 @@ def _missed(key, now, changes):
     one if it was lost, so that the token read after the render cannot equal it by chance)."""
     if changes is None:
         changes = secrets.token_hex(8)
-        _state_cache().set(CHANGES_KEY, changes, None)
+        state_cache().set(CHANGES_KEY, changes, None)
     return _Lookup(key, now, changes, None)
 
 
@@ -205,7 +205,7 @@ def _lookup(request):
     # The same token as when the page was stored: nothing at all was invalidated since. Otherwise
     # the page is fresh only if what was invalidated is nothing it shows.
     if changes is None or changes != stored.changes:
-        generations = _state_cache().get_many(list(stored.generations))
+        generations = state_cache().get_many(list(stored.generations))
         if any(generations.get(name) != generation for name, generation in stored.generations.items()):
             return _missed(key, now, changes)
     response = HttpResponse(stored.content)
@@ -218,7 +218,7 @@ def _lookup(request):
 def _store(lookup, response, keys):
     """Store the rendered page under its keys unless a change committed while it was rendered;
     return the schedule."""
-    state = _state_cache()
+    state = state_cache()
     names = [generation_key(key) for key in sorted(keys)]
     # The changes token is read after the generations: a generation it reads as new was replaced after
     # the token (invalidate's order), so then the token has moved too.
@@ -322,7 +322,7 @@ def cached_page(view, *, keys=(), store=True):
         if store:
             schedule = _store(lookup, response, named)
         else:
-            schedule = _schedule(_state_cache().get(SCHEDULE_KEY), timezone.now())
+            schedule = _schedule(state_cache().get(SCHEDULE_KEY), timezone.now())
         _mark_public(response, schedule, timezone.now())
         return response
 

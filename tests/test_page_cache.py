@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from articles import surrogate_keys
 from articles.models import Article, Status
-from articles.page_cache import CHANGES_KEY, SCHEDULE_KEY, generation_key, invalidate, invalidate_change
+from articles.page_cache import (
+    CHANGES_KEY,
+    SCHEDULE_KEY,
+    generation_key,
+    invalidate,
+    invalidate_change,
+    state_cache,
+)
 from cms.settings import cache_settings
 from publishing.changes import Change, EventKind
 
@@ -230,20 +237,20 @@ def test_the_site_key_makes_every_page_stale(client, small_site):
     assert not any(_served_from_cache(client, url) for url in urls)
 
 
-def test_a_lost_generation_makes_its_pages_stale_never_fresh(client, small_site, settings):
+def test_a_lost_generation_makes_its_pages_stale_never_fresh(client, small_site):
     c = small_site.articles["C"]
     _cached_pages(client, small_site)
     invalidate({"some-other-key"}, scheduled=[])  # something changed: pages are checked key by key
-    caches[settings.PAGE_STATE_CACHE].delete(generation_key(f"article-{c.pk}"))
+    state_cache().delete(generation_key(f"article-{c.pk}"))
     assert not _served_from_cache(client, "/blog/article-c")
     assert _served_from_cache(client, "/blog/article-c")  # stored again, under a new generation
     assert _served_from_cache(client, "/blog/article-a")
 
 
 @pytest.mark.parametrize("lost", [CHANGES_KEY, SCHEDULE_KEY])
-def test_lost_state_makes_pages_stale_never_fresh(client, small_site, settings, lost):
+def test_lost_state_makes_pages_stale_never_fresh(client, small_site, lost):
     urls = _cached_pages(client, small_site)
-    caches[settings.PAGE_STATE_CACHE].delete(lost)
+    state_cache().delete(lost)
     # Without the changes token the generations decide: all current, so the pages are still fresh.
     fresh = lost == CHANGES_KEY
     for url in urls:
@@ -303,11 +310,11 @@ def test_a_change_that_does_not_report_its_times_works_out_the_next_one_from_the
     assert 290 <= _edge_lifetime(client.get("/blog/article-a")) <= 300
 
 
-def test_a_hit_reads_no_generation_while_nothing_was_invalidated(client, small_site, settings, monkeypatch):
+def test_a_hit_reads_no_generation_while_nothing_was_invalidated(client, small_site, monkeypatch):
     """The cost of a hit: the page, the changes token and the schedule; the page's generations only
     once something was invalidated since it was stored."""
     client.get("/blog/article-c")
-    state = caches[settings.PAGE_STATE_CACHE]
+    state = state_cache()
     asked = []
     get_many = state.get_many
     monkeypatch.setattr(
