@@ -67,9 +67,11 @@ def invalidate(keys, *, scheduled=None):
     ignored), so that no page is cached past the soonest; None when they are not known, and the next
     scheduled time is then worked out again from the rows (one query)."""
     state = state_cache()
-    # First the changes token: a render in flight that read the old rows sees it move and stores nothing.
-    state.set(CHANGES_KEY, secrets.token_hex(8), None)
-    state.set_many({generation_key(key): secrets.token_hex(8) for key in keys}, None)
+    if keys:
+        # First the changes token: a render in flight that read the old rows sees it move and stores
+        # nothing.
+        state.set(CHANGES_KEY, secrets.token_hex(8), None)
+        state.set_many({generation_key(key): secrets.token_hex(8) for key in keys}, None)
     now = timezone.now()
     if scheduled is None:
         known = state.get(SCHEDULE_KEY)
