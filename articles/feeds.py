@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from . import surrogate_keys
 from .models import Article, Author, Tag
 
 FEED_LENGTH = 20
@@ -32,6 +33,7 @@ class LatestArticlesFeed(Feed):
     url_name = "articles:feed"
 
     def get_object(self, request, slug=None):
+        surrogate_keys.add(request, surrogate_keys.FEED)
         return None
 
     def articles(self, obj):
@@ -97,7 +99,9 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
 
 class AuthorFeedMixin:
     def get_object(self, request, slug=None):
-        return get_object_or_404(Author, slug=slug)
+        author = get_object_or_404(Author, slug=slug)
+        surrogate_keys.add(request, surrogate_keys.author(author.pk))
+        return author
 
     def articles(self, author):
         return author.articles.published()
@@ -114,7 +118,9 @@ class AuthorFeedMixin:
 
 class TagFeedMixin:
     def get_object(self, request, slug=None):
-        return get_object_or_404(Tag, slug=slug)
+        tag = get_object_or_404(Tag, slug=slug)
+        surrogate_keys.add(request, surrogate_keys.tag(tag.pk))
+        return tag
 
     def articles(self, tag):
         return tag.articles.published()

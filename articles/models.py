@@ -59,7 +59,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED, published__gt=timezone.now())
 
     def with_neighbours(self):
-        """Annotate the previous (older) and next (newer) public article's slug and title, so the
+        """Annotate the previous (older) and next (newer) public article's pk, slug and title, so the
         article page gets its neighbours in the same query as the article (the page's two-query budget).
         Ties on `published` are broken by pk, the same order as the list."""
         public = self.model.objects.published()
@@ -70,8 +70,10 @@ class ArticleQuerySet(models.QuerySet):
             Q(published__gt=OuterRef("published")) | Q(published=OuterRef("published"), pk__gt=OuterRef("pk"))
         ).order_by("published", "pk")
         return self.annotate(
+            previous_pk=Subquery(older.values("pk")[:1]),
             previous_slug=Subquery(older.values("slug")[:1]),
             previous_title=Subquery(older.values("title")[:1]),
+            next_pk=Subquery(newer.values("pk")[:1]),
             next_slug=Subquery(newer.values("slug")[:1]),
             next_title=Subquery(newer.values("title")[:1]),
         )

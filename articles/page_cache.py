@@ -1,27 +1,40 @@
-"""Whole-page caching for the reader's pages, invalidated exactly when content changes.
+"""Whole-page caching for the reader's pages, made stale exactly by what changed, and the headers an
+edge cache (Varnish, a CDN) needs to do the same.
 
-Every cached page is stored with the current *content version*, a token replaced whenever an
-article, author or tag is saved or deleted (signals.py; the importer and the admin both save), and
-served only while the version is still current, so a change makes every old page stale at once.
-Scheduled publishing and expiry change what is public without a save: each page is cached only
-until the next publish or expiry time, which is worked out when the version changes (at save time),
-not per request. Responses carry an ETag (ConditionalGetMiddleware answers 304) and
-`max-age=0, must-revalidate`, so no browser or proxy copy outlives a change either.
+Each page names the surrogate keys of what it shows (articles/surrogate_keys.py). Each key has a
+*generation*, a random token replaced by `invalidate(keys)` (`site` is on every page: it makes all
+of them stale). A page is stored with the generations of its keys and served only while they are
+all still current, so an edit of one article leaves the rest of the site cached. A page names its
+keys only once rendered, so generations cannot be read before the render; instead a *changes*
+token, replaced by every invalidation before it touches any generation, is read before the render
+and again after it, with the generations: if it moved, a change committed while the page was being
+rendered and the page is not stored. A generation that is missing (never set, or lost) is set to a
+new token before the page is stored, so a page stored before the loss never matches it again:
+losing state makes pages stale, never fresh.
 
-The version and the next event time are the *state*. Losing it makes every page stale and costs a
-query, so it lives where culling pages cannot drop it: in the PAGE_STATE_CACHE cache when CACHES has
-one (file and local-memory caches, cms/settings.py), else with the pages (Redis, where it has no
-expiry and is read in the same round trip as the page). Anything else the invalidation needs to
-keep (per-page versions, say) belongs in that same state cache, never among the pages.
+Scheduled publishing and expiry change what is public without a save. Every page is cached only
+until the next scheduled time (*schedule* in the state), which is worked out from the rows when it
+is missing or has passed, and otherwise only brought forward by the times a change reports, so a
+change costs no query. Once it has passed, every page rendered before is stale (the site's lists,
+feeds and neighbour links may all move). Responses carry an ETag (ConditionalGetMiddleware
+answers 304) and `max-age=0, must-revalidate` for browsers, and for the edge `xkey` and `Cache-Tag`
+(the page's keys) and `Surrogate-Control: max-age=N`, N being EDGE_MAX_AGE capped at the next
+scheduled time; anything not to be kept by a shared cache says `Surrogate-Control: no-store`.
 
-Requests with a session cookie (editors, staff previews) bypass the cache, and a cache that is
-away (Redis down) simply means uncached pages."""
+Generations, the changes token and the schedule are the *state*: it lives where culling pages
+cannot drop it, in the PAGE_STATE_CACHE cache when CACHES has one (file and local-memory caches,
+cms/settings.py), else with the pages (Redis, without expiry). A lookup reads the page, the changes
+token and the schedule (one MGET on Redis); a page stored under the current changes token is fresh
+(nothing at all was invalidated since), and only otherwise are its generations read (a second round
+trip). Requests with a session cookie (editors, staff previews) bypass the cache, and a cache that
+is away (Redis down) simply means uncached pages."""
 
 import hashlib
 import secrets
-import threading
-from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import wraps
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -29,74 +42,73 @@ from django.db.models import Min, Q
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, set_response_etag
+from django.utils.dateparse import parse_datetime
 
-STATE_KEY = "pages:state"
-_deferral = threading.local()
+from publishing.changes import SITE_KEY
 
+from . import surrogate_keys
 
-def content_changed():
-    """Make every cached page stale; remember when the next scheduled change is due."""
-    if getattr(_deferral, "depth", 0):
-        _deferral.pending = True
-        return
-    _state_cache().set(STATE_KEY, {"version": secrets.token_hex(8), "next_event": _next_event()}, None)
+CHANGES_KEY = "pages:changes"
+SCHEDULE_KEY = "pages:schedule"
 
 
-# The seam with the publish events (publishing/outbox.py calls invalidate() in the web process, and
-# PUBLISHING_RECEIVERS names invalidate_change for the worker). Until pages are invalidated per
-# surrogate key, any change makes every page stale.
-def invalidate(keys):
-    """Make the cached pages that carry any of these surrogate keys stale."""
+def generation_key(key):
+    """Where the generation of surrogate key `key` is kept in the state cache."""
+    return f"pages:key:{key}"
+
+
+def invalidate(keys, *, scheduled=None):
+    """Make stale every cached page stored under any of `keys` (`site`: every page).
+
+    `scheduled`: the publication and expiry times the changed rows now have (past ones and None are
+    ignored), so that no page is cached past the soonest; None when they are not known, and the next
+    scheduled time is then worked out again from the rows (one query)."""
+    state = state_cache()
     if keys:
-        content_changed()
+        # First the changes token: a render in flight that read the old rows sees it move and stores
+        # nothing.
+        state.set(CHANGES_KEY, secrets.token_hex(8), None)
+        state.set_many({generation_key(key): secrets.token_hex(8) for key in keys}, None)
+    now = timezone.now()
+    if scheduled is None:
+        known = state.get(SCHEDULE_KEY)
+        _store_schedule(_next_event(now), known["since"] if known else now)
+    elif times := [moment for moment in scheduled if moment is not None and moment > now]:
+        known = state.get(SCHEDULE_KEY)
+        # Nothing known: it is worked out from the rows (which hold these times) when next needed.
+        if known is not None and (known["next"] is None or min(times) < known["next"]):
+            _store_schedule(min(times), known["since"])
 
 
 def invalidate_change(change):
-    """The page-cache receiver of publish events."""
-    invalidate(change.keys)
+    """The page cache's publishing receiver (settings.PUBLISHING_RECEIVERS): the Change's keys.
+    Idempotent: invalidating twice only makes pages stale twice. Reaches pages cached by other
+    processes when the cache is not shared; the web process that commits invalidates at once."""
+    invalidate(change.keys, scheduled=_scheduled_times(change.article))
 
 
-@contextmanager
-def one_change():
-    """Within this block (an import of many files), changes make pages stale once, at the end."""
-    _deferral.depth = getattr(_deferral, "depth", 0) + 1
-    try:
-        yield
-    finally:
-        _deferral.depth -= 1
-        if not _deferral.depth and getattr(_deferral, "pending", False):
-            _deferral.pending = False
-            content_changed()
+def _scheduled_times(snapshot):
+    """The article snapshot's publication and expiry times, or None when it does not carry both."""
+    if not snapshot or "published" not in snapshot or "expires" not in snapshot:
+        return None
+    times = [snapshot["published"], snapshot["expires"]]
+    parsed = [value if isinstance(value, datetime) else parse_datetime(value) for value in times if value]
+    return None if None in parsed else parsed
 
 
-def _state(state):
-    """The current state, given what the cache held (None when it held nothing)."""
-    if state is None or (state["next_event"] is not None and state["next_event"] <= timezone.now()):
-        # Lost (eviction, a fresh cache) or a scheduled time has passed: a new version, so that no page
-        # from before the publish or expiry is served after it, whatever the cache server's clock says.
-        state = {"version": secrets.token_hex(8), "next_event": _next_event()}
-        _state_cache().set(STATE_KEY, state, None)
-    return state
+def content_changed():
+    """Make every cached page stale and work out the next scheduled time again."""
+    invalidate({SITE_KEY})
 
 
-def _state_cache():
+def state_cache():
     """The cache that holds the state: PAGE_STATE_CACHE when CACHES has it, else the pages' own."""
     return caches[settings.PAGE_STATE_CACHE] if settings.PAGE_STATE_CACHE in settings.CACHES else cache
 
 
-def _read(key):
-    """(the stored state, the stored page) or None for either: one round trip (MGET on Redis) when
-    the state lives with the pages."""
-    if settings.PAGE_STATE_CACHE in settings.CACHES:
-        return caches[settings.PAGE_STATE_CACHE].get(STATE_KEY), cache.get(key)
-    found = cache.get_many([STATE_KEY, key])
-    return found.get(STATE_KEY), found.get(key)
-
-
-def _next_event():
+def _next_event(now):
     from .models import Article, Status
 
-    now = timezone.now()
     upcoming = Article.objects.filter(status=Status.PUBLISHED).aggregate(
         publish=Min("published", filter=Q(published__gt=now)),
         expire=Min("expires", filter=Q(expires__gt=now)),
@@ -105,32 +117,143 @@ def _next_event():
     return min(times) if times else None
 
 
-def _timeout(state):
-    seconds = settings.PAGE_CACHE_SECONDS
-    if state["next_event"] is not None:
-        seconds = min(seconds, int((state["next_event"] - timezone.now()).total_seconds()))
-    return seconds
+def _store_schedule(next_event, since):
+    schedule = {"next": next_event, "since": since}
+    state_cache().set(SCHEDULE_KEY, schedule, None)
+    return schedule
+
+
+def _schedule(stored, now):
+    """The schedule, given what the state cache held: `next`, the next scheduled time (None: none),
+    and `since`, the time before which every rendered page is stale."""
+    if stored is None or (stored["next"] is not None and stored["next"] <= now):
+        # Lost (eviction, a fresh cache) or a scheduled time has passed: pages rendered before now
+        # may show what is no longer public, or miss what now is.
+        return _store_schedule(_next_event(now), now)
+    return stored
+
+
+class _Stored(NamedTuple):
+    """A cached page: bytes and headers rather than a pickled response object, which is slower to load."""
+
+    started: datetime  # when its render began
+    fresh_until: datetime  # PAGE_CACHE_SECONDS or the next scheduled time, whichever is sooner
+    changes: str  # the changes token it was rendered under
+    generations: dict  # generation_key(key) -> the generation it was rendered under
+    content: bytes
+    headers: list
+
+
+@dataclass
+class _Lookup:
+    key: str  # the page's cache key
+    started: datetime
+    changes: str | None  # the changes token before the render (None for a cached page)
+    response: HttpResponse | None  # the cached page, when it is fresh
 
 
 def _cacheable(request):
     return request.method == "GET" and settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
+def _read(key):
+    """(the stored page or None, {CHANGES_KEY: token, SCHEDULE_KEY: schedule} as far as the state
+    holds them): one round trip (MGET) when the state lives with the pages (Redis), else two."""
+    if settings.PAGE_STATE_CACHE in settings.CACHES:
+        return cache.get(key), caches[settings.PAGE_STATE_CACHE].get_many([CHANGES_KEY, SCHEDULE_KEY])
+    found = cache.get_many([key, CHANGES_KEY, SCHEDULE_KEY])
+    return found.pop(key, None), found
+
+
+def _missed(key, now, changes):
+    """The lookup of a page to render, with the changes token as it was before the render (a new
+    one if it was lost, so that the token read after the render cannot equal it by chance)."""
+    if changes is None:
+        changes = secrets.token_hex(8)
+        state_cache().set(CHANGES_KEY, changes, None)
+    return _Lookup(key, now, changes, None)
+
+
 def _lookup(request):
-    """(state, key, the cached response or None) for this request's address."""
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     key = f"pages:{hashlib.sha256(address.encode()).hexdigest()}"
-    stored_state, cached = _read(key)
-    state = _state(stored_state)
-    # A page from another version is stale.
-    if cached is None or cached[0] != state["version"]:
-        return state, key, None
-    _, content, headers = cached
-    response = HttpResponse(content)
-    for name, value in headers:
+    now = timezone.now()
+    stored, state = _read(key)
+    changes = state.get(CHANGES_KEY)
+    if stored is None or stored.fresh_until <= now:
+        return _missed(key, now, changes)
+    schedule = _schedule(state.get(SCHEDULE_KEY), now)
+    if stored.started < schedule["since"]:
+        return _missed(key, now, changes)
+    # The same token as when the page was stored: nothing at all was invalidated since. Otherwise
+    # the page is fresh only if what was invalidated is nothing it shows.
+    if changes is None or changes != stored.changes:
+        generations = state_cache().get_many(list(stored.generations))
+        if any(generations.get(name) != generation for name, generation in stored.generations.items()):
+            return _missed(key, now, changes)
+    response = HttpResponse(stored.content)
+    for name, value in stored.headers:
         response[name] = value
+    _mark_public(response, schedule, now)
+    return _Lookup(key, now, None, response)
+
+
+def _store(lookup, response, keys):
+    """Store the rendered page under its keys unless a change committed while it was rendered;
+    return the schedule."""
+    state = state_cache()
+    names = [generation_key(key) for key in sorted(keys)]
+    # The changes token is read after the generations: a generation it reads as new was replaced after
+    # the token (invalidate's order), so then the token has moved too.
+    found = state.get_many([*names, SCHEDULE_KEY, CHANGES_KEY])
+    now = timezone.now()
+    schedule = _schedule(found.get(SCHEDULE_KEY), now)
+    if found.get(CHANGES_KEY) != lookup.changes:
+        return schedule
+    generations = {}
+    for name in names:
+        generations[name] = found.get(name)
+        if generations[name] is None:
+            generations[name] = secrets.token_hex(8)
+            # add(), not set(): if a change set it meanwhile, this page must not claim its generation.
+            if not state.add(name, generations[name], None):
+                return schedule
+    fresh_until = now + timedelta(seconds=settings.PAGE_CACHE_SECONDS)
+    if schedule["next"] is not None:
+        fresh_until = min(fresh_until, schedule["next"])
+    timeout = int((fresh_until - now).total_seconds())
+    if timeout > 0:
+        # The ETag once, here, not per hit (ConditionalGetMiddleware uses it for 304s).
+        set_response_etag(response)
+        stored = _Stored(
+            lookup.started, fresh_until, lookup.changes, generations, response.content, list(response.items())
+        )
+        cache.set(lookup.key, stored, timeout)
+    return schedule
+
+
+def _shareable(response):
+    """Whether a shared cache may keep this response."""
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in response.get("Cache-Control", "")
+    )
+
+
+def _name_keys(response, keys):
+    response["xkey"] = " ".join(sorted(keys))
+    response["Cache-Tag"] = ",".join(sorted(keys))
+
+
+def _mark_public(response, schedule, now):
+    """Browsers revalidate every time; the edge keeps the page until the next scheduled time at most."""
+    seconds = settings.EDGE_MAX_AGE
+    if schedule["next"] is not None:
+        seconds = min(seconds, int((schedule["next"] - now).total_seconds()))
+    response["Surrogate-Control"] = f"max-age={seconds}" if seconds > 0 else "no-store"
     patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-    return state, key, response
 
 
 class CachedPageMiddleware:
@@ -143,40 +266,47 @@ class CachedPageMiddleware:
 
     def __call__(self, request):
         if _cacheable(request):
-            # Kept on the request: on a miss, the @cached_page view stores under this lookup's state and
-            # key instead of asking the cache a second time.
+            # Kept on the request: on a miss, the @cached_page view stores under this lookup's key and
+            # changes token instead of asking the cache a second time.
             request.page_cache_lookup = _lookup(request)
-            if request.page_cache_lookup[2] is not None:
-                return request.page_cache_lookup[2]
-        return self.get_response(request)
+            if request.page_cache_lookup.response is not None:
+                return request.page_cache_lookup.response
+        response = self.get_response(request)
+        # Only @cached_page views' answers may be kept by the edge; Varnish would keep anything else
+        # without a lifetime (a 404 for an article about to be published) for its default TTL.
+        response.setdefault("Surrogate-Control", "no-store")
+        return response
 
 
-def cached_page(view):
-    """Serve the view's 200 responses from the cache for visitors without a session."""
+def cached_page(view, *, keys=(), store=True):
+    """Serve the view's 200 responses from the cache for visitors without a session, and mark them
+    for the edge under the keys the view names (surrogate_keys.add) plus `keys`. store=False: only
+    the edge keeps them (search: its addresses are endless and would push articles out of our cache)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        surrogate_keys.add(request, *keys)
         if not _cacheable(request):
-            return view(request, *args, **kwargs)
-        state, key, response = getattr(request, "page_cache_lookup", None) or _lookup(request)
-        if response is None:
             response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and callable(response.render):
-                response.render()  # a TemplateResponse (the sitemap) is cached as its rendered bytes
-            timeout = _timeout(state)
-            if (
-                response.status_code == 200
-                and not response.streaming
-                and not response.cookies
-                and "private" not in response.get("Cache-Control", "")
-                and timeout > 0
-            ):
-                # The ETag once, here, not per hit (ConditionalGetMiddleware uses it for 304s); bytes
-                # and headers rather than a pickled response object, which is slower to load.
-                set_response_etag(response)
-                cache.set(key, (state["version"], response.content, list(response.items())), timeout)
-            if "private" not in response.get("Cache-Control", ""):
-                patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+            patch_cache_control(response, private=True)
+            response["Surrogate-Control"] = "no-store"
+            return response
+        lookup = getattr(request, "page_cache_lookup", None) or _lookup(request)
+        if lookup.response is not None:
+            return lookup.response
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response.render()  # a TemplateResponse (the sitemap) is cached as its rendered bytes
+        named = surrogate_keys.of(request)
+        if not (named and _shareable(response)):
+            response["Surrogate-Control"] = "no-store"
+            return response
+        _name_keys(response, named)
+        if store:
+            schedule = _store(lookup, response, named)
+        else:
+            schedule = _schedule(state_cache().get(SCHEDULE_KEY), timezone.now())
+        _mark_public(response, schedule, timezone.now())
         return response
 
     return wrapper

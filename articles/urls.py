@@ -12,7 +12,8 @@ urlpatterns = [
     path("", cached_page(views.article_list), name="list"),
     path("feed.xml", cached_page(feeds.LatestArticlesFeed()), name="feed"),
     path("atom.xml", cached_page(feeds.LatestArticlesAtomFeed()), name="atom"),
-    path("search", views.search, name="search"),
+    # The edge keeps search pages (purged by `search`); our own cache does not (endless addresses).
+    path("search", cached_page(views.search, store=False), name="search"),
     re_path(rf"^author/{SLUG}$", cached_page(views.author_articles), name="author"),
     re_path(rf"^author/{SLUG}/feed\.xml$", cached_page(feeds.AuthorFeed()), name="author-feed"),
     re_path(rf"^author/{SLUG}/atom\.xml$", cached_page(feeds.AuthorAtomFeed()), name="author-atom"),

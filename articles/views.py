@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
+from . import surrogate_keys
 from .models import Article, Author, Tag
 
 ARTICLES_PER_PAGE = 20
@@ -47,11 +48,13 @@ def _page_url(request, number, search_terms):
 
 
 def article_list(request):
+    surrogate_keys.add(request, surrogate_keys.LIST)
     return _list_page(request, Article.objects.published(), {"heading": "Articles"})
 
 
 def author_articles(request, slug):
     author = get_object_or_404(Author, slug=slug)
+    surrogate_keys.add(request, surrogate_keys.author(author.pk))
     return _list_page(
         request,
         author.articles.published(),
@@ -66,6 +69,7 @@ def author_articles(request, slug):
 
 def tag_articles(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
+    surrogate_keys.add(request, surrogate_keys.tag(tag.pk))
     return _list_page(
         request,
         tag.articles.published(),
@@ -80,6 +84,7 @@ def tag_articles(request, slug):
 
 def search(request):
     terms = request.GET.get("q", "").strip()[:200]
+    surrogate_keys.add(request, surrogate_keys.SEARCH)
     articles = Article.objects.published().search(terms) if terms else Article.objects.none()
     heading = f"Search results for “{terms}”" if terms else "Search"
     return _list_page(request, articles, {"heading": heading, "search_terms": terms, "is_search": True})
@@ -99,6 +104,13 @@ def article_detail(request, slug):
         articles = articles.published()
     article = get_object_or_404(articles, slug=slug)
     preview = not article.is_public  # staff looking at a draft, scheduled or expired article
+    # It shows its neighbours' titles and links: their edits and their going away change it.
+    surrogate_keys.add(
+        request,
+        surrogate_keys.article(article.pk),
+        article.previous_pk and surrogate_keys.neighbour(article.previous_pk),
+        article.next_pk and surrogate_keys.neighbour(article.next_pk),
+    )
     share_image_url = request.build_absolute_uri(article.lead_image_url) if article.lead_image_url else ""
     canonical_url = article.canonical_url or request.build_absolute_uri(article.get_absolute_url())
     context = {

@@ -152,6 +152,9 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # Longest life of a cached page; it is shorter when a scheduled publish or expiry comes sooner.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# How long an edge cache (Varnish, a CDN) may keep a public page (`Surrogate-Control: max-age`); it is
+# purged by surrogate key on every change, and kept no later than the next scheduled publish or expiry.
+EDGE_MAX_AGE = env.int("EDGE_MAX_AGE", default=24 * 60 * 60)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -10,6 +10,7 @@ from django.views.static import serve
 from articles import editor
 from articles.page_cache import cached_page
 from articles.sitemaps import SITEMAPS
+from articles.surrogate_keys import SITEMAP
 from articles.views import robots_txt
 from cms.health import healthz, ping
 
@@ -19,7 +20,7 @@ urlpatterns = [
     path("markdownx/markdownify/", editor.markdown_preview, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.image_upload, name="markdownx_upload"),
     path("blog/", include("articles.urls")),
-    path("sitemap.xml", cached_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", cached_page(sitemap, keys=[SITEMAP]), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),

@@ -47,12 +47,13 @@ class _Pending:
         self.last = before  # what readers of this transaction saw after its latest touch
         self.event_id = None
         self.keys = set()
+        self.times = set()  # publication and expiry times its touches left, for the page cache
         self.scheduled = set()
         self.marker = None
 
     def committed(self):
         _registry().pop(self.subject, None)
-        _invalidate_pages(self.keys)
+        _invalidate_pages(self.keys, self.times)
 
 
 def _registry():
@@ -104,9 +105,11 @@ def after_change(subject, take_snapshot, *, site_kind=None):
         # be on must not be kept past that time (their lifetime is capped at the next such time).
         step = affected({**after, "public": False}, {**after, "public": True})
     pending.last = after
+    times = _scheduled_times(after)
+    pending.times.update(times)
     if step is not None:
         pending.keys.update(step.keys)
-        _invalidate_pages(step.keys)
+        _invalidate_pages(step.keys, times)
     article_id = subject[1] if subject[0] == "article" else None
     if found is None:
         if pending.event_id is not None:
@@ -161,14 +164,23 @@ def _schedule(pending, article_id, after):
             pending.scheduled.add((moment, at))
 
 
-def _invalidate_pages(keys):
+def _scheduled_times(after):
+    """The publication and expiry times an article's snapshot holds: the page cache keeps no page
+    past the soonest of them still to come, and needs no query to know it."""
+    if after is None:
+        return []
+    return [datetime.fromisoformat(after[name]) for name in ("published", "expires") if after[name]]
+
+
+def _invalidate_pages(keys, times):
     if not keys:
         return
     deferred = getattr(_local, "batch", None)
     if deferred is not None:
-        deferred.update(keys)
+        deferred[0].update(keys)
+        deferred[1].update(times)
     else:
-        page_cache.invalidate(keys)
+        page_cache.invalidate(keys, scheduled=list(times))
 
 
 @contextmanager
@@ -179,12 +191,12 @@ def batch():
     if outer is not None:
         yield
         return
-    _local.batch = set()
+    _local.batch = (set(), set())
     try:
         yield
     finally:
-        keys, _local.batch = _local.batch, None
-        _invalidate_pages(keys)
+        (keys, times), _local.batch = _local.batch, None
+        _invalidate_pages(keys, times)
 
 
 def article_snapshot(pk, **options):

@@ -168,3 +168,41 @@ def laid_out_corpus(tmp_path):
         shutil.copyfile(CORPUS / row["file"], copy)
         copies[copy] = row["file"]
     return copies
+
+
+@pytest.fixture
+def small_site(db):
+    """Five public articles A (oldest) to E (newest): Ann wrote A, B and C, Bob D and E; B and C are
+    tagged Cats, D Dogs. Returns a namespace: `articles` by letter, `ann`, `bob`, `cats`, `dogs`, and
+    `urls`, every public page of the site (each article, the lists, the feeds, the sitemap, a search)."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from .factories import make_article, make_author, tag
+
+    now = timezone.now()
+    site = SimpleNamespace(ann=make_author(name="Ann", slug="ann"), bob=make_author(name="Bob", slug="bob"))
+    site.articles = {
+        letter: make_article(
+            slug=f"article-{letter.lower()}",
+            title=f"Title {letter}",
+            author=site.ann if letter in "ABC" else site.bob,
+            published=now - timedelta(days=5 - number),
+        )
+        for number, letter in enumerate("ABCDE")
+    }
+    tag(site.articles["B"], "Cats")
+    tag(site.articles["C"], "Cats")
+    tag(site.articles["D"], "Dogs")
+    site.cats, site.dogs = (site.articles["B"].tags.get(), site.articles["D"].tags.get())
+    lists = ["/blog/", "/blog/author/ann", "/blog/author/bob", "/blog/tag/cats", "/blog/tag/dogs"]
+    site.urls = [
+        *(article.get_absolute_url() for article in site.articles.values()),
+        *lists,
+        *(f"{path.rstrip('/')}/{feed}" for path in lists for feed in ("feed.xml", "atom.xml")),
+        "/sitemap.xml",
+        "/blog/search?q=Title",
+    ]
+    return site

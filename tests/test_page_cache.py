@@ -1,16 +1,29 @@
-"""Cached pages: none of them runs a query; a change, a scheduled publish or an expiry shows at once;
-conditional requests get 304; editors with a session are never served a cached page."""
+"""Cached pages: none of them runs a query; a change, a scheduled publish or an expiry shows at once,
+and a change makes stale exactly the pages stored under its keys; losing the cache's state makes
+pages stale, never fresh; conditional requests get 304; editors with a session are never served a
+cached page."""
 
 from datetime import timedelta
 
+import pytest
 from django.core.cache import caches
 from django.db import connection
+from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import Status
-from articles.page_cache import STATE_KEY
+from articles import surrogate_keys
+from articles.models import Article, Status
+from articles.page_cache import (
+    CHANGES_KEY,
+    SCHEDULE_KEY,
+    generation_key,
+    invalidate,
+    invalidate_change,
+    state_cache,
+)
 from cms.settings import cache_settings
+from publishing.changes import Change, EventKind
 
 from .factories import make_article, make_author
 
@@ -136,18 +149,179 @@ def test_a_file_cache_filled_past_its_limit_keeps_its_state_and_still_hits(
     the state must not be among them (each loss makes every cached page stale and costs a query)."""
     limit = 12
     settings.CACHES = cache_settings(f"filecache://{tmp_path}/cache", max_pages=limit)
-    make_article(slug="a")
+    article = make_article(slug="a")
     client.get("/blog/a?visit=warm-up")  # the Site row is cached after the first request
     with CaptureQueriesContext(connection) as one_page:
         client.get("/blog/a")
-    state = caches[settings.PAGE_STATE_CACHE].get(STATE_KEY)
+    names = [
+        CHANGES_KEY,
+        SCHEDULE_KEY,
+        generation_key("site"),
+        generation_key(surrogate_keys.article(article.pk)),
+    ]
+    state = caches[settings.PAGE_STATE_CACHE].get_many(names)
+    assert len(state) == len(names)
     addresses = [f"/blog/a?visit={number}" for number in range(10 * limit)]
     # Every address is new, so every one is a miss: the page's own queries and none to rebuild the state.
     with django_assert_num_queries(len(addresses) * len(one_page)):
         for address in addresses:
             client.get(address)
     assert len(list((tmp_path / "cache").glob("*.djcache"))) <= limit  # culled: past the limit
-    assert caches[settings.PAGE_STATE_CACHE].get(STATE_KEY) == state
+    assert caches[settings.PAGE_STATE_CACHE].get_many(names) == state
     # Culling happens before a write, so the page written last is on disk: it must be a hit.
     with django_assert_num_queries(0):
         assert client.get(addresses[-1]).status_code == 200
+
+
+def _served_from_cache(client, url):
+    """Whether `url` is answered from the page cache: a cached page runs no query."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200, url
+    return not queries
+
+
+def _cached_pages(client, site):
+    """Visit every page of `site` that the page cache keeps (search it never keeps); return them."""
+    urls = [url for url in site.urls if "search" not in url]
+    for url in urls:
+        client.get(url)
+    return urls
+
+
+def test_an_edit_makes_stale_exactly_the_pages_that_show_the_article(client, small_site):
+    urls = _cached_pages(client, small_site)
+    c = small_site.articles["C"]
+    # update(), not save(): no signal invalidates anything; only the keys below, as an edit's event has them.
+    Article.objects.filter(pk=c.pk).update(title="Retitled")
+    ann, cats = small_site.ann.pk, small_site.cats.pk
+    invalidate(
+        {
+            f"article-{c.pk}",
+            f"neighbour-{c.pk}",
+            "list",
+            "feed",
+            "sitemap",
+            "search",
+            f"author-{ann}",
+            f"tag-{cats}",
+        },
+        scheduled=[],
+    )
+    untouched = {
+        "/blog/article-a",
+        "/blog/article-e",
+        "/blog/author/bob",
+        "/blog/author/bob/feed.xml",
+        "/blog/author/bob/atom.xml",
+        "/blog/tag/dogs",
+        "/blog/tag/dogs/feed.xml",
+        "/blog/tag/dogs/atom.xml",
+    }
+    for url in urls:
+        assert _served_from_cache(client, url) == (url in untouched), url
+    for url in (
+        "/blog/article-b",
+        "/blog/article-c",
+        "/blog/article-d",
+        "/blog/",
+        "/blog/tag/cats",
+        "/blog/feed.xml",
+    ):
+        assert "Retitled" in client.get(url).content.decode(), url
+
+
+def test_the_site_key_makes_every_page_stale(client, small_site):
+    urls = _cached_pages(client, small_site)
+    assert all(_served_from_cache(client, url) for url in urls)
+    invalidate({"site"}, scheduled=[])
+    assert not any(_served_from_cache(client, url) for url in urls)
+
+
+def test_a_lost_generation_makes_its_pages_stale_never_fresh(client, small_site):
+    c = small_site.articles["C"]
+    _cached_pages(client, small_site)
+    invalidate({"some-other-key"}, scheduled=[])  # something changed: pages are checked key by key
+    state_cache().delete(generation_key(f"article-{c.pk}"))
+    assert not _served_from_cache(client, "/blog/article-c")
+    assert _served_from_cache(client, "/blog/article-c")  # stored again, under a new generation
+    assert _served_from_cache(client, "/blog/article-a")
+
+
+@pytest.mark.parametrize("lost", [CHANGES_KEY, SCHEDULE_KEY])
+def test_lost_state_makes_pages_stale_never_fresh(client, small_site, lost):
+    urls = _cached_pages(client, small_site)
+    state_cache().delete(lost)
+    # Without the changes token the generations decide: all current, so the pages are still fresh.
+    fresh = lost == CHANGES_KEY
+    for url in urls:
+        assert _served_from_cache(client, url) == fresh, url
+        assert _served_from_cache(client, url), url  # stored again, under state set anew
+
+
+def test_a_change_committed_while_a_page_renders_leaves_that_page_stale(client, small_site):
+    c = small_site.articles["C"]
+
+    def commit_a_change_mid_render(**kwargs):
+        if not Article.objects.filter(title="Changed mid-render").exists():
+            Article.objects.filter(pk=c.pk).update(title="Changed mid-render")
+            invalidate({f"article-{c.pk}"}, scheduled=[])
+
+    template_rendered.connect(commit_a_change_mid_render)
+    try:
+        assert "Changed mid-render" not in client.get("/blog/article-c").content.decode()
+    finally:
+        template_rendered.disconnect(commit_a_change_mid_render)
+    assert not _served_from_cache(client, "/blog/article-c")
+    assert "Changed mid-render" in client.get("/blog/article-c").content.decode()
+
+
+def _edge_lifetime(response):
+    return int(response["Surrogate-Control"].removeprefix("max-age="))
+
+
+@pytest.mark.parametrize("reported_by", ["invalidate", "a Change"])
+def test_a_change_that_reports_its_scheduled_time_costs_no_query_and_caps_every_page(
+    client, small_site, monkeypatch, django_assert_num_queries, reported_by
+):
+    now = timezone.now()
+    _cached_pages(client, small_site)
+    c, soon = small_site.articles["C"], now + timedelta(minutes=5)
+    # As if C had been saved with an expiry in five minutes: the rows are not changed, the event is.
+    with django_assert_num_queries(0):
+        if reported_by == "invalidate":
+            invalidate({f"article-{c.pk}"}, scheduled=[None, soon])
+        else:
+            snapshot = {"id": c.pk, "published": c.published.isoformat(), "expires": soon.isoformat()}
+            invalidate_change(
+                Change("0" * 32, EventKind.UPDATED, now, frozenset({f"article-{c.pk}"}), article=snapshot)
+            )
+    assert _served_from_cache(client, "/blog/article-a")
+    assert 290 <= _edge_lifetime(client.get("/blog/article-a")) <= 300
+    monkeypatch.setattr(timezone, "now", lambda: soon + timedelta(seconds=1))
+    assert not _served_from_cache(client, "/blog/article-a")
+
+
+def test_a_change_that_does_not_report_its_times_works_out_the_next_one_from_the_rows(client, small_site):
+    now = timezone.now()
+    _cached_pages(client, small_site)
+    c = small_site.articles["C"]
+    Article.objects.filter(pk=c.pk).update(expires=now + timedelta(minutes=5))
+    invalidate_change(Change("0" * 32, EventKind.UPDATED, now, frozenset({f"article-{c.pk}"}), article=None))
+    assert 290 <= _edge_lifetime(client.get("/blog/article-a")) <= 300
+
+
+def test_a_hit_reads_no_generation_while_nothing_was_invalidated(client, small_site, monkeypatch):
+    """The cost of a hit: the page, the changes token and the schedule; the page's generations only
+    once something was invalidated since it was stored."""
+    client.get("/blog/article-c")
+    state = state_cache()
+    asked = []
+    get_many = state.get_many
+    monkeypatch.setattr(
+        state, "get_many", lambda names, **kwargs: asked.extend(names) or get_many(names, **kwargs)
+    )
+    assert _served_from_cache(client, "/blog/article-c")
+    assert not [name for name in asked if name.startswith(generation_key(""))]
+    invalidate({"some-other-key"}, scheduled=[])
+    assert _served_from_cache(client, "/blog/article-c")
+    assert generation_key(f"article-{small_site.articles['C'].pk}") in asked
