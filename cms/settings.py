@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "articles",
     "publishing",
+    "edge",
 ]
 
 MIDDLEWARE = [
@@ -295,3 +296,26 @@ TASKS = {
         "QUEUES": [],
     }
 }
+
+# Edge caches purged on every publish event (edge/backends.py, README "Edge cache"): Varnish at
+# VARNISH_PURGE_URL (comma-separated for several; make serve-edge sets it), Cloudflare with a zone id
+# and an API token, CloudFront with a distribution id (AWS credentials as boto3 finds them).
+EDGE_PURGE_TIMEOUT = env.float("EDGE_PURGE_TIMEOUT", default=5.0)
+EDGE_CACHES = {}
+if env.list("VARNISH_PURGE_URL", default=[]):
+    EDGE_CACHES["varnish"] = {
+        "BACKEND": "edge.backends.VarnishBackend",
+        "LOCATIONS": env.list("VARNISH_PURGE_URL"),
+    }
+if env.str("CLOUDFLARE_ZONE_ID", default=""):
+    EDGE_CACHES["cloudflare"] = {
+        "BACKEND": "edge.backends.CloudflareBackend",
+        "ZONE_ID": env.str("CLOUDFLARE_ZONE_ID"),
+        "API_TOKEN": env.str("CLOUDFLARE_API_TOKEN", default=""),
+        "PURGE_BY": env.str("CLOUDFLARE_PURGE_BY", default="tags"),
+    }
+if env.str("CLOUDFRONT_DISTRIBUTION_ID", default=""):
+    EDGE_CACHES["cloudfront"] = {
+        "BACKEND": "edge.backends.CloudFrontBackend",
+        "DISTRIBUTION_ID": env.str("CLOUDFRONT_DISTRIBUTION_ID"),
+    }
