@@ -1,0 +1,105 @@
+"""make serve-edge (deploy/serve-edge.sh): the site answers through Varnish on EDGE_PORT, gunicorn
+on BIND, and SIGTERM to the script stops gunicorn, the worker and varnishd, leaving nothing behind."""
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from ..tooling import require
+from .conftest import ROOT, free_port, get
+
+pytestmark = pytest.mark.slow
+
+
+def children(pid):
+    """The PIDs whose parent is pid (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.fixture
+def serve_edge(tmp_path):
+    require(shutil.which("varnishd"), "varnishd (apt-get install varnish varnish-modules)")
+    bind, edge = f"127.0.0.1:{free_port()}", free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "CACHE_", "VARNISH_"))
+    }
+    env.update(
+        DJANGO_SECRET_KEY="serve-edge-not-secret-" + "x" * 40,
+        DJANGO_DEBUG="0",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+        CACHE_URL=f"filecache://{tmp_path}/cache",
+        MEDIA_ROOT=str(tmp_path / "media"),
+        STATIC_ROOT=str(tmp_path / "static"),
+        BIND=bind,
+        EDGE_PORT=str(edge),
+        WEB_CONCURRENCY="1",
+        GUNICORN_ACCESS_LOG="/dev/null",
+    )
+    log = tmp_path / "serve-edge.log"
+    with open(log, "w") as output:
+        script = subprocess.Popen(
+            [ROOT / "deploy" / "serve-edge.sh"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    yield script, f"http://127.0.0.1:{edge}", f"http://{bind}", log
+    if script.poll() is None:
+        os.killpg(script.pid, signal.SIGKILL)  # its own session: the script and what it started
+        script.wait()
+
+
+def test_answers_through_varnish_and_stops_everything_on_sigterm(serve_edge):
+    script, edge, site, log = serve_edge
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and script.poll() is None:
+        if get(edge + "/blog/")[0] == 200:
+            break
+        time.sleep(0.5)
+    status, headers, _ = get(edge + "/blog/")
+    assert (status, "X-Cache" in headers) == (200, True), log.read_text()
+    https = {"X-Forwarded-Proto": "https"}  # as from the TLS terminator: no redirect to https
+    assert get(site + "/ping", https)[0] == 200
+    started = children(script.pid)
+    assert len(started) == 3  # gunicorn, the worker, varnishd
+
+    script.send_signal(signal.SIGTERM)
+    assert script.wait(timeout=60) != 0
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(map(alive, started)):
+        time.sleep(0.2)
+    assert not [pid for pid in started if alive(pid)]
+    assert get(edge + "/blog/")[0] == 0 and get(site + "/ping", https)[0] == 0
+
+
+def test_refuses_to_start_without_a_secret_key():
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SECRET_KEY"}
+    done = subprocess.run(
+        [ROOT / "deploy" / "serve-edge.sh"], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode != 0 and "Set DJANGO_SECRET_KEY" in done.stderr
