@@ -39,15 +39,32 @@ def alive(pid):
 
 @pytest.fixture
 def serve_edge(tmp_path):
+    """start(secret_key=...) -> (the script, edge URL, gunicorn URL, log): deploy/serve-edge.sh on
+    free ports with its own database, cache and media; killed with all it started if still running."""
     require(shutil.which("varnishd"), "varnishd (apt-get install varnish varnish-modules)")
+    started = []
+
+    def start(secret_key="serve-edge-not-secret-" + "x" * 40):
+        started.append(run_serve_edge(tmp_path, secret_key))
+        return started[-1]
+
+    yield start
+    for script, *_ in started:
+        if script.poll() is None:
+            os.killpg(script.pid, signal.SIGKILL)  # its own session: the script and what it started
+            script.wait()
+
+
+def run_serve_edge(tmp_path, secret_key):
     bind, edge = f"127.0.0.1:{free_port()}", free_port()
+    # Not the test run's settings (DJANGO_SETTINGS_MODULE is tests.settings, which sets a key).
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "CACHE_", "VARNISH_"))
     }
     env.update(
-        DJANGO_SECRET_KEY="serve-edge-not-secret-" + "x" * 40,
+        DJANGO_SECRET_KEY=secret_key,
         DJANGO_DEBUG="0",
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
@@ -68,14 +85,11 @@ def serve_edge(tmp_path):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    yield script, f"http://127.0.0.1:{edge}", f"http://{bind}", log
-    if script.poll() is None:
-        os.killpg(script.pid, signal.SIGKILL)  # its own session: the script and what it started
-        script.wait()
+    return script, f"http://127.0.0.1:{edge}", f"http://{bind}", log
 
 
 def test_answers_through_varnish_and_stops_everything_on_sigterm(serve_edge):
-    script, edge, site, log = serve_edge
+    script, edge, site, log = serve_edge()
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline and script.poll() is None:
         if get(edge + "/blog/")[0] == 200:
@@ -97,9 +111,7 @@ def test_answers_through_varnish_and_stops_everything_on_sigterm(serve_edge):
     assert get(edge + "/blog/")[0] == 0 and get(site + "/ping", https)[0] == 0
 
 
-def test_refuses_to_start_without_a_secret_key():
-    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SECRET_KEY"}
-    done = subprocess.run(
-        [ROOT / "deploy" / "serve-edge.sh"], env=env, capture_output=True, text=True, timeout=30
-    )
-    assert done.returncode != 0 and "Set DJANGO_SECRET_KEY" in done.stderr
+def test_refuses_to_start_without_a_secret_key(serve_edge):
+    script, _, _, log = serve_edge(secret_key="")
+    assert script.wait(timeout=60) != 0
+    assert "Set DJANGO_SECRET_KEY (make serve-edge runs with DEBUG off)" in log.read_text()
