@@ -12,7 +12,7 @@ export BIND=${BIND:-127.0.0.1:8000}
 EDGE_PORT=${EDGE_PORT:-8080}
 # The worker's purges reach the Varnish started here (cms/settings.py: EDGE_CACHES).
 export VARNISH_PURGE_URL=${VARNISH_PURGE_URL:-http://127.0.0.1:$EDGE_PORT/}
-BIN=${BIN:-.venv/bin}
+BIN=.venv/bin
 PUBLISH_WORKER=(manage.py db_worker --queue-name '*' --interval 0.2 --no-reload --no-startup-delay)
 
 "$BIN/python" manage.py collectstatic --noinput -v0

@@ -51,8 +51,12 @@ def serve_edge(tmp_path):
     yield start
     for script, *_ in started:
         if script.poll() is None:
-            os.killpg(script.pid, signal.SIGKILL)  # its own session: the script and what it started
-            script.wait()
+            script.send_signal(signal.SIGTERM)  # the script's own cleanup first
+            try:
+                script.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(script.pid, signal.SIGKILL)  # its own session: the script and its children
+                script.wait()
 
 
 def run_serve_edge(tmp_path, secret_key):
@@ -101,6 +105,11 @@ def test_answers_through_varnish_and_stops_everything_on_sigterm(serve_edge):
     assert get(site + "/ping", https)[0] == 200
     started = children(script.pid)
     assert len(started) == 3  # gunicorn, the worker, varnishd
+    # The worker purges the Varnish the script started.
+    (worker,) = [pid for pid in started if b"manage.py" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    purge_url = f"{edge}/".encode()
+    assert b"VARNISH_PURGE_URL=" + purge_url in Path(f"/proc/{worker}/environ").read_bytes().split(b"\0")
+    assert get(edge + "/", {"xkey-purge": "site"}, method="PURGE")[0] == 200
 
     script.send_signal(signal.SIGTERM)
     assert script.wait(timeout=60) != 0
