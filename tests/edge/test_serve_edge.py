@@ -1,5 +1,5 @@
 """make serve-edge (deploy/serve-edge.sh): the site answers through Varnish on EDGE_PORT, gunicorn
-on BIND, and SIGTERM to the script stops gunicorn, the worker and varnishd, leaving nothing behind."""
+on BIND, and SIGTERM or Ctrl-C (SIGINT) to the script stops gunicorn, the worker and varnishd, leaving nothing behind."""
 
 import os
 import shutil
@@ -92,7 +92,8 @@ def run_serve_edge(tmp_path, secret_key):
     return script, f"http://127.0.0.1:{edge}", f"http://{bind}", log
 
 
-def test_answers_through_varnish_and_stops_everything_on_sigterm(serve_edge):
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_answers_through_varnish_and_stops_everything_on_a_signal(serve_edge, stop_signal):
     script, edge, site, log = serve_edge()
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline and script.poll() is None:
@@ -111,7 +112,7 @@ def test_answers_through_varnish_and_stops_everything_on_sigterm(serve_edge):
     assert b"VARNISH_PURGE_URL=" + purge_url in Path(f"/proc/{worker}/environ").read_bytes().split(b"\0")
     assert get(edge + "/", {"xkey-purge": "site"}, method="PURGE")[0] == 200
 
-    script.send_signal(signal.SIGTERM)
+    script.send_signal(stop_signal)
     assert script.wait(timeout=60) != 0
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and any(map(alive, started)):
