@@ -49,6 +49,11 @@ def test_private_response_is_not_kept_whatever_surrogate_control_says(origin, ed
     assert [get(edge.url + "/blog/draft")[2] for _ in range(2)] == ["/blog/draft #1", "/blog/draft #2"]
 
 
+def test_surrogate_control_no_store_wins_over_s_maxage(origin, edge):
+    origin.page("/blog/x", **{"Cache-Control": "public, s-maxage=300", "Surrogate-Control": "no-store"})
+    assert [get(edge.url + "/blog/x")[2] for _ in range(2)] == ["/blog/x #1", "/blog/x #2"]
+
+
 def test_staff_preview_passes_with_its_cookies(origin, edge):
     origin.page("/blog/draft", **{"Cache-Control": "private, no-store"})
     origin.page("/blog/a")
