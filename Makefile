@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Local development runs with DEBUG on unless the caller says otherwise.
 DEV_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
-.PHONY: install browser run serve test test-fast lint format check-faults bench bench-import bench-serve superuser clean
+.PHONY: install browser run serve serve-edge test test-fast lint format check-faults bench bench-import bench-serve superuser clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ serve: install
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
 	$(SERVE_ENV) $(BIN)/python manage.py import_seeds
 	$(SERVE_ENV) bin/together "$(BIN)/gunicorn -c cms/gunicorn.conf.py cms.wsgi" "$(BIN)/python manage.py publish_worker"
+
+# `make serve` with the publishing worker and Varnish in front on 127.0.0.1:${EDGE_PORT:-8080}
+# (deploy/serve-edge.sh; README "Edge cache"). Needs DJANGO_SECRET_KEY and varnishd.
+serve-edge: install
+	$(SERVE_ENV) deploy/serve-edge.sh
 
 # The whole suite, browser tests included (CI runs this).
 test: install

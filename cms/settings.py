@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "articles",
     "publishing",
     "webhooks",
+    "edge",
 ]
 
 MIDDLEWARE = [
@@ -327,3 +328,26 @@ PUBLISHING_CLAIM_SECONDS = env.float("PUBLISHING_CLAIM_SECONDS", default=60.0)
 PUBLISHING_SWEEP_SECONDS = env.float("PUBLISHING_SWEEP_SECONDS", default=10.0)
 # /healthz answers 503 once a due delivery has waited longer than this: no worker is running.
 PUBLISHING_STALL_SECONDS = env.int("PUBLISHING_STALL_SECONDS", default=300)
+
+# Edge caches purged on every publish event (edge/backends.py, README "Edge cache"): Varnish at
+# VARNISH_PURGE_URL (comma-separated for several; make serve-edge sets it), Cloudflare with a zone id
+# and an API token, CloudFront with a distribution id (AWS credentials as boto3 finds them).
+EDGE_PURGE_TIMEOUT = env.float("EDGE_PURGE_TIMEOUT", default=5.0)
+EDGE_CACHES = {}
+if env.list("VARNISH_PURGE_URL", default=[]):
+    EDGE_CACHES["varnish"] = {
+        "BACKEND": "edge.backends.VarnishBackend",
+        "LOCATIONS": env.list("VARNISH_PURGE_URL"),
+    }
+if env.str("CLOUDFLARE_ZONE_ID", default=""):
+    EDGE_CACHES["cloudflare"] = {
+        "BACKEND": "edge.backends.CloudflareBackend",
+        "ZONE_ID": env.str("CLOUDFLARE_ZONE_ID"),
+        "API_TOKEN": env.str("CLOUDFLARE_API_TOKEN", default=""),
+        "PURGE_BY": env.str("CLOUDFLARE_PURGE_BY", default="tags"),
+    }
+if env.str("CLOUDFRONT_DISTRIBUTION_ID", default=""):
+    EDGE_CACHES["cloudfront"] = {
+        "BACKEND": "edge.backends.CloudFrontBackend",
+        "DISTRIBUTION_ID": env.str("CLOUDFRONT_DISTRIBUTION_ID"),
+    }

@@ -105,7 +105,7 @@ def after_change(subject, take_snapshot, *, site_kind=None):
         # be on must not be kept past that time (their lifetime is capped at the next such time).
         step = affected({**after, "public": False}, {**after, "public": True})
     pending.last = after
-    times = _scheduled_times(after)
+    times = _scheduled_times(after) if subject[0] == "article" else []
     pending.times.update(times)
     if step is not None:
         pending.keys.update(step.keys)
