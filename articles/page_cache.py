@@ -133,6 +133,17 @@ def _schedule(stored, now):
     return stored
 
 
+def _schedule_since_render(started, now):
+    """The schedule worked out anew (lost, or never stored: a change that reported its own times
+    leaves it to be worked out when next needed) by a render that began at `started`. The page it
+    rendered is fresh unless a scheduled time passed during the render; pages rendered before it are
+    stale, as for any lost schedule."""
+    upcoming = _next_event(started)
+    if upcoming is not None and upcoming <= now:
+        return _store_schedule(_next_event(now), now)
+    return _store_schedule(upcoming, started)
+
+
 class _Stored(NamedTuple):
     """A cached page: bytes and headers rather than a pickled response object, which is slower to load."""
 
@@ -207,7 +218,10 @@ def _store(lookup, response, keys):
     # the token (invalidate's order), so then the token has moved too.
     found = state.get_many([*names, SCHEDULE_KEY, CHANGES_KEY])
     now = timezone.now()
-    schedule = _schedule(found.get(SCHEDULE_KEY), now)
+    if found.get(SCHEDULE_KEY) is None:
+        schedule = _schedule_since_render(lookup.started, now)
+    else:
+        schedule = _schedule(found[SCHEDULE_KEY], now)
     if found.get(CHANGES_KEY) != lookup.changes:
         return schedule
     generations = {}

@@ -227,12 +227,17 @@ def test_every_event_has_a_pending_state_per_receiver(receivers, settings, db, c
 def test_an_import_tells_the_page_cache_once_about_all_it_changed(write_seed, monkeypatch):
     """With a real commit: the on-commit invalidation runs inside the import's batch too."""
     calls = []
-    monkeypatch.setattr("articles.page_cache.invalidate", lambda keys: calls.append(set(keys)))
+    monkeypatch.setattr(
+        "articles.page_cache.invalidate", lambda keys, scheduled: calls.append((set(keys), set(scheduled)))
+    )
     for number in range(3):
         path = write_seed(
-            f"n{number}.md", f"---\ntitle: N{number}\nslug: n{number}\npublished: 2024-01-02\n---\nText.\n"
+            f"n{number}.md",
+            f"---\ntitle: N{number}\nslug: n{number}\npublished: 2024-01-0{number + 2}\n---\nText.\n",
         )
     call_command("import_seeds", str(path.parent), stdout=StringIO())
     assert Event.objects.count() == 3
-    (keys,) = calls
+    ((keys, scheduled),) = calls
     assert {f"article-{pk}" for pk in Article.objects.values_list("pk", flat=True)} <= keys
+    # The times the import left, so the page cache needs no query to know the next scheduled one.
+    assert scheduled == set(Article.objects.values_list("published", flat=True))
