@@ -57,9 +57,12 @@ def committed(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def run_tasks():
+def run_tasks(db):
     """run_tasks() runs every queued task that is due (by timezone.now(), which a test may move), as
-    the worker would, until none is left; returns how many ran."""
+    the worker would, until none is left; run_tasks(due_only=False) runs the delayed ones too,
+    without waiting for their time, in the order a worker would once their time came. Returns how
+    many ran; a task that failed fails the test with its traceback."""
+    from django_tasks import TaskResultStatus
     from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
 
@@ -74,11 +77,20 @@ def run_tasks():
         excluded_queue_names=[],
     )
 
-    def run():
+    def run(*, due_only=True, limit=100):
         ran = 0
-        while (row := DBTaskResult.objects.ready().first()) is not None:
+        queued = (
+            DBTaskResult.objects.ready()
+            if due_only
+            else DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+        )
+        queued = queued.order_by("run_after", "enqueued_at")
+        while (row := queued.first()) is not None:
+            assert ran < limit, f"more than {limit} tasks: a task that enqueues itself forever?"
             row.claim("test")
             worker.run_task(row)
+            row.refresh_from_db()
+            assert row.status == TaskResultStatus.SUCCESSFUL, row.traceback
             ran += 1
         return ran
 

@@ -124,47 +124,6 @@ def make_webhook(db):
 
 
 @pytest.fixture
-def run_tasks(db):
-    """run_tasks() runs every queued task, the delayed ones too (without waiting for their time), in
-    the order a worker would once their time came, until none is left; run_tasks(due_only=True)
-    only those a worker would run now. Returns how many ran; a task that failed fails the test with
-    its traceback."""
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.management.commands.db_worker import Worker
-    from django_tasks_db.models import DBTaskResult
-
-    worker = Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test",
-        excluded_queue_names=[],
-    )
-
-    def run(*, due_only=False, limit=100):
-        ran = 0
-        queued = (
-            DBTaskResult.objects.ready()
-            if due_only
-            else DBTaskResult.objects.filter(status=TaskResultStatus.READY)
-        )
-        queued = queued.order_by("run_after", "enqueued_at")
-        while (row := queued.first()) is not None:
-            assert ran < limit, f"more than {limit} tasks: a task that enqueues itself forever?"
-            row.claim("test")
-            worker.run_task(row)
-            row.refresh_from_db()
-            assert row.status == TaskResultStatus.SUCCESSFUL, row.traceback
-            ran += 1
-        return ran
-
-    return run
-
-
-@pytest.fixture
 def queued_sends(db):
     """queued_sends() -> [(args, run_after or None)] of the send tasks waiting to run."""
     from django_tasks import TaskResultStatus
