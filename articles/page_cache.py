@@ -59,6 +59,8 @@ SCHEDULE_KEY = "pages:schedule"
 RECENT_PAGES = 64
 _recent = {}
 _recent_lock = threading.Lock()
+# Browsers may keep a public page but ask again every time (the ETag makes that a 304).
+PUBLIC_REVALIDATE = "public, max-age=0, must-revalidate"
 
 
 def generation_key(key):
@@ -305,7 +307,11 @@ def _mark_public(response, schedule, now):
     if schedule["next"] is not None:
         seconds = min(seconds, int((schedule["next"] - now).total_seconds()))
     response["Surrogate-Control"] = f"max-age={seconds}" if seconds > 0 else "no-store"
-    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    if "Cache-Control" in response:
+        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    else:
+        # What patch_cache_control writes on a response without one, less its parsing (once a hit).
+        response["Cache-Control"] = PUBLIC_REVALIDATE
 
 
 class CachedPageMiddleware:

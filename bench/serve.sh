@@ -83,11 +83,22 @@ bench/serve_bench.sh -r "${ROUNDS:-3}" -c "${CONNS:-16 64}" -d "${DURATION:-5s}"
   -H "X-Forwarded-Proto: https" -P "$(cat "$work/gunicorn.pid")" -P "$(cat "$work/stock.pid")" -o "$work/results.txt" \
   edge="$edge/blog/$slug" nginx="http://127.0.0.1:$nginx_port/article.html" \
   gunicorn="$site/blog/$slug" stock="$stock/ping"
+# The same two apps' own CPU time a request, in process (bench/wsgi_cost.py), alternately: what
+# requests/s mix with the server's, the kernel's and wrk's share of the cores.
+for _ in 1 2 3; do
+  DJANGO_SETTINGS_MODULE=cms.settings .venv/bin/python bench/wsgi_cost.py "/blog/$slug" | sed 's/^cost /COST name=gunicorn /'
+  PYTHONPATH=bench STOCK_DJANGO_DB=$work/stock.sqlite3 DJANGO_SETTINGS_MODULE=stock_django.settings \
+    .venv/bin/python bench/wsgi_cost.py /ping | sed 's/^cost /COST name=stock /'
+done | tee -a "$work/results.txt"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Medians when there were several rounds, else the one round's numbers.
-awk '/^(RUN|MEDIAN)/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); m[kv[1]] = kv[2] }
+awk '/^COST/ { split($2, name, "="); split($4, us, "="); if (name[2] == "gunicorn") us_gunicorn[++ng] = us[2]; else us_stock[++ns] = us[2] }
+     /^(RUN|MEDIAN)/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); m[kv[1]] = kv[2] }
        rps[m["name"], m["c"]] = m["rps"]; p99[m["name"], m["c"]] = m["p99"]; conns[m["c"]] = 1 }
      END { printf "%-4s  %-28s  %-30s  %s\n", "c", "edge/nginx (target >= 0.7)", "gunicorn/stock (target >= 1.0)", "gunicorn p99 (target < 25 ms at 16)"
            for (c in conns) if (rps["nginx", c] > 0 && rps["stock", c] > 0)
              printf "%-4s  %-28.2f  %-30.2f  %s\n", c, rps["edge", c] / rps["nginx", c],
-               rps["gunicorn", c] / rps["stock", c], p99["gunicorn", c] }' "$work/results.txt"
+               rps["gunicorn", c] / rps["stock", c], p99["gunicorn", c]
+           n = asort(us_gunicorn); asort(us_stock)
+           if (n) printf "in process (median of %d): cached article %s us, stock trivial view %s us a request: stock/article = %.2f\n",
+             n, us_gunicorn[int((n + 1) / 2)], us_stock[int((n + 1) / 2)], us_stock[int((n + 1) / 2)] / us_gunicorn[int((n + 1) / 2)] }' "$work/results.txt"
