@@ -1,42 +1,104 @@
 #!/usr/bin/env bash
-# make bench-serve: the site run as `make serve` runs it (DEBUG off, gunicorn sync workers, WhiteNoise,
-# a shared cache), then wrk (bench/serve_bench.sh) against the seed article, the list page and /ping,
-# a constant view in the same app (the floor for any response of this server), interleaved.
-# Prints requests/s, p50/p99, errors, worker RSS, and the ratios to /ping. Not part of `make test`.
-#   ROUNDS=3 DURATION=10s CONNS=16 WORKERS=2 CACHE_URL=redis://127.0.0.1:6379/5 make bench-serve
+# make bench-serve: in one interleaved run (bench/serve_bench.sh, wrk), four servers of the same page
+# or its floor, each started here on a free loopback port and stopped on exit:
+#   edge      the seed article through Varnish (deploy/serve-edge.sh: the shipped VCL in front of
+#             gunicorn with cms/gunicorn.conf.py, and the publishing worker)
+#   nginx     the same article's bytes as a static file (the ceiling)
+#   gunicorn  the article from our gunicorn directly (a page-cache hit)
+#   stock     a trivial view of a stock Django project (bench/stock_django: startproject's
+#             middleware), on gunicorn with the same config, workers and class (the floor)
+# Prints the medians and the ratios edge/nginx and gunicorn/stock. Not part of make test.
+#   ROUNDS=3 DURATION=5s CONNS="16 64" WORKERS=2 make bench-serve
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=.venv/bin/python
-command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+for tool in wrk nginx varnishd; do
+  command -v "$tool" >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx varnish varnish-modules >/dev/null; break; }
+done
+
+free_port() { .venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_for() { for _ in $(seq 1 300); do curl -sf -o /dev/null "$1" && return 0; sleep 0.2; done; return 1; }
+
 work=$(mktemp -d)
-port=${PORT:-8871}
-cleanup() { [ -f "$work/gunicorn.pid" ] && kill "$(cat "$work/gunicorn.pid")" 2>/dev/null; sleep 1; rm -rf "$work"; }
+site_port=${PORT:-$(free_port)} edge_port=${EDGE_PORT:-$(free_port)}
+nginx_port=${NGINX_PORT:-$(free_port)} stock_port=${STOCK_PORT:-$(free_port)}
+serve_pid="" nginx_pid="" stock_pid=""
+cleanup() {
+  for pid in $nginx_pid $stock_pid $serve_pid; do kill "$pid" 2>/dev/null || true; done
+  for pid in $nginx_pid $stock_pid $serve_pid; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
 trap cleanup EXIT
-export DJANGO_DEBUG=0 DJANGO_SECRET_KEY="bench-$(date +%s%N)-not-secret-at-all-but-long-enough-for-django"
+
+export DJANGO_SECRET_KEY="bench-$(date +%s%N)-not-secret-at-all-but-long-enough-for-django"
+export DJANGO_DEBUG=0 DJANGO_ALLOWED_HOSTS=127.0.0.1 DJANGO_SERVE_MEDIA=1
 export DATABASE_URL=${BENCH_DATABASE_URL:-sqlite:///$work/db.sqlite3}
 export CACHE_URL=${CACHE_URL:-filecache://$work/cache} CACHE_KEY_PREFIX="bench-$$"
-export MEDIA_ROOT=$work/media STATIC_ROOT=$work/static DJANGO_ALLOWED_HOSTS=127.0.0.1 DJANGO_SERVE_MEDIA=1
-export GUNICORN_ACCESS_LOG=/dev/null GUNICORN_PIDFILE=$work/gunicorn.pid BIND=127.0.0.1:$port
+export MEDIA_ROOT=$work/media STATIC_ROOT=$work/static GUNICORN_ACCESS_LOG=/dev/null
 export WEB_CONCURRENCY=${WORKERS:-2}
-$PY manage.py collectstatic --noinput -v0
-$PY manage.py migrate --noinput -v0
-$PY manage.py import_seeds >/dev/null
-$PY manage.py import_seeds tests/data/corpus >/dev/null || true   # a realistic list page; some files are refused
-.venv/bin/gunicorn -c cms/gunicorn.conf.py cms.wsgi >"$work/gunicorn.log" 2>&1 &
-for _ in $(seq 1 50); do curl -sf "http://$BIND/healthz" >/dev/null && break; sleep 0.2; done
-base="http://$BIND"
+GUNICORN_PIDFILE=$work/gunicorn.pid BIND=127.0.0.1:$site_port EDGE_PORT=$edge_port \
+  deploy/serve-edge.sh >"$work/serve-edge.log" 2>&1 &
+serve_pid=$!
+# The floor: the same gunicorn config (workers, class, recycling), another WSGI app.
+GUNICORN_PIDFILE=$work/stock.pid BIND=127.0.0.1:$stock_port STOCK_DJANGO_DB=$work/stock.sqlite3 \
+  .venv/bin/gunicorn -c cms/gunicorn.conf.py --pythonpath bench stock_django.wsgi >"$work/stock.log" 2>&1 &
+stock_pid=$!
+
 slug=common-it-outsourcing-mistakes-to-avoid
-# The pre-check inside serve_bench.sh sends no header: check the expected bodies here, as https.
-curl -sf -H "X-Forwarded-Proto: https" "$base/blog/$slug" | grep -q "<h1>Common IT Outsourcing Mistakes to Avoid</h1>"
-curl -sf -H "X-Forwarded-Proto: https" "$base/blog/" | grep -q "/blog/$slug"
-curl -sf -H "X-Forwarded-Proto: https" "$base/ping" | grep -q pong
-# The shipped cms/gunicorn.conf.py, worker recycling included (what make serve runs), not a bare gunicorn.
-recycle=$(.venv/bin/gunicorn -c cms/gunicorn.conf.py --print-config cms.wsgi | awk '$1 == "max_requests" { print $3 }')
-echo "server: gunicorn -c cms/gunicorn.conf.py, $WEB_CONCURRENCY sync workers, max_requests=$recycle, DATABASE_URL=${DATABASE_URL%%:*}, CACHE_URL=${CACHE_URL%%:*}"
-bench/serve_bench.sh -n -r "${ROUNDS:-3}" -c "${CONNS:-16}" -d "${DURATION:-10s}" -w 2s -t 2 \
-  -H "X-Forwarded-Proto: https" -P "$(cat "$work/gunicorn.pid")" -o "$work/results.txt" \
-  article="$base/blog/$slug" list="$base/blog/" ping="$base/ping"
-awk '/^MEDIAN/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); m[kv[1]] = kv[2] }
-       rps[m["name"]] = m["rps"] }
-     END { if (rps["ping"] > 0) printf "ratio article/ping = %.2f (target >= 0.8)\nratio list/ping    = %.2f (target >= 0.6)\n",
-             rps["article"] / rps["ping"], rps["list"] / rps["ping"] }' "$work/results.txt"
+site=http://127.0.0.1:$site_port edge=http://127.0.0.1:$edge_port stock=http://127.0.0.1:$stock_port
+wait_for "$edge/blog/$slug" && curl -sf "$edge/blog/$slug" | grep -F "<h1>Common IT Outsourcing Mistakes to Avoid</h1>" >/dev/null \
+  || { cat "$work/serve-edge.log"; echo "the article does not answer through Varnish" >&2; exit 1; }
+curl -sf -D - -o /dev/null "$edge/blog/$slug" | grep -i "^X-Cache: HIT" >/dev/null \
+  || { echo "the article is not kept by Varnish: does the site send Surrogate-Control: max-age=N?" >&2; exit 1; }
+wait_for "$stock/ping" && curl -sf "$stock/ping" | grep -qx pong \
+  || { cat "$work/stock.log"; echo "the stock Django app does not answer /ping" >&2; exit 1; }
+
+# nginx serves the article's own bytes as a static file (one worker process per core, keep-alive);
+# run as root, its workers are another user, who must read the file.
+chmod 755 "$work"
+mkdir -p "$work/nginx/root"
+curl -sf -H "X-Forwarded-Proto: https" "$site/blog/$slug" >"$work/nginx/root/article.html"
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes auto;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
+  uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
+  types { text/html html; }
+  server { listen 127.0.0.1:$nginx_port; root $work/nginx/root; }
+}
+CONF
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g "daemon off;" &
+nginx_pid=$!
+wait_for "http://127.0.0.1:$nginx_port/article.html"
+
+recycle=$(BIND=127.0.0.1:0 .venv/bin/gunicorn -c cms/gunicorn.conf.py --print-config cms.wsgi | awk '$1 == "max_requests" { print $3 }')
+echo "edge: varnishd $(varnishd -V 2>&1 | sed -n 's/.*(varnish-\([0-9.]*\).*/\1/p') with deploy/varnish/default.vcl;" \
+  "static: nginx $(nginx -v 2>&1 | cut -d/ -f2);" \
+  "gunicorn $(.venv/bin/python -c 'import gunicorn; print(gunicorn.__version__)') -c cms/gunicorn.conf.py: $WEB_CONCURRENCY sync workers, max_requests=$recycle (ours and stock);" \
+  "Django $(.venv/bin/python -m django --version); CACHE_URL=${CACHE_URL%%:*}; load $(cut -d' ' -f1-3 /proc/loadavg)"
+bench/serve_bench.sh -r "${ROUNDS:-3}" -c "${CONNS:-16 64}" -d "${DURATION:-5s}" -w 2s -t 2 \
+  -H "X-Forwarded-Proto: https" -P "$(cat "$work/gunicorn.pid")" -P "$(cat "$work/stock.pid")" -o "$work/results.txt" \
+  edge="$edge/blog/$slug" nginx="http://127.0.0.1:$nginx_port/article.html" \
+  gunicorn="$site/blog/$slug" stock="$stock/ping"
+# The same two apps' own CPU time a request, in process (bench/wsgi_cost.py), alternately: what
+# requests/s mix with the server's, the kernel's and wrk's share of the cores.
+for _ in 1 2 3; do
+  DJANGO_SETTINGS_MODULE=cms.settings .venv/bin/python bench/wsgi_cost.py "/blog/$slug" | sed 's/^cost /COST name=gunicorn /'
+  PYTHONPATH=bench STOCK_DJANGO_DB=$work/stock.sqlite3 DJANGO_SETTINGS_MODULE=stock_django.settings \
+    .venv/bin/python bench/wsgi_cost.py /ping | sed 's/^cost /COST name=stock /'
+done | tee -a "$work/results.txt"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Medians when there were several rounds, else the one round's numbers.
+awk '/^COST/ { split($2, name, "="); split($4, us, "="); if (name[2] == "gunicorn") us_gunicorn[++ng] = us[2]; else us_stock[++ns] = us[2] }
+     /^(RUN|MEDIAN)/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); m[kv[1]] = kv[2] }
+       rps[m["name"], m["c"]] = m["rps"]; p99[m["name"], m["c"]] = m["p99"]; conns[m["c"]] = 1 }
+     END { printf "%-4s  %-28s  %-30s  %s\n", "c", "edge/nginx (target >= 0.7)", "gunicorn/stock (target >= 1.0)", "gunicorn p99 (target < 25 ms at 16)"
+           for (c in conns) if (rps["nginx", c] > 0 && rps["stock", c] > 0)
+             printf "%-4s  %-28.2f  %-30.2f  %s\n", c, rps["edge", c] / rps["nginx", c],
+               rps["gunicorn", c] / rps["stock", c], p99["gunicorn", c]
+           n = asort(us_gunicorn); asort(us_stock)
+           if (n) printf "in process (median of %d): cached article %s us, stock trivial view %s us a request: stock/article = %.2f\n",
+             n, us_gunicorn[int((n + 1) / 2)], us_stock[int((n + 1) / 2)], us_stock[int((n + 1) / 2)] / us_gunicorn[int((n + 1) / 2)] }' "$work/results.txt"

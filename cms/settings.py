@@ -50,7 +50,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     # Static files from the app server, compressed, with far-future cache headers for hashed names.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, building the policy from settings once per process (cms/csp.py).
+    "cms.csp.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Cached pages for visitors, answered before the session and auth machinery (articles/page_cache.py).
     "articles.page_cache.CachedPageMiddleware",

@@ -1,0 +1,63 @@
+"""What one request costs inside a Django WSGI app, without a server or a network: the CPU time the
+app itself spends, which wrk's requests/s mix with gunicorn's, the kernel's and wrk's own on a shared
+machine. bench/serve.sh runs it for our cached article and for the stock trivial view, alternately.
+
+    DJANGO_SETTINGS_MODULE=cms.settings python bench/wsgi_cost.py /blog/<slug> [--requests N]
+
+Prints one line: `cost path=... us=<median microseconds a request over 5 batches> status=...`."""
+
+import argparse
+import io
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from django.core.wsgi import get_wsgi_application
+
+
+def request(app, path):
+    """One GET of `path` as the bench's wrk sends it (from a TLS terminator); returns the status."""
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_X_FORWARDED_PROTO": "https",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+    }
+    answered = []
+    b"".join(app(environ, lambda status, headers, exc_info=None: answered.append(status)))
+    return answered[0]
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("path")
+    parser.add_argument("--requests", type=int, default=2000, help="requests in each of 5 batches")
+    args = parser.parse_args()
+    app = get_wsgi_application()
+    status = request(app, args.path)  # a page-cache miss stores the page; the rest are hits
+    for _ in range(200):
+        request(app, args.path)
+    batches = []
+    for _ in range(5):
+        started = time.process_time()
+        for _ in range(args.requests):
+            request(app, args.path)
+        batches.append((time.process_time() - started) / args.requests * 1e6)
+    print(f"cost path={args.path} us={statistics.median(batches):.0f} status={status.split()[0]}")
+
+
+if __name__ == "__main__":
+    main()
