@@ -19,6 +19,7 @@ import pytest
 
 from ..conftest import manage
 from ..tooling import require
+from ..webhooks.conftest import make_receiver  # noqa: F401 - the delivery checks' receiver on loopback
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = (
