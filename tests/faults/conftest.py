@@ -245,6 +245,7 @@ class Site:
 
     def start_web(self):
         """gunicorn, and varnishd in front of it; the worker purges that varnishd."""
+        require(shutil.which("varnishd"), "varnishd (apt-get install varnish varnish-modules)")
         self.manage("collectstatic", "--noinput", "-v", "0")
         edge_port = free_port()
         self.env["VARNISH_PURGE_URL"] = f"http://127.0.0.1:{edge_port}/"
