@@ -78,7 +78,8 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Load and outage checks against gunicorn on PostgreSQL (127.0.0.1:5432 and a throwaway cluster).
+# Load and outage checks against gunicorn on PostgreSQL (127.0.0.1:5432 and a throwaway cluster), and
+# the publish pipeline end to end: the worker, webhooks and the shipped Varnish (tests/faults).
 check-faults: install
 	$(BIN)/python -m pytest -m faults -s
 

@@ -36,11 +36,16 @@ def enqueue_send(delivery_id, attempt, at=None):
     send.enqueue(delivery_id, attempt)
 
 
+def lease_seconds():
+    """How long a worker holds a delivery it sends: longer than any send can take."""
+    return 2 * settings.WEBHOOK_TIMEOUT + LEASE_MARGIN_SECONDS
+
+
 @task()
 def send_delivery(delivery_id, attempt):
     """Make attempt number `attempt` (1-based) of a delivery; returns what happened, for the task log."""
     now = timezone.now()
-    lease_until = now + timedelta(seconds=2 * settings.WEBHOOK_TIMEOUT + LEASE_MARGIN_SECONDS)
+    lease_until = now + timedelta(seconds=lease_seconds())
     waiting = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING, attempts=attempt - 1)
     claimed = waiting.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)).update(
         claimed_until=lease_until

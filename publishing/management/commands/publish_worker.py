@@ -1,6 +1,7 @@
 """Deliver publish events: the django-tasks database worker with our options (every queue, a short
-poll, no reloader, no start-up delay), plus the recovery sweep (publishing/recovery.py) when it
-starts and every PUBLISHING_SWEEP_SECONDS, and a worker that outlives a database outage."""
+poll, no reloader, no start-up delay), plus the recovery sweeps (publishing/recovery.py,
+webhooks/recovery.py) when it starts and every PUBLISHING_SWEEP_SECONDS, and a worker that
+outlives a database outage."""
 
 import logging
 import threading
@@ -14,6 +15,7 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 from django_tasks_db.management.commands.db_worker import Worker
 
 from publishing.recovery import sweep
+from webhooks.recovery import sweep as sweep_webhook_sends
 
 logger = logging.getLogger("publishing.worker")
 # Wait before polling a database that went away again.
@@ -67,6 +69,7 @@ def _sweep_every(seconds, stop):
     while True:
         try:
             sweep()
+            sweep_webhook_sends()
         except DatabaseError as exc:
             logger.warning("Recovery sweep failed, trying again in %.0f s: %s", seconds, exc)
         finally:
