@@ -98,6 +98,16 @@ def invalidate_change(change):
     invalidate(change.keys, scheduled=_scheduled_times(change.article))
 
 
+def invalidate_changes(changes):
+    """Many Changes (an import's burst) at once: the union of their keys, one invalidation."""
+    times = [_scheduled_times(change.article) for change in changes]
+    scheduled = None if None in times else [moment for found in times for moment in found]
+    invalidate(frozenset().union(*(change.keys for change in changes)), scheduled=scheduled)
+
+
+invalidate_change.many = invalidate_changes
+
+
 def _scheduled_times(snapshot):
     """The article snapshot's publication and expiry times, or None when it does not carry both."""
     if not snapshot or "published" not in snapshot or "expires" not in snapshot:

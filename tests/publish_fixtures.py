@@ -21,6 +21,20 @@ def second_receiver(change):
     _receive("second", change)
 
 
+def batch_receiver(change):
+    _receive("batch", change)
+
+
+def _receive_many(changes):
+    """What a receiver that takes many Changes at once gets: one call, every due Change."""
+    if "batch" in FAILING:
+        raise ConnectionError("batch receiver is down")
+    RECEIVED.append(("batch", tuple(changes)))
+
+
+batch_receiver.many = _receive_many
+
+
 def _receive(name, change):
     if name in FAILING:
         raise ConnectionError(f"{name} receiver is down")

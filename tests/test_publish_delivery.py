@@ -59,6 +59,28 @@ def test_a_failing_receiver_is_retried_alone_then_given_up(
     assert (first.status, first.attempts) == (ReceiverState.Status.DONE, 1)
 
 
+def test_a_receiver_that_takes_many_changes_gets_a_burst_in_one_call(
+    receivers, db, committed, run_tasks, settings, monkeypatch
+):
+    """An import commits many articles at once: the edge is purged once for all of them."""
+    settings.PUBLISHING_RECEIVERS = ["tests.publish_fixtures.batch_receiver"]
+    with committed() as events:
+        for _ in range(3):
+            make_article()
+    receivers.failing.add("batch")
+    run_tasks()
+    states = ReceiverState.objects.all()
+    assert {(state.status, state.attempts) for state in states} == {(ReceiverState.Status.PENDING, 1)}
+    assert all("batch receiver is down" in state.last_error for state in states)
+    receivers.failing.clear()
+    later = timezone.now() + timedelta(minutes=10)  # past any backoff of these settings
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    run_tasks()
+    ((name, changes),) = receivers.received
+    assert name == "batch" and {change.id for change in changes} == {event.pk.hex for event in events}
+    assert {(state.status, state.attempts) for state in states.all()} == {(ReceiverState.Status.DONE, 2)}
+
+
 def test_dispatch_again_hands_a_given_up_event_over_once_more(receivers, db, committed, run_tasks, settings):
     settings.PUBLISHING_MAX_ATTEMPTS = 1
     receivers.failing.add("second")

@@ -24,3 +24,13 @@ def notify(change: Change) -> None:
             )
             if created:
                 enqueue_send(delivery.pk, 1)
+
+
+def notify_many(changes):
+    """Many Changes (an import's burst) recorded in one transaction: one commit, not one per change."""
+    with transaction.atomic():
+        for change in changes:
+            notify(change)
+
+
+notify.many = notify_many
