@@ -85,7 +85,7 @@ check-faults: install
 
 # Without the slow (browser, load) tests.
 test-fast: install
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow and not faults"
 
 # Benchmarks (not part of make test): see bench/README.md.
 bench: bench-import bench-serve
