@@ -46,8 +46,6 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.dateparse import parse_datetime
 
-from publishing.changes import SITE_KEY
-
 from . import surrogate_keys
 
 CHANGES_KEY = "pages:changes"
@@ -95,12 +93,12 @@ def invalidate_change(change):
     """The page cache's publishing receiver (settings.PUBLISHING_RECEIVERS): the Change's keys.
     Idempotent: invalidating twice only makes pages stale twice. Reaches pages cached by other
     processes when the cache is not shared; the web process that commits invalidates at once."""
-    invalidate(change.keys, scheduled=_scheduled_times(change.article))
+    invalidate(change.keys, scheduled=scheduled_times(change.article))
 
 
 def invalidate_changes(changes):
     """Many Changes (an import's burst) at once: the union of their keys, one invalidation."""
-    times = [_scheduled_times(change.article) for change in changes]
+    times = [scheduled_times(change.article) for change in changes]
     scheduled = None if None in times else [moment for found in times for moment in found]
     invalidate(frozenset().union(*(change.keys for change in changes)), scheduled=scheduled)
 
@@ -108,18 +106,13 @@ def invalidate_changes(changes):
 invalidate_change.many = invalidate_changes
 
 
-def _scheduled_times(snapshot):
+def scheduled_times(snapshot):
     """The article snapshot's publication and expiry times, or None when it does not carry both."""
     if not snapshot or "published" not in snapshot or "expires" not in snapshot:
         return None
     times = [snapshot["published"], snapshot["expires"]]
     parsed = [value if isinstance(value, datetime) else parse_datetime(value) for value in times if value]
     return None if None in parsed else parsed
-
-
-def content_changed():
-    """Make every cached page stale and work out the next scheduled time again."""
-    invalidate({SITE_KEY})
 
 
 def state_cache():

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.urls import reverse
 
+from articles import surrogate_keys
 from articles.models import Article
 
 from .changes import SITE_KEY, EventKind
 
-# Keys and paths every public article is on besides its own page.
-SHARED_KEYS = ("list", "feed", "sitemap", "search")
+# Keys of the pages every public article is on besides its own (spelled as the views spell them).
+SHARED_KEYS = (surrogate_keys.LIST, surrogate_keys.FEED, surrogate_keys.SITEMAP, surrogate_keys.SEARCH)
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def affected(before, after):
 
 def _add_pages(shown, keys, paths, *, reordered):
     pk = shown["pk"]
-    keys.update((f"article-{pk}", f"neighbour-{pk}", *SHARED_KEYS))
+    keys.update((surrogate_keys.article(pk), surrogate_keys.neighbour(pk), *SHARED_KEYS))
     paths.update(
         (
             shown["path"],
@@ -132,15 +133,15 @@ def _add_pages(shown, keys, paths, *, reordered):
         )
     )
     if shown["author"]:
-        keys.add(f"author-{shown['author']['pk']}")
+        keys.add(surrogate_keys.author(shown["author"]["pk"]))
         paths.update(_list_paths("author", shown["author"]["slug"]))
     for tag in shown["tags"]:
-        keys.add(f"tag-{tag['pk']}")
+        keys.add(surrogate_keys.tag(tag["pk"]))
         paths.update(_list_paths("tag", tag["slug"]))
     if reordered:
         for neighbour in (shown["previous"], shown["next"]):
             if neighbour:
-                keys.add(f"article-{neighbour['pk']}")
+                keys.add(surrogate_keys.article(neighbour["pk"]))
                 paths.add(reverse("articles:detail", kwargs={"slug": neighbour["slug"]}))
 
 

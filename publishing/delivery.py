@@ -54,7 +54,8 @@ def enqueue_event(event):
     )
 
 
-def _unclaimed(now):
+def unclaimed(now):
+    """States no worker holds: never claimed, or claimed by one presumed dead (its claim ran out)."""
     return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
 
 
@@ -68,7 +69,7 @@ def deliver_to(state, change):
     claim = timedelta(seconds=settings.PUBLISHING_CLAIM_SECONDS)
     claimed = (
         ReceiverState.objects.filter(pk=state.pk, status=ReceiverState.Status.PENDING)
-        .filter(_unclaimed(now))
+        .filter(unclaimed(now))
         .update(claimed_until=now + claim, attempts=F("attempts") + 1, updated_at=now)
     )
     if not claimed:
@@ -93,10 +94,10 @@ def _deliver_many(state, many):
     due = ReceiverState.objects.filter(
         receiver=state.receiver, status=ReceiverState.Status.PENDING, next_attempt_at__lte=now
     )
-    others = due.exclude(pk=state.pk).filter(_unclaimed(now)).order_by("next_attempt_at", "pk")
+    others = due.exclude(pk=state.pk).filter(unclaimed(now)).order_by("next_attempt_at", "pk")
     candidates = [state.pk, *others.values_list("pk", flat=True)[: BATCH_SIZE - 1]]
     ReceiverState.objects.filter(pk__in=candidates, status=ReceiverState.Status.PENDING).filter(
-        _unclaimed(now)
+        unclaimed(now)
     ).update(claimed_until=mark, attempts=F("attempts") + 1, updated_at=now)
     claimed = list(
         ReceiverState.objects.filter(pk__in=candidates, claimed_until=mark).select_related("event")

@@ -105,7 +105,7 @@ def after_change(subject, take_snapshot, *, site_kind=None):
         # be on must not be kept past that time (their lifetime is capped at the next such time).
         step = affected({**after, "public": False}, {**after, "public": True})
     pending.last = after
-    times = _scheduled_times(after) if subject[0] == "article" else []
+    times = (page_cache.scheduled_times(after) or []) if subject[0] == "article" else []
     pending.times.update(times)
     if step is not None:
         pending.keys.update(step.keys)
@@ -162,14 +162,6 @@ def _schedule(pending, article_id, after):
         if fresh and datetime.fromisoformat(at) > timezone.now():
             schedule(article_id, moment, at)
             pending.scheduled.add((moment, at))
-
-
-def _scheduled_times(after):
-    """The publication and expiry times an article's snapshot holds: the page cache keeps no page
-    past the soonest of them still to come, and needs no query to know it."""
-    if after is None:
-        return []
-    return [datetime.fromisoformat(after[name]) for name in ("published", "expires") if after[name]]
 
 
 def _invalidate_pages(keys, times):

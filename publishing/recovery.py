@@ -13,12 +13,12 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Min, Q
+from django.db.models import Min
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from .delivery import deliver
+from .delivery import deliver, unclaimed
 from .models import ReceiverState
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ def sweep():
     grace = timedelta(seconds=settings.PUBLISHING_CLAIM_SECONDS)
     overdue = list(
         ReceiverState.objects.filter(status=ReceiverState.Status.PENDING, next_attempt_at__lt=now - grace)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(unclaimed(now))
         .order_by("next_attempt_at")
         .values_list("pk", "event_id", "receiver", "task_id")[:SWEEP_LIMIT]
     )

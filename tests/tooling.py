@@ -6,6 +6,7 @@ install` uses it to decide whether to get one."""
 
 import functools
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -28,6 +29,13 @@ def require(condition, what):
     if in_ci():
         pytest.fail(f"{what} is missing and CI=true: install it (.ci/run does)", pytrace=False)
     pytest.skip(f"{what} is missing")
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now, for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @functools.cache

@@ -122,7 +122,3 @@ class Attempt(models.Model):
 
     def __str__(self):
         return f"{self.status_code or self.error} at {self.at:%Y-%m-%d %H:%M:%S}"
-
-    @property
-    def succeeded(self):
-        return self.status_code is not None and 200 <= self.status_code < 300

@@ -13,7 +13,11 @@ from .tasks import enqueue_send
 def notify(change: Change) -> None:
     """Record a delivery of `change` for every active webhook that asked for it, and enqueue its
     first attempt. Idempotent on change.id: a change handed over again makes no second delivery."""
-    for webhook in Webhook.objects.filter(active=True):
+    _notify(change, Webhook.objects.filter(active=True))
+
+
+def _notify(change, webhooks):
+    for webhook in webhooks:
         kind = webhook.kind_for(change)
         if kind is None:
             continue
@@ -28,9 +32,10 @@ def notify(change: Change) -> None:
 
 def notify_many(changes):
     """Many Changes (an import's burst) recorded in one transaction: one commit, not one per change."""
+    webhooks = list(Webhook.objects.filter(active=True))  # once for the burst, not once per change
     with transaction.atomic():
         for change in changes:
-            notify(change)
+            _notify(change, webhooks)
 
 
 notify.many = notify_many

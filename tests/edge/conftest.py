@@ -23,16 +23,10 @@ import pytest
 
 from publishing.changes import Change, EventKind
 
-from ..tooling import require
+from ..tooling import free_port, require
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_VARNISH = ROOT / "deploy" / "varnish" / "run.sh"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

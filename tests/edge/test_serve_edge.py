@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ..tooling import require
-from .conftest import ROOT, free_port, get
+from ..tooling import free_port, require
+from .conftest import ROOT, get
 
 pytestmark = pytest.mark.slow
 

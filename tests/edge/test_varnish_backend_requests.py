@@ -5,7 +5,8 @@ import pytest
 
 from edge.backends import EdgePurgeError, VarnishBackend
 
-from .conftest import Answer, free_port
+from ..tooling import free_port
+from .conftest import Answer
 
 
 def test_every_varnish_gets_every_key(fake_server, make_change):

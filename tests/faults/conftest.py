@@ -6,7 +6,6 @@ They start their own processes on loopback and bound every loop in time; they ru
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import manage
-from ..tooling import require
+from ..tooling import free_port, require
 from ..webhooks.conftest import make_receiver  # noqa: F401 - the delivery checks' receiver on loopback
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,12 +27,6 @@ PG_BIN = (
     else None
 )
 MAIN_PG = os.environ.get("FAULTS_PG_URL", "postgres://postgres:postgres@127.0.0.1:5432")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def site_env(database_url, tmp_path):
