@@ -23,12 +23,21 @@ scheduled time; anything not to be kept by a shared cache says `Surrogate-Contro
 
 Generations, the changes token and the schedule are the *state*: it lives where culling pages
 cannot drop it, in the PAGE_STATE_CACHE cache when CACHES has one (file and local-memory caches,
-cms/settings.py), else with the pages (Redis, without expiry). A lookup reads the page, the changes
-token and the schedule (one MGET on Redis; only the state when this process holds the page from an
-earlier hit or render, see RECENT_PAGES); a page stored under the current changes token is fresh
-(nothing at all was invalidated since), and only otherwise are its generations read (a second round
-trip). Requests with a session cookie (editors, staff previews) bypass the cache, and a cache that
-is away (Redis down) simply means uncached pages."""
+cms/settings.py), else with the pages (Redis, without expiry). A lookup reads the page and the
+changes token (one MGET on Redis; only the token when this process holds the page from an earlier
+hit or render, see RECENT_PAGES). A page stored under the current token is fresh: nothing at all
+was invalidated, and no scheduled time was brought forward (invalidate() replaces the token for
+that too), since. Only otherwise are its generations and the schedule read (a second round trip),
+and a page they find current is stamped with the current token, so that the next hit costs the
+token alone again. As a stamp can read generations that a change in flight has not written yet,
+invalidate() replaces the token once more after them, which undoes such a stamp.
+
+CachedPageMiddleware comes first in MIDDLEWARE: a hit costs no other middleware, and replays the
+headers every middleware added to the render it stored (security, CSP, Vary, Content-Length). It
+stores what @cached_page views answered, once those middleware have had their say, so a page that
+gained a cookie on the way out (a CSRF token in a form) is never stored or shared. Requests with a
+session cookie (editors, staff previews) bypass the cache, and a cache that is away (Redis down)
+simply means uncached pages."""
 
 import hashlib
 import secrets
@@ -43,7 +52,7 @@ from django.core.cache import cache, caches
 from django.db.models import Min, Q
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, set_response_etag
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.dateparse import parse_datetime
 
 from . import surrogate_keys
@@ -74,19 +83,28 @@ def invalidate(keys, *, scheduled=None):
     scheduled time is then worked out again from the rows (one query)."""
     state = state_cache()
     if keys:
-        # First the changes token: a render in flight that read the old rows sees it move and stores
-        # nothing.
+        # The changes token before the generations: a render in flight that read the old rows sees
+        # it move and stores nothing. And again after them: a page found current by its generations
+        # is stamped with the token read before and after they were (_fresh), and a token that
+        # moves once the generations are written undoes a stamp that read them just before.
         state.set(CHANGES_KEY, secrets.token_hex(8), None)
         state.set_many({generation_key(key): secrets.token_hex(8) for key in keys}, None)
     now = timezone.now()
+    times = (
+        [] if scheduled is None else [moment for moment in scheduled if moment is not None and moment > now]
+    )
     if scheduled is None:
         known = state.get(SCHEDULE_KEY)
         _store_schedule(_next_event(now), known["since"] if known else now)
-    elif times := [moment for moment in scheduled if moment is not None and moment > now]:
+    elif times:
         known = state.get(SCHEDULE_KEY)
         # Nothing known: it is worked out from the rows (which hold these times) when next needed.
         if known is not None and (known["next"] is None or min(times) < known["next"]):
             _store_schedule(min(times), known["since"])
+    if keys or scheduled is None or times:
+        # A page whose token is still current is served without a look at the schedule: every
+        # page stored before a change of the schedule must have another token.
+        state.set(CHANGES_KEY, secrets.token_hex(8), None)
 
 
 def invalidate_change(change):
@@ -163,10 +181,11 @@ class _Stored(NamedTuple):
 
     started: datetime  # when its render began
     fresh_until: datetime  # PAGE_CACHE_SECONDS or the next scheduled time, whichever is sooner
-    changes: str  # the changes token it was rendered under
+    next_event: datetime | None  # the next scheduled time as of `changes` (caps the edge's lifetime)
+    changes: str  # the changes token it was rendered under, or last found current under
     generations: dict  # generation_key(key) -> the generation it was rendered under
     content: bytes
-    headers: list
+    headers: dict  # as every middleware left them (CSP, X-Frame-Options, ...), in ResponseHeaders' form
 
 
 @dataclass
@@ -182,12 +201,12 @@ def _cacheable(request):
 
 
 def _read(key):
-    """(the stored page or None, {CHANGES_KEY: token, SCHEDULE_KEY: schedule} as far as the state
-    holds them): one round trip (MGET) when the state lives with the pages (Redis), else two."""
+    """(the stored page or None, the changes token or None): one round trip (MGET) when the state
+    lives with the pages (Redis), else two."""
     if settings.PAGE_STATE_CACHE in settings.CACHES:
-        return cache.get(key), caches[settings.PAGE_STATE_CACHE].get_many([CHANGES_KEY, SCHEDULE_KEY])
-    found = cache.get_many([key, CHANGES_KEY, SCHEDULE_KEY])
-    return found.pop(key, None), found
+        return cache.get(key), caches[settings.PAGE_STATE_CACHE].get(CHANGES_KEY)
+    found = cache.get_many([key, CHANGES_KEY])
+    return found.get(key), found.get(CHANGES_KEY)
 
 
 def _missed(key, now, changes):
@@ -199,21 +218,34 @@ def _missed(key, now, changes):
     return _Lookup(key, now, changes, None)
 
 
-def _fresh(stored, state, now):
-    """The schedule if `stored` may be served, given the state read for this request; else None."""
+def _fresh(key, stored, changes, now):
+    """`stored` as it may be served, given the changes token read for this request; else None."""
     if stored is None or stored.fresh_until <= now:
         return None
-    schedule = _schedule(state.get(SCHEDULE_KEY), now)
+    if changes is not None and changes == stored.changes:
+        # Nothing was invalidated and the schedule did not move since the page was stored (or last
+        # found current): the hit costs the token alone.
+        return stored
+    # Something was: the page is fresh only if it was nothing the page shows. Its generations, then
+    # the schedule, then the token again: invalidate() writes them in the other order.
+    found = state_cache().get_many([*stored.generations, SCHEDULE_KEY, CHANGES_KEY])
+    if any(found.get(name) != generation for name, generation in stored.generations.items()):
+        return None
+    schedule = _schedule(found.get(SCHEDULE_KEY), now)
     if stored.started < schedule["since"]:
         return None
-    # The same token as when the page was stored: nothing at all was invalidated since. Otherwise
-    # the page is fresh only if what was invalidated is nothing it shows.
-    changes = state.get(CHANGES_KEY)
-    if changes is None or changes != stored.changes:
-        generations = state_cache().get_many(list(stored.generations))
-        if any(generations.get(name) != generation for name, generation in stored.generations.items()):
-            return None
-    return schedule
+    fresh_until = stored.fresh_until
+    if schedule["next"] is not None:
+        fresh_until = min(fresh_until, schedule["next"])
+    current = stored._replace(fresh_until=fresh_until, next_event=schedule["next"])
+    if changes is not None and found.get(CHANGES_KEY) == changes:
+        # The token did not move while the generations were read: the page is current under it, and
+        # the next hits cost the token alone again, until the next change.
+        current = current._replace(changes=changes)
+        timeout = int((fresh_until - now).total_seconds())
+        if timeout > 0:
+            cache.set(key, current, timeout)
+    return current
 
 
 def _remember(key, stored):
@@ -230,30 +262,38 @@ def _lookup(request):
     now = timezone.now()
     recent = _recent.get(key)
     if recent is None:
-        stored, state = _read(key)
+        stored, changes = _read(key)
     else:
-        stored, state = recent, state_cache().get_many([CHANGES_KEY, SCHEDULE_KEY])
-    schedule = _fresh(stored, state, now)
-    if schedule is None and recent is not None:
+        stored, changes = recent, state_cache().get(CHANGES_KEY)
+    current = _fresh(key, stored, changes, now)
+    if current is None and recent is not None:
         # Stale in this process; another may have stored a fresh render since.
         with _recent_lock:
             _recent.pop(key, None)
-        stored = cache.get(key)
-        schedule = _fresh(stored, state, now)
-    if schedule is None:
-        return _missed(key, now, state.get(CHANGES_KEY))
-    if stored is not recent:
-        _remember(key, stored)
-    response = HttpResponse(stored.content)
-    for name, value in stored.headers:
-        response[name] = value
-    _mark_public(response, schedule, now)
+        current = _fresh(key, cache.get(key), changes, now)
+    if current is None:
+        return _missed(key, now, changes)
+    if current is not recent:
+        _remember(key, current)
+    response = _replay(current)
+    _mark_public(response, current.next_event, now)
     return _Lookup(key, now, None, response)
+
+
+def _replay(stored):
+    """The stored page as a response. Its headers were checked and encoded by Django's
+    ResponseHeaders when the page was rendered; they are put back as that mapping holds them
+    ({lower-case name: (name, value)} in `_store`, as since Django 3.2), not checked again one by one,
+    which was a fifth of a hit's time. tests/test_page_cache.py compares a hit's headers with its
+    render's."""
+    response = HttpResponse(stored.content)
+    response.headers._store.update(stored.headers)
+    return response
 
 
 def _store(lookup, response, keys):
     """Store the rendered page under its keys unless a change committed while it was rendered;
-    return the schedule."""
+    return the next scheduled time."""
     state = state_cache()
     names = [generation_key(key) for key in sorted(keys)]
     # The changes token is read after the generations: a generation it reads as new was replaced after
@@ -265,7 +305,7 @@ def _store(lookup, response, keys):
     else:
         schedule = _schedule(found[SCHEDULE_KEY], now)
     if found.get(CHANGES_KEY) != lookup.changes:
-        return schedule
+        return schedule["next"]
     generations = {}
     for name in names:
         generations[name] = found.get(name)
@@ -273,7 +313,7 @@ def _store(lookup, response, keys):
             generations[name] = secrets.token_hex(8)
             # add(), not set(): if a change set it meanwhile, this page must not claim its generation.
             if not state.add(name, generations[name], None):
-                return schedule
+                return schedule["next"]
     fresh_until = now + timedelta(seconds=settings.PAGE_CACHE_SECONDS)
     if schedule["next"] is not None:
         fresh_until = min(fresh_until, schedule["next"])
@@ -282,15 +322,22 @@ def _store(lookup, response, keys):
         # The ETag once, here, not per hit (ConditionalGetMiddleware uses it for 304s).
         set_response_etag(response)
         stored = _Stored(
-            lookup.started, fresh_until, lookup.changes, generations, response.content, list(response.items())
+            started=lookup.started,
+            fresh_until=fresh_until,
+            next_event=schedule["next"],
+            changes=lookup.changes,
+            generations=generations,
+            content=response.content,
+            headers=dict(response.headers._store),
         )
         cache.set(lookup.key, stored, timeout)
         _remember(lookup.key, stored)
-    return schedule
+    return schedule["next"]
 
 
 def _shareable(response):
-    """Whether a shared cache may keep this response."""
+    """Whether a shared cache may keep this response (the cookies of every middleware below
+    CachedPageMiddleware included: CSRF, session, messages)."""
     return (
         response.status_code == 200
         and not response.streaming
@@ -304,11 +351,11 @@ def _name_keys(response, keys):
     response["Cache-Tag"] = ",".join(sorted(keys))
 
 
-def _mark_public(response, schedule, now):
+def _mark_public(response, next_event, now):
     """Browsers revalidate every time; the edge keeps the page until the next scheduled time at most."""
     seconds = settings.EDGE_MAX_AGE
-    if schedule["next"] is not None:
-        seconds = min(seconds, int((schedule["next"] - now).total_seconds()))
+    if next_event is not None:
+        seconds = min(seconds, int((next_event - now).total_seconds()))
     response["Surrogate-Control"] = f"max-age={seconds}" if seconds > 0 else "no-store"
     if "Cache-Control" in response:
         patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
@@ -318,56 +365,69 @@ def _mark_public(response, schedule, now):
 
 
 class CachedPageMiddleware:
-    """Answers a cached page before the session, auth, CSRF and admin middleware run (a visitor's
-    page needs none of them); the security, CSP and ETag middleware above it still apply. Pages get
-    into the cache through @cached_page views only."""
+    """First in MIDDLEWARE: answers a cached page before any other middleware runs, with the headers
+    they all added to the render it replays (security, CSP, clickjacking, Vary, Content-Length, ETag)
+    and a 304 when the visitor holds it already. A request that SecurityMiddleware would redirect to
+    HTTPS, and static files, pass through.
+
+    Pages get into the cache only through @cached_page views, which name the keys of what they show;
+    they are stored here, once every middleware below has had its say."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if _cacheable(request):
-            # Kept on the request: on a miss, the @cached_page view stores under this lookup's key and
-            # changes token instead of asking the cache a second time.
-            request.page_cache_lookup = _lookup(request)
-            if request.page_cache_lookup.response is not None:
-                return request.page_cache_lookup.response
+        lookup = None
+        if (
+            _cacheable(request)
+            and (request.is_secure() or not settings.SECURE_SSL_REDIRECT)
+            and not request.path.startswith(settings.STATIC_URL)
+        ):
+            lookup = _lookup(request)
+            if lookup.response is not None:
+                return _conditional(request, lookup.response)
         response = self.get_response(request)
-        # Only @cached_page views' answers may be kept by the edge; Varnish would keep anything else
-        # without a lifetime (a 404 for an article about to be published) for its default TTL.
-        response.setdefault("Surrogate-Control", "no-store")
+        keys = getattr(response, "page_cache_keys", None)
+        if not keys or not _shareable(response):
+            # Only @cached_page views' answers may be kept by the edge; Varnish would keep anything
+            # else without a lifetime (a 404 for an article about to be published) for its default TTL.
+            response.setdefault("Surrogate-Control", "no-store")
+            return response
+        if lookup is not None and response.page_cache_store:
+            next_event = _store(lookup, response, keys)
+        else:
+            next_event = _schedule(state_cache().get(SCHEDULE_KEY), timezone.now())["next"]
+        _mark_public(response, next_event, timezone.now())
         return response
 
 
+def _conditional(request, response):
+    """A 304 when the visitor holds this page already, as ConditionalGetMiddleware answers (with no
+    Last-Modified, If-Modified-Since and If-Unmodified-Since play no part)."""
+    if "HTTP_IF_NONE_MATCH" not in request.META and "HTTP_IF_MATCH" not in request.META:
+        return response
+    return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
 def cached_page(view, *, keys=(), store=True):
-    """Serve the view's 200 responses from the cache for visitors without a session, and mark them
-    for the edge under the keys the view names (surrogate_keys.add) plus `keys`. store=False: only
-    the edge keeps them (search: its addresses are endless and would push articles out of our cache)."""
+    """Let CachedPageMiddleware serve the view's 200 responses from the cache for visitors without a
+    session, and mark them for the edge, under the keys the view names (surrogate_keys.add) plus
+    `keys`. store=False: only the edge keeps them (search: its addresses are endless and would push
+    articles out of our cache). Responses to a visitor with a session are private."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         surrogate_keys.add(request, *keys)
+        response = view(request, *args, **kwargs)
         if not _cacheable(request):
-            response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True)
             response["Surrogate-Control"] = "no-store"
             return response
-        lookup = getattr(request, "page_cache_lookup", None) or _lookup(request)
-        if lookup.response is not None:
-            return lookup.response
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response.render()  # a TemplateResponse (the sitemap) is cached as its rendered bytes
         named = surrogate_keys.of(request)
-        if not (named and _shareable(response)):
-            response["Surrogate-Control"] = "no-store"
-            return response
-        _name_keys(response, named)
-        if store:
-            schedule = _store(lookup, response, named)
-        else:
-            schedule = _schedule(state_cache().get(SCHEDULE_KEY), timezone.now())
-        _mark_public(response, schedule, timezone.now())
+        if named:
+            _name_keys(response, named)
+            response.page_cache_keys = named
+            response.page_cache_store = store
         return response
 
     return wrapper

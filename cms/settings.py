@@ -45,16 +45,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Cached pages for visitors, answered before everything below, whose headers are stored with
+    # each page (articles/page_cache.py). It yields to SecurityMiddleware's HTTPS redirect.
+    "articles.page_cache.CachedPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # ETags on every page and 304s for conditional requests (cached pages included).
+    # ETags on every page and 304s for conditional requests (cached pages answer theirs themselves).
     "django.middleware.http.ConditionalGetMiddleware",
     # Static files from the app server, compressed, with far-future cache headers for hashed names.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # django-csp's, building the policy from settings once per process (cms/csp.py).
     "cms.csp.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Cached pages for visitors, answered before the session and auth machinery (articles/page_cache.py).
-    "articles.page_cache.CachedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
