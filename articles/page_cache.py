@@ -49,6 +49,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.core.handlers.wsgi import WSGIRequest
 from django.db.models import Min, Q
 from django.http import HttpResponse
 from django.utils import timezone
@@ -58,6 +59,8 @@ from django.utils.dateparse import parse_datetime
 from . import surrogate_keys
 
 CHANGES_KEY = "pages:changes"
+# Where serve_hits_first() leaves a miss's lookup for CachedPageMiddleware (in the WSGI environ).
+LOOKUP_ENVIRON_KEY = "articles.page_cache.lookup"
 SCHEDULE_KEY = "pages:schedule"
 # Pages this process read or stored last, as decoded from the cache: a hit on one reads only the
 # state, not the page (on a file cache, reading and decompressing the page was half of a hit's time).
@@ -377,12 +380,9 @@ class CachedPageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        lookup = None
-        if (
-            _cacheable(request)
-            and (request.is_secure() or not settings.SECURE_SSL_REDIRECT)
-            and not request.path.startswith(settings.STATIC_URL)
-        ):
+        # A miss that serve_hits_first() looked up already: its lookup, not a second one.
+        lookup = request.META.pop(LOOKUP_ENVIRON_KEY, None)
+        if lookup is None and _answerable(request):
             lookup = _lookup(request)
             if lookup.response is not None:
                 return _conditional(request, lookup.response)
@@ -399,6 +399,52 @@ class CachedPageMiddleware:
             next_event = _schedule(state_cache().get(SCHEDULE_KEY), timezone.now())["next"]
         _mark_public(response, next_event, timezone.now())
         return response
+
+
+def _answerable(request):
+    """Whether the cache may answer: a visitor's GET (no session), not one that SecurityMiddleware
+    would redirect to HTTPS, not a static file (WhiteNoise's)."""
+    return (
+        _cacheable(request)
+        and (request.is_secure() or not settings.SECURE_SSL_REDIRECT)
+        and not request.path.startswith(settings.STATIC_URL)
+    )
+
+
+def serve_hits_first(application):
+    """Django's WSGI application, with page-cache hits answered before it: without its handler,
+    signals and response machinery, which cost more than the lookup itself (cms/wsgi.py). Exactly
+    the answer CachedPageMiddleware gives; conditional requests, misses and anything else the cache
+    does not answer go to Django, which answers them as it would have anyway."""
+
+    def serve(environ, start_response):
+        response = _hit_before_django(environ)
+        if response is None:
+            return application(environ, start_response)
+        start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
+        return [response.content]
+
+    return serve
+
+
+def _hit_before_django(environ):
+    if (
+        environ.get("REQUEST_METHOD") != "GET"
+        or "HTTP_IF_NONE_MATCH" in environ
+        or "HTTP_IF_MATCH" in environ
+    ):
+        return None
+    try:
+        request = WSGIRequest(environ)
+        if not _answerable(request):
+            return None
+        lookup = _lookup(request)
+    except Exception:
+        # A Host not allowed, say: Django meets the same error again and answers it (a 400, a 500
+        # page, logged) as it does for every request.
+        return None
+    environ[LOOKUP_ENVIRON_KEY] = lookup
+    return lookup.response
 
 
 def _conditional(request, response):
