@@ -435,7 +435,9 @@ def _hit_before_django(environ):
     ):
         return None
     try:
-        request = WSGIRequest(environ)
+        # On a copy: WSGIRequest writes the decoded path into the environ it is given, and Django's
+        # own must read the path as the server wrote it (a UTF-8 slug would be decoded twice).
+        request = WSGIRequest(environ.copy())
         if not _answerable(request):
             return None
         lookup = _lookup(request)

@@ -45,19 +45,22 @@ def django_requests():
     seen = []
 
     def count(**kwargs):
-        seen.append(kwargs["environ"]["PATH_INFO"])
+        seen.append(kwargs["environ"]["PATH_INFO"].encode("latin-1").decode())
 
     request_started.connect(count)
     yield seen
     request_started.disconnect(count)
 
 
-def test_a_hit_is_answered_before_django_exactly_as_the_render(db, django_requests):
-    make_article(slug="a", title="Served early")
-    rendered = _get("/blog/a")
-    assert django_requests == ["/blog/a"]
-    hit = _get("/blog/a")
-    assert django_requests == ["/blog/a"], "the hit went through Django's handler"
+@pytest.mark.parametrize("slug", ["a", "中文-长恨歌"])
+def test_a_hit_is_answered_before_django_exactly_as_the_render(db, django_requests, slug):
+    make_article(slug=slug, title="Served early")
+    # As a WSGI server writes it: the path's UTF-8 bytes, each one a character.
+    path = f"/blog/{slug}".encode().decode("latin-1")
+    rendered = _get(path)
+    assert django_requests == [f"/blog/{slug}"]
+    hit = _get(path)
+    assert django_requests == [f"/blog/{slug}"], "the hit went through Django's handler"
     assert hit == rendered
     assert hit[0] == 200 and b"Served early" in hit[2]
     assert hit[1]["Strict-Transport-Security"] and hit[1]["Content-Security-Policy"]
