@@ -95,14 +95,12 @@ def test_what_the_early_answer_does_not_serve_django_answers(db, django_requests
 
 
 def test_a_miss_is_looked_up_once(db, monkeypatch):
-    from articles import page_cache
+    from articles.page_cache import pages
 
     make_article(slug="a")
     lookups = []
-    lookup = page_cache._lookup
-    monkeypatch.setattr(
-        page_cache, "_lookup", lambda request: lookups.append(request.path) or lookup(request)
-    )
+    lookup = pages.lookup
+    monkeypatch.setattr(pages, "lookup", lambda request: lookups.append(request.path) or lookup(request))
     _get("/blog/a")
     assert lookups == ["/blog/a"]
     _get("/blog/a")
