@@ -15,7 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from django.core.wsgi import get_wsgi_application
+import django
+from django.core.servers.basehttp import get_internal_wsgi_application
 
 
 def request(app, path):
@@ -46,7 +47,8 @@ def main():
     parser.add_argument("path")
     parser.add_argument("--requests", type=int, default=2000, help="requests in each of 5 batches")
     args = parser.parse_args()
-    app = get_wsgi_application()
+    django.setup()
+    app = get_internal_wsgi_application()  # settings.WSGI_APPLICATION: what gunicorn serves
     status = request(app, args.path)  # a page-cache miss stores the page; the rest are hits
     for _ in range(200):
         request(app, args.path)

@@ -32,10 +32,16 @@ def _settings_policy(report_only):
     return build_policy(report_only=report_only)
 
 
+@cache
+def _excluded_prefixes(setting):
+    return tuple((getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES", None) or ())
+
+
 @receiver(setting_changed)
 def _forget_policies(setting, **kwargs):
     if setting.startswith("CONTENT_SECURITY_POLICY"):
         _settings_policy.cache_clear()
+        _excluded_prefixes.cache_clear()
 
 
 class CSPMiddleware(middleware.CSPMiddleware):
@@ -49,8 +55,11 @@ class CSPMiddleware(middleware.CSPMiddleware):
             return response
         for header, setting, report_only in _POLICIES:
             policy = _settings_policy(report_only)
-            prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES", None) or ()
-            if policy and header not in response and not request.path_info.startswith(tuple(prefixes)):
+            if (
+                policy
+                and header not in response
+                and not request.path_info.startswith(_excluded_prefixes(setting))
+            ):
                 response[header] = policy
         request.csp_nonce = middleware.CheckableLazyObject(self._csp_nonce_post_response)
         return response

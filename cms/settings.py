@@ -45,16 +45,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Cached pages for visitors, answered before everything below, whose headers are stored with
+    # each page (articles/page_cache/). It yields to SecurityMiddleware's HTTPS redirect.
+    "articles.page_cache.CachedPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # ETags on every page and 304s for conditional requests (cached pages included).
+    # ETags on every page and 304s for conditional requests (cached pages answer theirs themselves).
     "django.middleware.http.ConditionalGetMiddleware",
     # Static files from the app server, compressed, with far-future cache headers for hashed names.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # django-csp's, building the policy from settings once per process (cms/csp.py).
     "cms.csp.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Cached pages for visitors, answered before the session and auth machinery (articles/page_cache.py).
-    "articles.page_cache.CachedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -110,7 +111,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # How many pages the page cache keeps on a file or local-memory cache before it culls some (Django's
 # default, 300, is a fraction of a real site). Redis is sized by its own maxmemory (README: "Serving").
 PAGE_CACHE_MAX_ENTRIES = env.int("PAGE_CACHE_MAX_ENTRIES", default=100_000)
-# The alias of the cache that holds the page cache's state apart from the pages (articles/page_cache.py).
+# The alias of the cache that holds the page cache's state apart from the pages (articles/page_cache/).
 PAGE_STATE_CACHE = "page_state"
 
 

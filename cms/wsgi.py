@@ -3,4 +3,9 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from articles.page_cache import serve_hits_first  # noqa: E402 (needs the apps loaded above)
+
+# Page-cache hits are answered before Django's handler (articles/page_cache/serving.py).
+application = serve_hits_first(django_application)

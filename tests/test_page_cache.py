@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.cache import caches
 from django.db import connection
+from django.test import Client
 from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -126,20 +127,52 @@ def test_import_makes_pages_stale(client, db, write_seed):
 
 def test_a_cached_page_keeps_every_security_header(client, db, django_assert_num_queries):
     make_article(slug="a")
-    first = client.get("/blog/a")
+    first = client.get("/blog/a", secure=True)  # as from the TLS terminator: HSTS too
     with django_assert_num_queries(0):  # answered from the cache, before sessions and auth
-        again = client.get("/blog/a")
+        again = client.get("/blog/a", secure=True)
     for header in (
         "Content-Security-Policy",
         "X-Frame-Options",
         "X-Content-Type-Options",
         "Referrer-Policy",
+        "Strict-Transport-Security",
         "ETag",
         "Cache-Control",
         "Content-Type",
     ):
         assert again[header] == first[header], header
+    # Exactly the render's headers: those of every middleware the hit skips included (Vary,
+    # Content-Length), none lost or added by storing them.
+    assert dict(again.items()) == dict(first.items())
     assert again.content == first.content
+
+
+def test_a_request_to_be_redirected_to_https_is_never_answered_from_the_cache(client, db, settings):
+    """The cache answers before SecurityMiddleware: it must yield to its redirect (here, a page kept
+    from before the site was put behind HTTPS)."""
+    make_article(slug="a")
+    assert client.get("/blog/a").status_code == 200
+    assert _served_from_cache(client, "/blog/a")
+    settings.SECURE_SSL_REDIRECT = True
+    behind_https = Client()  # a process started since: its middleware reads the setting anew
+    assert behind_https.get("/blog/a", secure=True).status_code == 200
+    redirected = behind_https.get("/blog/a")
+    assert redirected.status_code == 301 and redirected["Location"] == "https://testserver/blog/a"
+
+
+def test_a_page_that_sets_a_cookie_is_never_stored_nor_shared(client, db, settings):
+    """The CSRF middleware sets its cookie after the view has returned: a page with a form carries a
+    visitor's own token, and must not be handed to the next visitor, by us or the edge."""
+    from . import page_cache_urls
+
+    settings.ROOT_URLCONF = "tests.page_cache_urls"
+    page_cache_urls.renders.clear()
+    first = client.get("/form")
+    assert first.cookies["csrftoken"] and first["Surrogate-Control"] == "no-store"
+    client.cookies.clear()
+    second = client.get("/form")
+    assert page_cache_urls.renders == ["/form", "/form"]
+    assert second.content != first.content
 
 
 def test_a_file_cache_filled_past_its_limit_keeps_its_state_and_still_hits(
@@ -173,10 +206,10 @@ def test_a_file_cache_filled_past_its_limit_keeps_its_state_and_still_hits(
         assert client.get(addresses[-1]).status_code == 200
 
 
-def _served_from_cache(client, url):
+def _served_from_cache(client, url, **request):
     """Whether `url` is answered from the page cache: a cached page runs no query."""
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200, url
+        assert client.get(url, **request).status_code == 200, url
     return not queries
 
 
@@ -247,12 +280,20 @@ def test_a_lost_generation_makes_its_pages_stale_never_fresh(client, small_site)
     assert _served_from_cache(client, "/blog/article-a")
 
 
-@pytest.mark.parametrize("lost", [CHANGES_KEY, SCHEDULE_KEY])
-def test_lost_state_makes_pages_stale_never_fresh(client, small_site, lost):
+@pytest.mark.parametrize(
+    ("lost", "fresh"),
+    [
+        # Without the changes token the generations decide: all current, so the pages are still fresh.
+        ([CHANGES_KEY], True),
+        # A token that did not move says that no change, and so no new scheduled time, came since.
+        ([SCHEDULE_KEY], True),
+        # Neither: a scheduled time may have been brought forward, and the pages were kept past it.
+        ([CHANGES_KEY, SCHEDULE_KEY], False),
+    ],
+)
+def test_lost_state_makes_pages_stale_never_fresh(client, small_site, lost, fresh):
     urls = _cached_pages(client, small_site)
-    state_cache().delete(lost)
-    # Without the changes token the generations decide: all current, so the pages are still fresh.
-    fresh = lost == CHANGES_KEY
+    state_cache().delete_many(lost)
     for url in urls:
         assert _served_from_cache(client, url) == fresh, url
         assert _served_from_cache(client, url), url  # stored again, under state set anew
@@ -311,17 +352,46 @@ def test_a_change_that_does_not_report_its_times_works_out_the_next_one_from_the
 
 
 def test_a_hit_reads_no_generation_while_nothing_was_invalidated(client, small_site, monkeypatch):
-    """The cost of a hit: the page, the changes token and the schedule; the page's generations only
-    once something was invalidated since it was stored."""
+    """The cost of a hit: the page and the changes token; the page's generations only once something
+    was invalidated since it was stored, and then once: found current, the page is stamped with the
+    new token."""
     client.get("/blog/article-c")
     state = state_cache()
     asked = []
-    get_many = state.get_many
+    get, get_many = state.get, state.get_many
+    monkeypatch.setattr(
+        state, "get", lambda name, *args, **kwargs: asked.append(name) or get(name, *args, **kwargs)
+    )
     monkeypatch.setattr(
         state, "get_many", lambda names, **kwargs: asked.extend(names) or get_many(names, **kwargs)
     )
     assert _served_from_cache(client, "/blog/article-c")
-    assert not [name for name in asked if name.startswith(generation_key(""))]
+    assert asked == [CHANGES_KEY]
+    asked.clear()
     invalidate({"some-other-key"}, scheduled=[])
     assert _served_from_cache(client, "/blog/article-c")
     assert generation_key(f"article-{small_site.articles['C'].pk}") in asked
+    asked.clear()
+    assert _served_from_cache(client, "/blog/article-c")
+    assert asked == [CHANGES_KEY]
+
+
+def test_a_page_found_current_while_a_change_is_invalidating_stays_stale(client, small_site, monkeypatch):
+    """A hit that reads the changes token a change has just replaced, then the generations before the
+    change writes them, finds the page current and stamps it with that token: the token the change
+    writes after the generations must undo that stamp."""
+    c = small_site.articles["C"]
+    client.get("/blog/article-c")
+    Article.objects.filter(pk=c.pk).update(title="Retitled")
+    state = state_cache()
+    set_many = state.set_many
+
+    def a_hit_between_the_token_and_the_generations(data, *args, **kwargs):
+        assert _served_from_cache(client, "/blog/article-c")  # the old page, under the new token
+        return set_many(data, *args, **kwargs)
+
+    monkeypatch.setattr(state, "set_many", a_hit_between_the_token_and_the_generations)
+    invalidate({f"article-{c.pk}"}, scheduled=[])
+    monkeypatch.setattr(state, "set_many", set_many)
+    assert not _served_from_cache(client, "/blog/article-c")
+    assert "Retitled" in client.get("/blog/article-c").content.decode()

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles import page_cache
+from articles.page_cache import pages
 
 from .factories import make_article
 
@@ -46,13 +47,13 @@ def test_a_page_kept_in_memory_is_stale_once_its_article_changes(client, db):
 def test_a_stale_page_in_memory_yields_to_the_fresh_one_another_process_stored(client, db):
     article = make_article(slug="a", title="Before")
     client.get("/blog/a")
-    (key,) = [key for key, stored in page_cache._recent.items() if b"Before" in stored.content]
-    held_before = page_cache._recent[key]
+    (key,) = [key for key, stored in pages._recent.items() if b"Before" in stored.content]
+    held_before = pages._recent[key]
     article.title = "After"
     article.save()
     client.get("/blog/a")
     # This process still holds the old page, as a worker that did not render the new one would.
-    page_cache._recent[key] = held_before
+    pages._recent[key] = held_before
     with CaptureQueriesContext(connection) as queries:
         answer = client.get("/blog/a")
     assert not queries, "the fresh page in the cache was not used"

@@ -1,0 +1,215 @@
+"""Cached pages: looked up (fresh against the state, or not), stored once rendered, replayed as
+responses, with the headers browsers and the edge get."""
+
+import hashlib
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, set_response_etag
+
+from . import state
+
+# Pages this process read or stored last, as decoded from the cache: a hit on one reads only the
+# state, not the page (on a file cache, reading and decompressing the page was half of a hit's time).
+# Each is checked against the state exactly as one read from the cache, so whichever copy is served,
+# it is fresh; 64 pages of about 30 KB each is 2 MB a process.
+RECENT_PAGES = 64
+_recent = {}
+_recent_lock = threading.Lock()
+# Browsers may keep a public page but ask again every time (the ETag makes that a 304).
+PUBLIC_REVALIDATE = "public, max-age=0, must-revalidate"
+
+
+class _Stored(NamedTuple):
+    """A cached page: bytes and headers rather than a pickled response object, which is slower to load."""
+
+    started: datetime  # when its render began
+    fresh_until: datetime  # PAGE_CACHE_SECONDS or the next scheduled time, whichever is sooner
+    next_event: datetime | None  # the next scheduled time as of `changes` (caps the edge's lifetime)
+    changes: str  # the changes token it was rendered under, or last found current under
+    generations: dict  # state.generation_key(key) -> the generation it was rendered under
+    content: bytes
+    headers: dict  # as every middleware left them (CSP, X-Frame-Options, ...), in ResponseHeaders' form
+
+
+@dataclass
+class _Lookup:
+    key: str  # the page's cache key
+    started: datetime
+    changes: str | None  # the changes token before the render (None for a cached page)
+    response: HttpResponse | None  # the cached page, when it is fresh
+
+
+def cacheable(request):
+    return request.method == "GET" and settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def _read(key):
+    """(the stored page or None, the changes token or None): one round trip (MGET) when the state
+    lives with the pages (Redis), else two."""
+    if settings.PAGE_STATE_CACHE in settings.CACHES:
+        return cache.get(key), caches[settings.PAGE_STATE_CACHE].get(state.CHANGES_KEY)
+    found = cache.get_many([key, state.CHANGES_KEY])
+    return found.get(key), found.get(state.CHANGES_KEY)
+
+
+def _missed(key, now, changes):
+    """The lookup of a page to render, with the changes token as it was before the render (a new
+    one if it was lost, so that the token read after the render cannot equal it by chance)."""
+    if changes is None:
+        changes = secrets.token_hex(8)
+        state.state_cache().set(state.CHANGES_KEY, changes, None)
+    return _Lookup(key, now, changes, None)
+
+
+def _fresh(key, stored, changes, now):
+    """`stored` as it may be served, given the changes token read for this request; else None."""
+    if stored is None or stored.fresh_until <= now:
+        return None
+    if changes is not None and changes == stored.changes:
+        # Nothing was invalidated and the schedule did not move since the page was stored (or last
+        # found current): the hit costs the token alone.
+        return stored
+    # Something was: the page is fresh only if it was nothing the page shows. Its generations, then
+    # the schedule, then the token again: invalidate() writes them in the other order.
+    found = state.state_cache().get_many([*stored.generations, state.SCHEDULE_KEY, state.CHANGES_KEY])
+    if any(found.get(name) != generation for name, generation in stored.generations.items()):
+        return None
+    schedule = state.current_schedule(found.get(state.SCHEDULE_KEY), now)
+    if stored.started < schedule["since"]:
+        return None
+    fresh_until = stored.fresh_until
+    if schedule["next"] is not None:
+        fresh_until = min(fresh_until, schedule["next"])
+    current = stored._replace(fresh_until=fresh_until, next_event=schedule["next"])
+    if changes is not None and found.get(state.CHANGES_KEY) == changes:
+        # The token did not move while the generations were read: the page is current under it, and
+        # the next hits cost the token alone again, until the next change.
+        current = current._replace(changes=changes)
+        timeout = int((fresh_until - now).total_seconds())
+        if timeout > 0:
+            cache.set(key, current, timeout)
+    return current
+
+
+def _remember(key, stored):
+    with _recent_lock:
+        _recent.pop(key, None)
+        if len(_recent) >= RECENT_PAGES:
+            del _recent[next(iter(_recent))]
+        _recent[key] = stored
+
+
+def lookup(request):
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    key = f"pages:{hashlib.sha256(address.encode()).hexdigest()}"
+    now = timezone.now()
+    recent = _recent.get(key)
+    if recent is None:
+        stored, changes = _read(key)
+    else:
+        stored, changes = recent, state.state_cache().get(state.CHANGES_KEY)
+    current = _fresh(key, stored, changes, now)
+    if current is None and recent is not None:
+        # Stale in this process; another may have stored a fresh render since.
+        with _recent_lock:
+            _recent.pop(key, None)
+        current = _fresh(key, cache.get(key), changes, now)
+    if current is None:
+        return _missed(key, now, changes)
+    if current is not recent:
+        _remember(key, current)
+    response = _replay(current)
+    mark_public(response, current.next_event, now)
+    return _Lookup(key, now, None, response)
+
+
+def _replay(stored):
+    """The stored page as a response. Its headers were checked and encoded by Django's
+    ResponseHeaders when the page was rendered; they are put back as that mapping holds them
+    ({lower-case name: (name, value)} in `_store`, as since Django 3.2), not checked again one by one,
+    which was a fifth of a hit's time. tests/test_page_cache.py compares a hit's headers with its
+    render's."""
+    response = HttpResponse(stored.content)
+    response.headers._store.update(stored.headers)
+    return response
+
+
+def store(lookup, response, keys):
+    """Store the rendered page under its keys unless a change committed while it was rendered;
+    return the next scheduled time."""
+    held = state.state_cache()
+    names = [state.generation_key(key) for key in sorted(keys)]
+    # The changes token is read after the generations: a generation it reads as new was replaced after
+    # the token (invalidate's order), so then the token has moved too.
+    found = held.get_many([*names, state.SCHEDULE_KEY, state.CHANGES_KEY])
+    now = timezone.now()
+    if found.get(state.SCHEDULE_KEY) is None:
+        schedule = state.schedule_since_render(lookup.started, now)
+    else:
+        schedule = state.current_schedule(found[state.SCHEDULE_KEY], now)
+    if found.get(state.CHANGES_KEY) != lookup.changes:
+        return schedule["next"]
+    generations = {}
+    for name in names:
+        generations[name] = found.get(name)
+        if generations[name] is None:
+            generations[name] = secrets.token_hex(8)
+            # add(), not set(): if a change set it meanwhile, this page must not claim its generation.
+            if not held.add(name, generations[name], None):
+                return schedule["next"]
+    fresh_until = now + timedelta(seconds=settings.PAGE_CACHE_SECONDS)
+    if schedule["next"] is not None:
+        fresh_until = min(fresh_until, schedule["next"])
+    timeout = int((fresh_until - now).total_seconds())
+    if timeout > 0:
+        # The ETag once, here, not per hit (ConditionalGetMiddleware uses it for 304s).
+        set_response_etag(response)
+        stored = _Stored(
+            started=lookup.started,
+            fresh_until=fresh_until,
+            next_event=schedule["next"],
+            changes=lookup.changes,
+            generations=generations,
+            content=response.content,
+            headers=dict(response.headers._store),
+        )
+        cache.set(lookup.key, stored, timeout)
+        _remember(lookup.key, stored)
+    return schedule["next"]
+
+
+def shareable(response):
+    """Whether a shared cache may keep this response (the cookies of every middleware below
+    CachedPageMiddleware included: CSRF, session, messages)."""
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in response.get("Cache-Control", "")
+    )
+
+
+def name_keys(response, keys):
+    response["xkey"] = " ".join(sorted(keys))
+    response["Cache-Tag"] = ",".join(sorted(keys))
+
+
+def mark_public(response, next_event, now):
+    """Browsers revalidate every time; the edge keeps the page until the next scheduled time at most."""
+    seconds = settings.EDGE_MAX_AGE
+    if next_event is not None:
+        seconds = min(seconds, int((next_event - now).total_seconds()))
+    response["Surrogate-Control"] = f"max-age={seconds}" if seconds > 0 else "no-store"
+    if "Cache-Control" in response:
+        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    else:
+        # What patch_cache_control writes on a response without one, less its parsing (once a hit).
+        response["Cache-Control"] = PUBLIC_REVALIDATE
