@@ -287,7 +287,15 @@ class Article(models.Model):
                 name="article_unique_source_id",
             ),
         ]
-        indexes = [models.Index(fields=["status", "-published"], name="article_public_idx")]
+        indexes = [
+            models.Index(fields=["status", "-published"], name="article_public_idx"),
+            # The next expiry (the page cache's schedule): few articles have one.
+            models.Index(
+                fields=["status", "expires"],
+                condition=models.Q(expires__isnull=False),
+                name="article_expiry_idx",
+            ),
+        ]
 
     def __str__(self):
         return self.title

@@ -28,6 +28,11 @@ def tag(pk):
     return f"tag-{pk}"
 
 
+def sitemap_section(number):
+    """The sitemap's document `number` of articles (articles/sitemaps.py); `sitemap` is the index."""
+    return f"sitemap-articles-{number}"
+
+
 def add(request, *keys):
     """Name keys of what this response shows (None is skipped: an article with no neighbour)."""
     named = request.__dict__.setdefault("surrogate_keys", set())

@@ -2,15 +2,12 @@ import re
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.static import serve
 
-from articles import editor
+from articles import editor, sitemaps
 from articles.page_cache import cached_page
-from articles.sitemaps import SITEMAPS
-from articles.surrogate_keys import SITEMAP
 from articles.views import robots_txt
 from cms.health import healthz, ping
 
@@ -20,7 +17,9 @@ urlpatterns = [
     path("markdownx/markdownify/", editor.markdown_preview, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.image_upload, name="markdownx_upload"),
     path("blog/", include("articles.urls")),
-    path("sitemap.xml", cached_page(sitemap, keys=[SITEMAP]), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", cached_page(sitemaps.index), name="sitemap"),
+    path("sitemap-pages.xml", cached_page(sitemaps.pages), name="sitemap-pages"),
+    path("sitemap-articles-<int:number>.xml", cached_page(sitemaps.articles), name="sitemap-articles"),
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),

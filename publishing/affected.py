@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.urls import reverse
 
-from articles import surrogate_keys
+from articles import sitemaps, surrogate_keys
 from articles.models import Article
 
 from .changes import SITE_KEY, EventKind
@@ -122,7 +122,15 @@ def affected(before, after):
 
 def _add_pages(shown, keys, paths, *, reordered):
     pk = shown["pk"]
-    keys.update((surrogate_keys.article(pk), surrogate_keys.neighbour(pk), *SHARED_KEYS))
+    section = sitemaps.section_of(pk)
+    keys.update(
+        (
+            surrogate_keys.article(pk),
+            surrogate_keys.neighbour(pk),
+            surrogate_keys.sitemap_section(section),
+            *SHARED_KEYS,
+        )
+    )
     paths.update(
         (
             shown["path"],
@@ -130,6 +138,7 @@ def _add_pages(shown, keys, paths, *, reordered):
             reverse("articles:feed"),
             reverse("articles:atom"),
             reverse("sitemap"),
+            reverse("sitemap-articles", args=[section]),
         )
     )
     if shown["author"]:

@@ -19,7 +19,8 @@ so purging the Change's keys refreshes exactly the pages that show what changed:
 | `author-<pk>` | the author's article list (all pages) and the author's feeds |
 | `tag-<pk>` | the tag's article list (all pages) and the tag's feeds |
 | `feed` | the site-wide RSS and Atom feeds |
-| `sitemap` | the sitemap (all its documents) |
+| `sitemap` | the sitemap's index and its document of pages that are not articles |
+| `sitemap-articles-<n>` | the sitemap's document of articles with ids in range n (articles/sitemaps.py) |
 | `search` | search result pages |
 | `api` | the content API (reserved) |
 """

@@ -203,6 +203,8 @@ def small_site(db):
         *lists,
         *(f"{path.rstrip('/')}/{feed}" for path in lists for feed in ("feed.xml", "atom.xml")),
         "/sitemap.xml",
+        "/sitemap-pages.xml",
+        "/sitemap-articles-1.xml",
         "/blog/search?q=Title",
     ]
     return site

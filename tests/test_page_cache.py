@@ -214,8 +214,10 @@ def _served_from_cache(client, url, **request):
 
 
 def _cached_pages(client, site):
-    """Visit every page of `site` that the page cache keeps (search it never keeps); return them."""
-    urls = [url for url in site.urls if "search" not in url]
+    """Visit every page of `site` that the page cache keeps (search it never keeps) and that runs a
+    query when rendered (the sitemap's document of other pages runs none: _served_from_cache() could
+    not tell its render from a hit); return them."""
+    urls = [url for url in site.urls if "search" not in url and url != "/sitemap-pages.xml"]
     for url in urls:
         client.get(url)
     return urls
@@ -234,6 +236,7 @@ def test_an_edit_makes_stale_exactly_the_pages_that_show_the_article(client, sma
             "list",
             "feed",
             "sitemap",
+            "sitemap-articles-1",
             "search",
             f"author-{ann}",
             f"tag-{cats}",
@@ -395,3 +398,19 @@ def test_a_page_found_current_while_a_change_is_invalidating_stays_stale(client,
     monkeypatch.setattr(state, "set_many", set_many)
     assert not _served_from_cache(client, "/blog/article-c")
     assert "Retitled" in client.get("/blog/article-c").content.decode()
+
+
+def test_the_next_scheduled_time_is_two_index_seeks_not_a_scan(db):
+    """Worked out whenever the schedule is lost or passes: it read every published row (66-100 ms at
+    30,000 articles)."""
+    from articles.page_cache.state import _next_event
+
+    from .query_plans import plans_of
+
+    make_article(slug="soon", published=timezone.now() + timedelta(hours=1))
+    make_article(slug="ends", expires=timezone.now() + timedelta(hours=2))
+    found = []
+    published, expires = plans_of(lambda: found.append(_next_event(timezone.now())))
+    assert found[0] > timezone.now()
+    assert "article_public_idx" in published, published
+    assert "article_expiry_idx" in expires, expires

@@ -21,6 +21,8 @@ def pages():
         "/blog/feed.xml": {"feed"},
         "/blog/atom.xml": {"feed"},
         "/sitemap.xml": {"sitemap"},
+        "/sitemap-pages.xml": {"sitemap"},
+        "/sitemap-articles-1.xml": {"sitemap-articles-1"},
     }
     for article in Article.objects.published().with_neighbours():
         neighbours = Article.objects.filter(slug__in=[article.previous_slug, article.next_slug])

@@ -5,7 +5,7 @@ has nothing to do with names none of them, so it stays cached.
 
 The keys each change purges are written here as data, from the rules of the lead's design (one place
 computes them in the publishing app): for an article public before and/or after, `article-` and
-`neighbour-` of it, `list`, `feed`, `sitemap`, `search`, its authors' and tags' keys before and after,
+`neighbour-` of it, `list`, `feed`, `sitemap`, its sitemap document's, `search`, its authors' and tags' keys before and after,
 and when the set of public articles or their order changed, `article-` of its neighbours before and
 after; an author or tag renamed: `site`."""
 
@@ -21,7 +21,7 @@ from .factories import make_article
 
 pytestmark = pytest.mark.django_db
 
-EDIT = "article:C neighbour:C list feed sitemap search author:ann tag:cats"
+EDIT = "article:C neighbour:C list feed sitemap sitemap-articles-1 search author:ann tag:cats"
 
 
 def _save(row, **fields):
@@ -53,7 +53,7 @@ CHANGES = {
     "C retagged Dogs": (lambda site: site.articles["C"].tags.set([site.dogs]), f"{EDIT} tag:dogs"),
     "draft F published": (
         lambda site: _save(site.articles["F"], status=Status.PUBLISHED),
-        "article:F neighbour:F list feed sitemap search author:bob tag:dogs article:E",
+        "article:F neighbour:F list feed sitemap sitemap-articles-1 search author:bob tag:dogs article:E",
     ),
     "Ann renamed": (lambda site: _save(site.ann, name="Annabel"), "site"),
     "Cats renamed": (lambda site: _save(site.cats, name="Felines"), "site"),

@@ -1,28 +1,127 @@
-"""What crawlers read: /sitemap.xml lists the public articles with their real modified date, and
-robots.txt points at it."""
+"""What crawlers read: /sitemap.xml is an index of documents of at most SECTION_SIZE URLs (50,000,
+the protocol's limit), one per range of article ids, listing the public articles with their real
+modified date; an article's change makes stale its own document and the index, never the others;
+robots.txt points at the index."""
 
 from datetime import timedelta
 from xml.etree import ElementTree
 
+import pytest
+from django.contrib.sites.models import Site
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+
+from articles import sitemaps
+from articles.models import Status
 
 from .factories import make_article
 
-SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
-def test_sitemap_lists_public_articles_with_updated_as_lastmod(client, db):
+@pytest.fixture
+def site(db):
+    """Where the sitemap's addresses start: the Site's domain (SITE_DOMAIN), as in feeds."""
+    return f"http://{Site.objects.get_current().domain}"
+
+
+def _locations(client, path, element):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    assert response["Content-Type"] == "application/xml"
+    root = ElementTree.fromstring(response.content)
+    return [entry.findtext(f"{NS}loc") for entry in root.iter(f"{NS}{element}")]
+
+
+def _entries(client, path):
+    """{loc: lastmod} of a document of URLs."""
+    root = ElementTree.fromstring(client.get(path).content)
+    return {u.findtext(f"{NS}loc"): u.findtext(f"{NS}lastmod") for u in root.iter(f"{NS}url")}
+
+
+def test_the_index_points_at_a_document_per_range_of_ids(client, site, monkeypatch):
+    monkeypatch.setattr(sitemaps, "SECTION_SIZE", 2)
+    articles = [make_article(slug=f"a{number}") for number in range(5)]
+    documents = _locations(client, "/sitemap.xml", "sitemap")
+    last = sitemaps.section_of(articles[-1].pk)
+    assert documents == [
+        f"{site}/sitemap-pages.xml",
+        *(f"{site}/sitemap-articles-{number}.xml" for number in range(1, last + 1)),
+    ]
+    listed = {}
+    for document in documents[1:]:
+        entries = _entries(client, document.removeprefix(site))
+        assert len(entries) <= 2
+        listed.update(entries)
+    assert set(listed) == {f"{site}{article.get_absolute_url()}" for article in articles}
+    assert _locations(client, "/sitemap-pages.xml", "url") == [f"{site}/blog/"]
+
+
+def test_a_document_lists_public_articles_with_updated_as_lastmod(client, site):
     updated = timezone.now() - timedelta(days=1)
     article = make_article(updated=updated)
-    root = ElementTree.fromstring(client.get("/sitemap.xml").content)
-    entries = {
-        u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in root.iter(f"{SITEMAP}url")
-    }
-    location = next(loc for loc in entries if loc.endswith(article.get_absolute_url()))
-    assert entries[location] == updated.date().isoformat()
+    make_article(slug="draft", status=Status.DRAFT)
+    make_article(slug="later", published=timezone.now() + timedelta(days=1))
+    make_article(slug="gone", expires=timezone.now() - timedelta(minutes=1))
+    entries = _entries(client, f"/sitemap-articles-{sitemaps.section_of(article.pk)}.xml")
+    assert entries == {f"{site}{article.get_absolute_url()}": updated.date().isoformat()}
 
 
-def test_robots_txt_points_at_the_sitemap(client, db):
+def test_an_address_is_written_as_the_article_page_answers_to_it(client, site):
+    article = make_article(slug="中文-长恨歌")
+    (location,) = _entries(client, f"/sitemap-articles-{sitemaps.section_of(article.pk)}.xml")
+    assert location == f"{site}{article.get_absolute_url()}"
+    assert "%E4%B8%AD" in location
+    assert client.get(location.removeprefix(site)).status_code == 200
+
+
+@pytest.mark.parametrize("number", [0, 2])
+def test_a_document_past_the_last_id_is_not_found(client, db, number):
+    make_article()
+    assert client.get(f"/sitemap-articles-{number}.xml").status_code == 404
+
+
+def test_documents_are_for_crawlers_not_for_search_results(client, db):
+    make_article()
+    for path in ("/sitemap.xml", "/sitemap-pages.xml", "/sitemap-articles-1.xml"):
+        assert client.get(path)["X-Robots-Tag"] == "noindex, noodp, noarchive", path
+
+
+def _served_from_cache(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200, path
+    return not queries
+
+
+def test_a_change_makes_stale_its_own_document_and_the_index_only(client, db, monkeypatch):
+    monkeypatch.setattr(sitemaps, "SECTION_SIZE", 2)
+    articles = [make_article(slug=f"a{number}") for number in range(6)]
+    documents = [f"/sitemap-articles-{sitemaps.section_of(article.pk)}.xml" for article in articles]
+    paths = ["/sitemap.xml", "/sitemap-pages.xml", *dict.fromkeys(documents)]
+    for path in paths:
+        client.get(path)
+    assert all(_served_from_cache(client, path) for path in paths)
+    articles[0].title = "Retitled"
+    articles[0].save()
+    assert not _served_from_cache(client, documents[0])
+    assert not _served_from_cache(client, "/sitemap.xml")
+    for path in paths[1:]:
+        if path != documents[0]:
+            assert _served_from_cache(client, path), path
+
+
+def test_a_document_costs_a_fixed_number_of_queries(client, db, django_assert_num_queries):
+    for number in range(30):
+        make_article(slug=f"a{number}")
+    client.get("/sitemap-pages.xml")  # the schedule worked out once
+    with django_assert_num_queries(2):  # the last id, then the range
+        client.get("/sitemap-articles-1.xml?first")
+    with django_assert_num_queries(1):  # the last id
+        client.get("/sitemap.xml?first")
+
+
+def test_robots_txt_points_at_the_index(client, db):
     response = client.get("/robots.txt")
     assert response["Content-Type"].startswith("text/plain")
     assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode().splitlines()

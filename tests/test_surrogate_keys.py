@@ -45,6 +45,8 @@ def _expected_keys(site):
         "/blog/feed.xml": {"site", "feed"},
         "/blog/atom.xml": {"site", "feed"},
         "/sitemap.xml": {"site", "sitemap"},
+        "/sitemap-pages.xml": {"site", "sitemap"},
+        "/sitemap-articles-1.xml": {"site", "sitemap-articles-1"},
         "/blog/search?q=Title": {"site", "search"},
     }
 

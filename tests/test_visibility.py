@@ -32,7 +32,7 @@ SURFACES = {
     "author Atom": "/blog/author/shared/atom.xml",
     "tag RSS": "/blog/tag/shared/feed.xml",
     "tag Atom": "/blog/tag/shared/atom.xml",
-    "sitemap": "/sitemap.xml",
+    "sitemap": "/sitemap-articles-1.xml",
 }
 # The ways an article is kept from readers, with what the staff preview banner says about each.
 KINDS = {
