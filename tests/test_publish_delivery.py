@@ -13,9 +13,10 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from cms.backoff import backoff
 from cms.settings import cache_settings, default_publishing_receivers
 from publishing import recovery
-from publishing.delivery import backoff, redeliver
+from publishing.delivery import redeliver
 from publishing.models import ReceiverState
 
 from .factories import make_article
@@ -110,11 +111,30 @@ def test_a_delivery_held_by_another_worker_is_not_handed_over_twice(receivers, d
     assert set(event.receiver_states.values_list("attempts", flat=True)) == {0}
 
 
-@pytest.mark.parametrize("attempts", [1, 3, 12])
-def test_backoff_grows_exponentially_up_to_the_cap_with_full_jitter(settings, attempts, monkeypatch):
-    settings.PUBLISHING_RETRY_BASE_SECONDS, settings.PUBLISHING_RETRY_CAP_SECONDS = 2, 600
-    monkeypatch.setattr("random.uniform", lambda low, high: (low, high))
-    assert backoff(attempts) == (0, min(600, 2 * 2 ** (attempts - 1)))
+@pytest.mark.parametrize("failures", [1, 2, 3, 8, 12, 5000])
+def test_backoff_is_full_jitter_under_an_exponential_ceiling(failures):
+    """One function for every retry (publishing receivers and webhooks, each with its settings)."""
+    ceiling = min(300, 10 * 2 ** (failures - 1))
+    waits = [backoff(failures, base=10.0, cap=300.0) for _ in range(200)]  # floats, as settings are
+    assert all(0 <= wait <= ceiling for wait in waits)
+    assert max(waits) > ceiling * 0.75 and min(waits) < ceiling * 0.25  # spread over the whole range
+
+
+def test_a_failed_receiver_waits_by_the_publishing_settings(
+    receivers, db, committed, run_tasks, settings, monkeypatch
+):
+    settings.PUBLISHING_RETRY_BASE_SECONDS, settings.PUBLISHING_RETRY_CAP_SECONDS = 30, 45
+    monkeypatch.setattr("cms.backoff.random.uniform", lambda low, high: high)  # the longest wait
+    receivers.failing.add("second")
+    with committed():
+        make_article()
+    second = ReceiverState.objects.filter(receiver__endswith="second_receiver")
+    for wait in (30, 45):  # the base, then twice the base held to the cap
+        before = timezone.now()
+        run_tasks()
+        next_attempt_at = second.get().next_attempt_at
+        assert before + timedelta(seconds=wait) <= next_attempt_at <= timezone.now() + timedelta(seconds=wait)
+        monkeypatch.setattr(timezone, "now", lambda at=next_attempt_at: at)
 
 
 def test_a_killed_workers_deliveries_are_handed_over_again(
