@@ -5,14 +5,13 @@ one delivery); an Attempt is one POST of it. webhooks/sending.py does the POSTs.
 """
 
 import secrets
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 
-from cms.outbound import RefusedAddress, checked_address, default_port
+from cms.outbound import RefusedAddress, checked_url_address
 from publishing.changes import EventKind
 
 EVENT_CHOICES = [(kind, kind) for kind in EventKind.ALL]
@@ -74,10 +73,7 @@ class Webhook(models.Model):
 
 def target_address(url):
     """The checked address to connect to for a webhook URL (RefusedAddress says why not)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise RefusedAddress("only http and https addresses are called")
-    return checked_address(parts.hostname, default_port(parts), settings.WEBHOOK_ALLOWED_NETWORKS)
+    return checked_url_address(url, settings.WEBHOOK_ALLOWED_NETWORKS)
 
 
 class Delivery(models.Model):
