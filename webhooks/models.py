@@ -93,6 +93,9 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     # A worker sending this delivery holds it until then; a worker killed mid-send leaves it to lapse.
     claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # The queued task of its next attempt (django-tasks' database backend): the recovery sweep
+    # requeues a pending delivery whose task is no longer queued (webhooks/recovery.py).
+    task_id = models.UUIDField(null=True, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -101,6 +104,7 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["webhook", "event_id"], name="one_delivery_per_webhook_and_event")
         ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx")]
 
     def __str__(self):
         return f"{self.kind} {self.event_id} to {self.webhook}"
