@@ -40,9 +40,7 @@ browser: $(STAMP)
 install: $(STAMP) $(NODE_STAMP) browser
 
 run: install
-	$(DEV_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
-	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEV_ENV) $(BIN)/python manage.py import_seeds
+	$(DEV_ENV) bin/prepare-site
 	$(DEV_ENV) bin/together "$(BIN)/python manage.py runserver 127.0.0.1:8000" "$(BIN)/python manage.py publish_worker"
 
 # Production-style serving on one machine: DEBUG off, gunicorn, WhiteNoise for static files, a file
@@ -54,9 +52,7 @@ SERVE_ENV := DJANGO_DEBUG=0 DJANGO_SERVE_MEDIA=$${DJANGO_SERVE_MEDIA:-1} \
 	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-localhost,127.0.0.1}
 serve: install
 	@test -n "$$DJANGO_SECRET_KEY" || { echo "Set DJANGO_SECRET_KEY (make serve runs with DEBUG off)"; exit 2; }
-	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
-	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
-	$(SERVE_ENV) $(BIN)/python manage.py import_seeds
+	$(SERVE_ENV) bin/prepare-site
 	$(SERVE_ENV) bin/together "$(BIN)/gunicorn -c cms/gunicorn.conf.py cms.wsgi" "$(BIN)/python manage.py publish_worker"
 
 # `make serve` with the publishing worker and Varnish in front on 127.0.0.1:${EDGE_PORT:-8080}

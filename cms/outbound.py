@@ -10,6 +10,7 @@ import http.client
 import ipaddress
 import socket
 import ssl
+from urllib.parse import urlsplit
 
 
 class RefusedAddress(Exception):
@@ -40,6 +41,21 @@ def checked_address(host, port, allowed_networks):
     if not addresses:
         raise RefusedAddress(f"its host {host!r} has no address")
     return str(addresses[0])
+
+
+def checked_url_address(url, allowed_networks):
+    """The address to connect to for `url`, an http or https URL whose host passes checked_address;
+    RefusedAddress for any other URL."""
+    try:
+        parts = urlsplit(url)
+        port = default_port(parts)
+    except ValueError as exc:  # an unclosed [IPv6 literal], a port that is not a number
+        raise RefusedAddress(f"it is not a valid address ({exc})") from exc
+    if parts.scheme not in ("http", "https"):
+        raise RefusedAddress("only http and https addresses are allowed")
+    if not parts.hostname:
+        raise RefusedAddress("it names no host")
+    return checked_address(parts.hostname, port, allowed_networks)
 
 
 class PinnedConnection:

@@ -3,7 +3,7 @@
 Receivers are dotted paths in settings.PUBLISHING_RECEIVERS, each a callable `receiver(change)`
 that raises to be tried again and acts once per `change.id` (it may be handed a Change twice).
 Each (event, receiver) has its own ReceiverState, so a receiver that fails is retried alone, with
-exponential backoff and full jitter, and given up after PUBLISHING_MAX_ATTEMPTS tries; the others
+exponential backoff and full jitter (cms/backoff.py), and given up after PUBLISHING_MAX_ATTEMPTS tries; the others
 are not repeated. django-tasks retries nothing by itself: a task that fails stays failed, so a
 retry is a new task with run_after at the next attempt's time.
 
@@ -22,6 +22,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
+
+from cms.backoff import backoff
 
 from .models import Event, ReceiverState
 
@@ -130,7 +132,12 @@ def _failed(state, change, exc):
             state.last_error,
         )
     else:
-        state.next_attempt_at = timezone.now() + timedelta(seconds=backoff(state.attempts))
+        wait = backoff(
+            state.attempts,
+            base=settings.PUBLISHING_RETRY_BASE_SECONDS,
+            cap=settings.PUBLISHING_RETRY_CAP_SECONDS,
+        )
+        state.next_attempt_at = timezone.now() + timedelta(seconds=wait)
         state.task_id = deliver.using(run_after=state.next_attempt_at).enqueue(change.id, state.receiver).id
         logger.warning(
             "Delivering event %s to %s failed (attempt %d), next attempt at %s: %s",
@@ -141,16 +148,6 @@ def _failed(state, change, exc):
             state.last_error,
         )
     state.save()
-
-
-def backoff(attempts):
-    """Seconds before the next attempt after `attempts` failed ones: exponential, capped, with full
-    jitter (uniform between 0 and the cap of this attempt) so that receivers coming back are not
-    hit by every retry at once."""
-    ceiling = min(
-        settings.PUBLISHING_RETRY_CAP_SECONDS, settings.PUBLISHING_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
-    )
-    return random.uniform(0, ceiling)
 
 
 def redeliver(event):

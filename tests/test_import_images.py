@@ -179,6 +179,14 @@ def test_fetch_size_cap(db, write_seed, run_import, image_server, settings):
     assert "larger than 50 bytes" in lines[1]
 
 
+def test_a_malformed_remote_address_is_a_warning_not_a_failed_file(db, write_seed, run_import):
+    reference = "http://127.0.0.1:port/a.png"
+    path = write_seed("a.md", f"---\ntitle: T\n---\n![x]({reference})\n")
+    code, lines = run_import("--fetch-images", path)
+    assert code == 0 and lines[0].startswith("created"), lines
+    assert lines[1].startswith(f"warning {path} body image {reference!r}: it is not a valid address")
+
+
 def test_remote_images_are_not_fetched_by_default(db, write_seed, run_import, image_server):
     base, routes = image_server
     routes["/a.png"] = (200, image_bytes(), {})

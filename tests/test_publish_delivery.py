@@ -13,8 +13,10 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from cms.backoff import backoff
+from cms.settings import cache_settings, default_publishing_receivers
 from publishing import recovery
-from publishing.delivery import backoff, redeliver
+from publishing.delivery import redeliver
 from publishing.models import ReceiverState
 
 from .factories import make_article
@@ -109,11 +111,30 @@ def test_a_delivery_held_by_another_worker_is_not_handed_over_twice(receivers, d
     assert set(event.receiver_states.values_list("attempts", flat=True)) == {0}
 
 
-@pytest.mark.parametrize("attempts", [1, 3, 12])
-def test_backoff_grows_exponentially_up_to_the_cap_with_full_jitter(settings, attempts, monkeypatch):
-    settings.PUBLISHING_RETRY_BASE_SECONDS, settings.PUBLISHING_RETRY_CAP_SECONDS = 2, 600
-    monkeypatch.setattr("random.uniform", lambda low, high: (low, high))
-    assert backoff(attempts) == (0, min(600, 2 * 2 ** (attempts - 1)))
+@pytest.mark.parametrize("failures", [1, 2, 3, 8, 12, 5000])
+def test_backoff_is_full_jitter_under_an_exponential_ceiling(failures):
+    """One function for every retry (publishing receivers and webhooks, each with its settings)."""
+    ceiling = min(300, 10 * 2 ** (failures - 1))
+    waits = [backoff(failures, base=10.0, cap=300.0) for _ in range(200)]  # floats, as settings are
+    assert all(0 <= wait <= ceiling for wait in waits)
+    assert max(waits) > ceiling * 0.75 and min(waits) < ceiling * 0.25  # spread over the whole range
+
+
+def test_a_failed_receiver_waits_by_the_publishing_settings(
+    receivers, db, committed, run_tasks, settings, monkeypatch
+):
+    settings.PUBLISHING_RETRY_BASE_SECONDS, settings.PUBLISHING_RETRY_CAP_SECONDS = 30, 45
+    monkeypatch.setattr("cms.backoff.random.uniform", lambda low, high: high)  # the longest wait
+    receivers.failing.add("second")
+    with committed():
+        make_article()
+    second = ReceiverState.objects.filter(receiver__endswith="second_receiver")
+    for wait in (30, 45):  # the base, then twice the base held to the cap
+        before = timezone.now()
+        run_tasks()
+        next_attempt_at = second.get().next_attempt_at
+        assert before + timedelta(seconds=wait) <= next_attempt_at <= timezone.now() + timedelta(seconds=wait)
+        monkeypatch.setattr(timezone, "now", lambda at=next_attempt_at: at)
 
 
 def test_a_killed_workers_deliveries_are_handed_over_again(
@@ -147,6 +168,28 @@ def test_the_sweep_leaves_deliveries_whose_task_is_still_queued(
     later = timezone.now() + timedelta(seconds=settings.PUBLISHING_CLAIM_SECONDS + 1)
     monkeypatch.setattr(timezone, "now", lambda: later)
     assert recovery.sweep() == 0 and DBTaskResult.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("cache_url", "by_the_worker"),
+    [("filecache:///nowhere/cache", 0), ("redis://127.0.0.1:6379/0", 0), ("locmemcache://", 1)],
+    ids=["file cache", "redis", "local memory"],
+)
+def test_a_shared_page_cache_is_invalidated_by_the_committing_process_only(
+    settings, db, committed, run_tasks, monkeypatch, cache_url, by_the_worker
+):
+    """The default receivers for each CACHE_URL: the worker invalidates our page cache again only
+    when every process keeps pages of its own."""
+    settings.PUBLISHING_RECEIVERS = default_publishing_receivers(cache_settings(cache_url))
+    invalidated = []
+    monkeypatch.setattr("articles.page_cache.invalidate", lambda keys, **_: invalidated.append(set(keys)))
+    with committed():
+        article = make_article()
+    # The committing process: at the save, for reads later in its transaction, then on commit.
+    assert len(invalidated) == 2
+    run_tasks()
+    assert len(invalidated) == 2 + by_the_worker
+    assert all(f"article-{article.pk}" in keys for keys in invalidated)
 
 
 def test_a_receiver_that_cannot_be_imported_fails_the_system_check(settings):

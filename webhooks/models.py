@@ -5,14 +5,13 @@ one delivery); an Attempt is one POST of it. webhooks/sending.py does the POSTs.
 """
 
 import secrets
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 
-from cms.outbound import RefusedAddress, checked_address, default_port
+from cms.outbound import RefusedAddress, checked_url_address
 from publishing.changes import EventKind
 
 EVENT_CHOICES = [(kind, kind) for kind in EventKind.ALL]
@@ -74,10 +73,7 @@ class Webhook(models.Model):
 
 def target_address(url):
     """The checked address to connect to for a webhook URL (RefusedAddress says why not)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise RefusedAddress("only http and https addresses are called")
-    return checked_address(parts.hostname, default_port(parts), settings.WEBHOOK_ALLOWED_NETWORKS)
+    return checked_url_address(url, settings.WEBHOOK_ALLOWED_NETWORKS)
 
 
 class Delivery(models.Model):
@@ -97,6 +93,9 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     # A worker sending this delivery holds it until then; a worker killed mid-send leaves it to lapse.
     claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # The queued task of its next attempt (django-tasks' database backend): the recovery sweep
+    # requeues a pending delivery whose task is no longer queued (webhooks/recovery.py).
+    task_id = models.UUIDField(null=True, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -105,6 +104,7 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["webhook", "event_id"], name="one_delivery_per_webhook_and_event")
         ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx")]
 
     def __str__(self):
         return f"{self.kind} {self.event_id} to {self.webhook}"

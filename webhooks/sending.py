@@ -1,7 +1,7 @@
 """One attempt at a delivery: POST its payload, signed, to the webhook's checked address, and log it.
 
 A 2xx answer delivers it. Anything else (another status, a timeout, a refused address) is a failed
-attempt: the next one comes after an exponential backoff with full jitter, until
+attempt: the next one comes after an exponential backoff with full jitter (cms/backoff.py), until
 WEBHOOK_MAX_ATTEMPTS have failed and the delivery is given up. Redirects are not followed (a
 receiver that moved says so with a new URL in the admin) and at most RESPONSE_READ_BYTES of an
 answer are read.
@@ -9,7 +9,6 @@ answer are read.
 
 import http.client
 import json
-import random
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone
 
+from cms.backoff import backoff
 from cms.outbound import PinnedConnection, RefusedAddress
 
 from .models import Delivery, target_address
@@ -90,20 +90,13 @@ def _post(delivery):
     return response.status, f"answered {response.status}" + (f": {excerpt}" if excerpt else "")
 
 
-def backoff(failed_attempts):
-    """Seconds to wait after `failed_attempts` failures: full jitter (AWS's "Exponential Backoff and
-    Jitter"), so receivers coming back are not hit by every sender at once."""
-    ceiling = min(
-        settings.WEBHOOK_RETRY_MAX_SECONDS,
-        settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** (failed_attempts - 1),
-    )
-    return random.uniform(0, ceiling)
-
-
 def next_state(delivery, outcome, now=None):
     """(status, next attempt time) after `outcome`, given `delivery.attempts` counts it already."""
     if outcome.delivered:
         return Delivery.Status.DELIVERED, None
     if delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
         return Delivery.Status.GIVEN_UP, None
-    return Delivery.Status.PENDING, (now or timezone.now()) + timedelta(seconds=backoff(delivery.attempts))
+    wait = backoff(
+        delivery.attempts, base=settings.WEBHOOK_RETRY_BASE_SECONDS, cap=settings.WEBHOOK_RETRY_MAX_SECONDS
+    )
+    return Delivery.Status.PENDING, (now or timezone.now()) + timedelta(seconds=wait)

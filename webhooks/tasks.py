@@ -12,6 +12,7 @@ may still see an event twice (a worker killed after the POST and before the log)
 each delivery carries its event's id in X-Webhook-Id.
 """
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -29,11 +30,23 @@ LEASE_MARGIN_SECONDS = 30
 
 def enqueue_send(delivery_id, attempt, at=None):
     """Enqueue attempt number `attempt`, at `at` when the backend can wait (the database backend
-    can; the immediate one, for a development run without a worker, sends at once)."""
+    can; the immediate one, for a development run without a worker, sends at once), and record its
+    task on the delivery while that attempt is still the one it waits for (an attempt made since
+    has recorded the task of the next)."""
     send = send_delivery
     if at is not None and send.get_backend().supports_defer:
         send = send.using(run_after=at)
-    send.enqueue(delivery_id, attempt)
+    task_id = _row_id(send.enqueue(delivery_id, attempt).id)
+    Delivery.objects.filter(pk=delivery_id, attempts=attempt - 1).update(task_id=task_id)
+
+
+def _row_id(task_id):
+    """The task's id as the database backend's table holds it, or None: the immediate backend's
+    ids are no UUIDs, and it has run the task already."""
+    try:
+        return uuid.UUID(str(task_id))
+    except ValueError:
+        return None
 
 
 def lease_seconds():
@@ -59,6 +72,8 @@ def send_delivery(delivery_id, attempt):
         return "claimed by another worker"
     delivery = Delivery.objects.select_related("webhook").get(pk=delivery_id)
     outcome = post(delivery)
+    delivery.attempts = attempt
+    status, next_attempt_at = next_state(delivery, outcome)
     with transaction.atomic():
         Attempt.objects.create(
             delivery=delivery,
@@ -67,16 +82,16 @@ def send_delivery(delivery_id, attempt):
             error=outcome.error,
             duration_ms=outcome.duration_ms,
         )
-        delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
-        if delivery.claimed_until != lease_until:
-            return "lease lapsed"  # another worker took this attempt over; its result counts
-        delivery.attempts = attempt
-        delivery.status, delivery.next_attempt_at = next_state(delivery, outcome)
-        delivery.claimed_until = None
-        delivery.save(update_fields=["attempts", "status", "next_attempt_at", "claimed_until"])
-        if delivery.next_attempt_at is not None:
-            enqueue_send(delivery_id, attempt + 1, at=delivery.next_attempt_at)
-    return delivery.status
+        # Only while the lease is still ours: once it lapsed, another worker took this attempt over,
+        # and its result counts.
+        kept = Delivery.objects.filter(pk=delivery_id, claimed_until=lease_until).update(
+            attempts=attempt, status=status, next_attempt_at=next_attempt_at, claimed_until=None
+        )
+        if not kept:
+            return "lease lapsed"
+        if next_attempt_at is not None:
+            enqueue_send(delivery_id, attempt + 1, at=next_attempt_at)
+    return status
 
 
 def send_again(delivery):

@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from cms.outbound import PinnedConnection, RefusedAddress, checked_address, default_port
+from cms.outbound import PinnedConnection, RefusedAddress, checked_url_address
 
 from . import FORMATS, ImageError, open_checked
 
@@ -60,10 +60,8 @@ def read_local(reference, folder):
 def fetch(url):
     """Download `url` (http/https, few redirects, time and size capped, public addresses only)."""
     for _ in range(MAX_REDIRECTS + 1):
+        address = _checked_address(url)
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ImageError("only http and https addresses are fetched")
-        address = _checked_address(parts.hostname, default_port(parts))
         connection = PinnedConnection(parts, address, timeout=settings.IMPORT_FETCH_TIMEOUT)
         try:
             path = parts.path or "/"
@@ -89,9 +87,9 @@ def fetch(url):
     raise ImageError(f"more than {MAX_REDIRECTS} redirects")
 
 
-def _checked_address(host, port):
+def _checked_address(url):
     try:
-        return checked_address(host, port, settings.IMPORT_FETCH_ALLOWED_NETWORKS)
+        return checked_url_address(url, settings.IMPORT_FETCH_ALLOWED_NETWORKS)
     except RefusedAddress as exc:
         raise ImageError(str(exc)) from exc
 

@@ -52,8 +52,9 @@ def invalidate(keys, *, scheduled=None):
 
 def invalidate_change(change):
     """The page cache's publishing receiver (settings.PUBLISHING_RECEIVERS): the Change's keys.
-    Idempotent: invalidating twice only makes pages stale twice. Reaches pages cached by other
-    processes when the cache is not shared; the web process that commits invalidates at once."""
+    Idempotent: invalidating twice only makes pages stale twice. Registered by default only for a
+    cache in local memory (cms/settings.py, default_publishing_receivers): in a shared one, the
+    process that committed the change has invalidated it for every process already."""
     invalidate(change.keys, scheduled=scheduled_times(change.article))
 
 

@@ -1,5 +1,6 @@
 """make serve-edge (deploy/serve-edge.sh): the site answers through Varnish on EDGE_PORT, gunicorn
-on BIND, and SIGTERM or Ctrl-C (SIGINT) to the script stops gunicorn, the worker and varnishd, leaving nothing behind."""
+on BIND, and SIGTERM or Ctrl-C (SIGINT) to the script stops gunicorn, the worker and varnishd (run by
+bin/together), leaving nothing behind, Varnish's working directory included."""
 
 import os
 import shutil
@@ -104,20 +105,28 @@ def test_answers_through_varnish_and_stops_everything_on_a_signal(serve_edge, st
     assert (status, "X-Cache" in headers) == (200, True), log.read_text()
     https = {"X-Forwarded-Proto": "https"}  # as from the TLS terminator: no redirect to https
     assert get(site + "/ping", https)[0] == 200
-    started = children(script.pid)
+    (together,) = children(script.pid)  # bin/together, which runs the three
+    started = children(together)
     assert len(started) == 3  # gunicorn, the worker, varnishd
     # The worker purges the Varnish the script started.
     (worker,) = [pid for pid in started if b"manage.py" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    (varnishd,) = [
+        pid for pid in started if Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"varnishd")
+    ]
+    arguments = Path(f"/proc/{varnishd}/cmdline").read_bytes().split(b"\0")
+    run_dir = Path(arguments[arguments.index(b"-n") + 1].decode()).parent  # the script's to remove
+    assert run_dir.is_dir()
     purge_url = f"{edge}/".encode()
     assert b"VARNISH_PURGE_URL=" + purge_url in Path(f"/proc/{worker}/environ").read_bytes().split(b"\0")
     assert get(edge + "/", {"xkey-purge": "site"}, method="PURGE")[0] == 200
 
     script.send_signal(stop_signal)
-    assert script.wait(timeout=60) != 0
+    assert script.wait(timeout=60) == 128 + stop_signal
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(map(alive, started)):
+    while time.monotonic() < deadline and any(map(alive, [together, *started])):
         time.sleep(0.2)
-    assert not [pid for pid in started if alive(pid)]
+    assert not [pid for pid in [together, *started] if alive(pid)]
+    assert not run_dir.exists()
     assert get(edge + "/blog/")[0] == 0 and get(site + "/ping", https)[0] == 0
 
 

@@ -1,5 +1,6 @@
-"""Webhook targets are checked like --fetch-images addresses: public only unless allowed, on save and
-again at each send, and the connection goes to the address that was checked."""
+"""Webhook targets are checked like --fetch-images addresses (cms/outbound.py, checked_url_address):
+public only unless allowed, on save and again at each send, and the connection goes to the address
+that was checked."""
 
 import socket
 
@@ -30,6 +31,24 @@ def test_a_private_target_is_refused_on_save(db, settings, url):
         message.startswith("This address is refused: its host")
         and "private, loopback or link-local" in message
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("ftp://example.com/hook", "only http and https addresses are allowed"),
+        ("http:///hook", "it names no host"),
+        ("http://example.com:port/hook", "it is not a valid address"),
+        ("http://[::1/hook", "it is not a valid address"),
+    ],
+)
+def test_only_an_http_url_with_a_host_is_looked_up(monkeypatch, url, reason):
+    def getaddrinfo(*args, **kwargs):
+        raise AssertionError("looked up")
+
+    monkeypatch.setattr(outbound.socket, "getaddrinfo", getaddrinfo)
+    with pytest.raises(outbound.RefusedAddress, match=reason):
+        outbound.checked_url_address(url, [])
 
 
 def test_an_allowed_network_is_accepted(db, settings):

@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from webhooks.models import Delivery
@@ -49,3 +51,13 @@ def test_an_attempt_left_by_a_killed_worker_is_made_once_its_lease_lapsed(
     delivery.refresh_from_db()
     assert delivery.attempts == 1 and delivery.claimed_until is None
     assert [headers["X-Webhook-Id"] for headers, _ in receiver.requests] == [change.id]
+
+
+def test_a_send_reads_its_delivery_once(receiver, make_webhook, make_change):
+    make_webhook(receiver.url)
+    notify(make_change())
+    delivery = Delivery.objects.get()
+    with CaptureQueriesContext(connection) as queries:
+        assert send_delivery.call(delivery.pk, 1) == Delivery.Status.DELIVERED
+    reads = [query["sql"] for query in queries if query["sql"].startswith("SELECT")]
+    assert len([sql for sql in reads if '"webhooks_delivery"' in sql]) == 1, reads
