@@ -1,7 +1,7 @@
 """Scale benchmark (issue 11): every uncached reader page and the admin, at 1,000 articles and at N,
 on SQLite and on PostgreSQL; ratios taken within one run.
 
-    python bench/scale.py [--articles 100000] [--repeat 5] [--keep] [--backends sqlite,postgresql]
+    python bench/scale.py [--articles 100000] [--repeat 7] [--keep] [--backends sqlite,postgresql]
                           [--pg-url postgres://postgres@127.0.0.1:5432/bench_scale] [--json FILE]
     make bench-scale N=20000 ARGS=--keep
 
@@ -32,9 +32,10 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = 1000
+# Issue 11's targets. Readers' pages: at most READER_RATIO times their time at 1k, and under
+# PG_READER_MS on PostgreSQL at N. The admin's lists ("admin"): under ADMIN_MS at N. The change
+# form ("admin form"): flat, at most READER_RATIO times its time at 1k.
 READER_RATIO, PG_READER_MS, ADMIN_MS = 1.5, 50, 300
-# Admin pages that must open within ADMIN_MS at N; the others (the change form) must stay flat.
-ADMIN_TIMED = ("admin change list", "admin search")
 BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
@@ -123,7 +124,7 @@ def describe(name, size, result):
         f"- {name} {_short(size)}: {built}; {result['articles']:,} articles ({result['public']:,} public, "
         f"{result['drafts']:,} drafts, {result['scheduled']:,} scheduled, {result['expired']:,} expired), "
         f"{result['authors']:,} authors, {result['tags']:,} tags, {result['tag_links']:,} tag links; "
-        f"database {result['database_mb']:,} MB"
+        f"database {result['database_mb']:,} MB; the sitemaps list {result['sitemap_urls']:,} addresses"
     )
 
 
@@ -152,11 +153,11 @@ def table(results, sizes):
             cells.append(f"{ratio:.2f}" if ratio is not None else "-")
             if ratio is None:
                 continue
-            if (group == "reader" or page not in ADMIN_TIMED) and ratio > READER_RATIO:
+            if group in ("reader", "admin form") and ratio > READER_RATIO:
                 misses.append(f"{name} ratio > {READER_RATIO}")
             if group == "reader" and backend == "postgresql" and high["ms"] >= PG_READER_MS:
                 misses.append(f"{name} ≥ {PG_READER_MS} ms")
-            if page in ADMIN_TIMED and high["ms"] >= ADMIN_MS:
+            if group == "admin" and high["ms"] >= ADMIN_MS:
                 misses.append(f"{name} ≥ {ADMIN_MS} ms")
         cells.append("; ".join(misses) or "met")
         lines.append("| " + " | ".join(cells) + " |")
@@ -168,7 +169,7 @@ def main():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--articles", type=int, default=100_000, help="N, the large site (default 100,000)")
-    parser.add_argument("--repeat", type=int, default=5, help="timed requests a page (default 5)")
+    parser.add_argument("--repeat", type=int, default=7, help="timed requests a page (default 7)")
     parser.add_argument("--seed", type=int, default=11, help="the generator's seed")
     parser.add_argument("--keep", action="store_true", help="keep the built sites and reuse them next time")
     parser.add_argument("--backends", default="sqlite,postgresql")

@@ -1,6 +1,6 @@
 """One site of the scale benchmark: build it (or reuse it), then time its pages, in this process.
 
-    DATABASE_URL=... python bench/scale_site.py --articles N [--repeat 5] [--seed 11] [--reuse]
+    DATABASE_URL=... python bench/scale_site.py --articles N [--repeat 7] [--seed 11] [--reuse]
 
 bench/scale.py runs this once per backend and size, with the environment below set up, and reads
 the last line of its output: `RESULT {json}`. Progress goes to stderr.
@@ -125,6 +125,30 @@ def facts():
     }
 
 
+def warm_os_cache():
+    """Read the whole database once, so that its pages are in the OS cache whether the site was just
+    built or reused from an earlier run (a served site is warm; a cold 2 GB file doubled some
+    timings). PostgreSQL: with pg_prewarm's "read" mode, when the server has the extension."""
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        with open(settings.DATABASES["default"]["NAME"], "rb") as database:
+            while database.read(16 << 20):
+                pass
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_prewarm'")
+        if cursor.fetchone() is None:
+            sys.stderr.write("pg_prewarm is not available: the database may be measured cold\n")
+            return
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        cursor.execute(
+            "SELECT sum(pg_prewarm(c.oid, 'read')) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relkind IN ('r', 'i', 't') AND n.nspname IN ('public', 'pg_toast')"
+        )
+
+
 class _QueryCounter:
     def __init__(self):
         self.count = 0
@@ -180,7 +204,8 @@ def time_page(client, paths, repeat, before):
 
 
 def reader_and_admin_pages(repeat, seed):
-    """[(name, paths, group)]: the pages to time. Groups: "reader", "admin"."""
+    """([(name, paths, group)], the addresses the sitemaps list): the pages to time. The group says which target applies (bench/scale.py):
+    "reader" (readers' pages), "admin" (the lists editors wait for), "admin form" (the change form)."""
     from django.test import Client
 
     from articles.models import Article
@@ -196,6 +221,7 @@ def reader_and_admin_pages(repeat, seed):
         rng.choice(sorted(links.filter(article_id=pk).values_list("tag__slug", flat=True)))
         for pk, _, _ in rng.sample(public, min(repeat, len(public)))
     ]
+    sitemaps, listed = sitemap_pages(Client(headers={"X-Forwarded-Proto": "https"}))
     last_page = max(1, math.ceil(len(public) / ARTICLES_PER_PAGE))
     terms = "+".join(COMMON_WORDS)
     pages = [
@@ -206,30 +232,33 @@ def reader_and_admin_pages(repeat, seed):
         ("tag page", [f"/blog/tag/{slug}" for slug in tag_slugs], "reader"),
         ("feed (RSS)", ["/blog/feed.xml"], "reader"),
         (f"search “{' '.join(COMMON_WORDS)}”", [f"/blog/search?q={terms}"], "reader"),
-        *sitemap_pages(Client(headers={"X-Forwarded-Proto": "https"})),
+        *sitemaps,
         ("admin change list", ["/admin/articles/article/"], "admin"),
         (f"admin search “{' '.join(COMMON_WORDS)}”", [f"/admin/articles/article/?q={terms}"], "admin"),
-        ("admin change form", [f"/admin/articles/article/{pk}/change/" for pk, _, _ in picked], "admin"),
+        ("admin change form", [f"/admin/articles/article/{pk}/change/" for pk, _, _ in picked], "admin form"),
     ]
-    return pages
+    return pages, listed
 
 
 _LOC = re.compile(r"<loc>([^<]+)</loc>")
 
 
 def sitemap_pages(client):
-    """/sitemap.xml, and when it is an index, its first and last section (the same one when one)."""
+    """(pages, the number of addresses the sitemaps list): /sitemap.xml, and when it is an index,
+    its first and last section (the same one when there is one)."""
     _clear_pages()
     document = client.get("/sitemap.xml").content.decode()
     pages = [("sitemap.xml", ["/sitemap.xml"], "reader")]
-    if "<sitemapindex" in document:
-        sections = [urlsplit(loc) for loc in _LOC.findall(document)]
-        paths = [f"{s.path}?{s.query}" if s.query else s.path for s in sections]
-        pages += [
-            ("sitemap section, first", paths[:1], "reader"),
-            ("sitemap section, last", paths[-1:], "reader"),
-        ]
-    return pages
+    if "<sitemapindex" not in document:
+        return pages, document.count("<url>")
+    sections = [urlsplit(loc) for loc in _LOC.findall(document)]
+    paths = [f"{s.path}?{s.query}" if s.query else s.path for s in sections]
+    listed = sum(client.get(path).content.decode().count("<url>") for path in paths)
+    pages += [
+        ("sitemap section, first", paths[:1], "reader"),
+        ("sitemap section, last", paths[-1:], "reader"),
+    ]
+    return pages, listed
 
 
 def measure(repeat, seed):
@@ -242,14 +271,15 @@ def measure(repeat, seed):
         username="bench", defaults={"is_staff": True, "is_superuser": True}
     )
     editor.force_login(user)
+    pages, listed = reader_and_admin_pages(repeat, seed)
     results = {}
-    for name, paths, group in reader_and_admin_pages(repeat, seed):
-        client = editor if group == "admin" else reader
+    for name, paths, group in pages:
+        client = reader if group == "reader" else editor
         results[name] = {"group": group, **time_page(client, paths, repeat, _clear_pages)}
         if name == "article":
             lost = time_page(reader, paths, repeat, _clear_pages_and_state)
             results["article, page-cache state lost"] = {"group": "reader", **lost}
-    return results
+    return {"sitemap_urls": listed, "pages": results}
 
 
 def main():
@@ -257,7 +287,7 @@ def main():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--articles", type=int, required=True)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--reuse", action="store_true", help="keep the site if this database holds it")
     parser.add_argument("--label", default="site")
@@ -268,8 +298,9 @@ def main():
     from django.db import connection
 
     built = build(args.articles, args.seed, args.reuse, args.label)
+    warm_os_cache()
     sys.stderr.write(f"{args.label}: measuring\n")
-    result = {"vendor": connection.vendor, **built, **facts(), "pages": measure(args.repeat, args.seed)}
+    result = {"vendor": connection.vendor, **built, **facts(), **measure(args.repeat, args.seed)}
     sys.stdout.write(f"RESULT {json.dumps(result)}\n")
 
 
