@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Local development runs with DEBUG on unless the caller says otherwise.
 DEV_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
-.PHONY: install browser run serve serve-edge test test-fast lint format check-faults bench bench-import bench-serve superuser clean
+.PHONY: install browser run serve serve-edge test test-fast lint format check-faults bench bench-import bench-serve bench-scale superuser clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -84,13 +84,18 @@ test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not faults"
 
 # Benchmarks (not part of make test): see bench/README.md.
-bench: bench-import bench-serve
+bench: bench-import bench-serve bench-scale
 
 bench-serve: install
 	bench/serve.sh
 
 bench-import: install
 	$(BIN)/python bench/import_bench.py --articles $${ARTICLES:-10000}
+
+# Every uncached page at 1,000 articles and at N, SQLite and PostgreSQL (BENCH_PG_URL): make
+# bench-scale N=20000; ARGS=--keep keeps the built sites and reuses them next time.
+bench-scale: install
+	$(BIN)/python bench/scale.py --articles $(or $(N),100000) $(ARGS)
 
 # Interactive; or non-interactive with DJANGO_SUPERUSER_USERNAME/_EMAIL/_PASSWORD set and ARGS=--noinput.
 superuser: install

@@ -13,7 +13,6 @@ and memory: the process's RSS sampled through the import, to show it does not gr
 
 import argparse
 import os
-import random
 import shutil
 import sys
 import tempfile
@@ -23,108 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-WORDS = [
-    "publisher",
-    "editor",
-    "article",
-    "reader",
-    "search",
-    "engine",
-    "content",
-    "markdown",
-    "django",
-    "import",
-    "render",
-    "cache",
-    "page",
-    "feed",
-    "author",
-    "tag",
-    "draft",
-    "schedule",
-    "history",
-    "image",
-    "preview",
-    "sitemap",
-    "server",
-    "python",
-    "database",
-    "query",
-    "index",
-    "speed",
-    "memory",
-    "stream",
-    "batch",
-    "commit",
-    "savepoint",
-    "hash",
-    "identity",
-    "slug",
-    "redirect",
-    "locale",
-]
-
-
-def sentence(rng, n=14):
-    words = [rng.choice(WORDS) for _ in range(n)]
-    return " ".join(words).capitalize() + "."
-
-
-def paragraph(rng):
-    return " ".join(sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(3, 6)))
-
-
-def body(rng):
-    parts = []
-    for section in range(rng.randint(3, 6)):
-        parts.append(f"## Section {section + 1}: {sentence(rng, 4)[:-1]}")
-        parts.append(paragraph(rng))
-        kind = rng.random()
-        if kind < 0.3:
-            parts.append("\n".join(f"- {sentence(rng, 8)} [link](https://example.com/{i})" for i in range(5)))
-        elif kind < 0.5:
-            parts.append(
-                "```python\n" + "\n".join(f"value_{i} = compute({i}, 'x')" for i in range(6)) + "\n```"
-            )
-        elif kind < 0.6:
-            parts.append(
-                "| a | b | c |\n|---|:-:|--:|\n"
-                + "\n".join(f"| {i} | **{i * 2}** | `{i * 3}` |" for i in range(5))
-            )
-        parts.append(paragraph(rng))
-    return "\n\n".join(parts) + "\n"
-
-
-def article_text(i, rng):
-    title = f"{sentence(rng, 6)[:-1]} number {i}"
-    tags = rng.sample(WORDS, 3)
-    date = f"20{rng.randint(10, 25)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-    style = i % 10
-    if style < 7:  # YAML, the common case
-        front = (
-            f'---\ntitle: "{title}"\nslug: article-{i}\nauthor: Author {i % 50}\ndate: {date}\n'
-            f"description: {sentence(rng)}\ntags: [{', '.join(tags)}]\nsource: bench\nsource_id: {i}\n"
-            f"image: https://img.example/{i}.png\n---\n"
-        )
-    elif style < 9:  # TOML (Hugo)
-        front = (
-            f'+++\ntitle = "{title}"\nslug = "article-{i}"\ndate = {date}\nsummary = "{sentence(rng)}"\n'
-            f'categories = ["{tags[0]}"]\ndraft = false\n+++\n'
-        )
-    else:  # dev.to
-        front = (
-            f"---\ntitle: {title}\npublished: true\ndescription: {sentence(rng)}\n"
-            f"tags: {', '.join(tags)}\ncover_image: https://img.example/{i}.png\nslug: article-{i}\n---\n"
-        )
-    return front + "\n" + body(rng)
-
-
-def generate(folder, count):
-    rng = random.Random(1234)
-    for i in range(count):
-        sub = folder / f"{i // 1000:03d}"
-        sub.mkdir(exist_ok=True)
-        (sub / f"article-{i:05d}.md").write_text(article_text(i, rng), encoding="utf-8")
+from bench.synthetic.files import write_files  # noqa: E402 (the path above first)
 
 
 def rss_mb():
@@ -162,7 +60,7 @@ def main():
     from articles.markdown import render
 
     started = time.perf_counter()
-    generate(files_dir, args.articles)
+    write_files(files_dir, args.articles)
     paths = find_seed_files([files_dir])
     total_bytes = sum(p.stat().st_size for p in paths)
     print(
