@@ -312,27 +312,12 @@ WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=10.
 WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 60 * 60)
 WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
 
-
-def default_publishing_receivers(caches):
-    """Who hears of each change unless PUBLISHING_RECEIVERS says otherwise: the edge caches and
-    webhooks, and our page cache only when its state is in each process's own memory (LocMemCache).
-
-    The process that commits a change invalidates the page cache itself (publishing/outbox.py). In a
-    shared cache (Redis, files, any other backend) that reaches every process, and the worker's
-    receiver would only invalidate the same keys again; in local memory every process has pages of
-    its own, and the receiver invalidates those of the process that runs the delivery. Left out of
-    this list rather than made a receiver that returns at once: a receiver with nothing to do would
-    still cost each event a delivery state, its claim and update, and a line in the admin."""
-    receivers = ["edge.receivers.purge", "webhooks.receivers.notify"]
-    state = caches.get(PAGE_STATE_CACHE, caches["default"])
-    if state["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
-        receivers.insert(0, "articles.page_cache.invalidate_change")
-    return receivers
-
-
 # Publish events (publishing/): who hears of each change, and how hard we try. Receivers are dotted
 # paths of callables receiver(change); `manage.py check` refuses one that cannot be imported.
-PUBLISHING_RECEIVERS = env.list("PUBLISHING_RECEIVERS", default=default_publishing_receivers(CACHES))
+PUBLISHING_RECEIVERS = env.list(
+    "PUBLISHING_RECEIVERS",
+    default=["articles.page_cache.invalidate_change", "edge.receivers.purge", "webhooks.receivers.notify"],
+)
 # A receiver that keeps failing is given up after this many tries (visible in the admin), the
 # waits between tries doubling from the base up to the cap, each a random part of that (jitter).
 PUBLISHING_MAX_ATTEMPTS = env.int("PUBLISHING_MAX_ATTEMPTS", default=10)

@@ -14,7 +14,6 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from cms.backoff import backoff
-from cms.settings import cache_settings, default_publishing_receivers
 from publishing import recovery
 from publishing.delivery import redeliver
 from publishing.models import ReceiverState
@@ -168,30 +167,6 @@ def test_the_sweep_leaves_deliveries_whose_task_is_still_queued(
     later = timezone.now() + timedelta(seconds=settings.PUBLISHING_CLAIM_SECONDS + 1)
     monkeypatch.setattr(timezone, "now", lambda: later)
     assert recovery.sweep() == 0 and DBTaskResult.objects.count() == 1
-
-
-@pytest.mark.parametrize(
-    ("cache_url", "by_the_worker"),
-    [("filecache:///nowhere/cache", 0), ("redis://127.0.0.1:6379/0", 0), ("locmemcache://", 1)],
-    ids=["file cache", "redis", "local memory"],
-)
-def test_a_shared_page_cache_is_invalidated_by_the_committing_process_only(
-    settings, db, committed, run_tasks, monkeypatch, cache_url, by_the_worker
-):
-    """The default receivers for each CACHE_URL: the worker invalidates our page cache again only
-    when every process keeps pages of its own."""
-    settings.PUBLISHING_RECEIVERS = default_publishing_receivers(cache_settings(cache_url))
-    invalidated = []
-    # One function under two names: the package's (the outbox's) and its module's (the receiver's).
-    for name in ("articles.page_cache.invalidate", "articles.page_cache.state.invalidate"):
-        monkeypatch.setattr(name, lambda keys, **_: invalidated.append(set(keys)))
-    with committed():
-        article = make_article()
-    # The committing process: at the save, for reads later in its transaction, then on commit.
-    assert len(invalidated) == 2
-    run_tasks()
-    assert len(invalidated) == 2 + by_the_worker
-    assert all(f"article-{article.pk}" in keys for keys in invalidated)
 
 
 def test_a_receiver_that_cannot_be_imported_fails_the_system_check(settings):

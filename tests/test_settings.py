@@ -44,26 +44,6 @@ def test_the_served_file_cache_is_sized_for_a_real_site(monkeypatch, tmp_path, e
     assert result.stdout.split() == [pages, str(tmp_path / "cache"), str(tmp_path / "cache" / "state")]
 
 
-@pytest.mark.parametrize(
-    ("cache_url", "receivers"),
-    [
-        (
-            "locmemcache://",
-            "articles.page_cache.invalidate_change edge.receivers.purge webhooks.receivers.notify",
-        ),
-        ("filecache://{tmp_path}/cache", "edge.receivers.purge webhooks.receivers.notify"),
-    ],
-    ids=["local memory", "file cache"],
-)
-def test_the_default_receivers_follow_the_cache(monkeypatch, tmp_path, cache_url, receivers):
-    """A shared cache is invalidated by the process that commits; only pages in each process's
-    memory are worth a receiver (cms/settings.py: default_publishing_receivers)."""
-    monkeypatch.delenv("PUBLISHING_RECEIVERS", raising=False)
-    code = "from cms.settings import PUBLISHING_RECEIVERS as r; print(*r)"
-    result = _load_settings(code, DJANGO_DEBUG="1", CACHE_URL=cache_url.format(tmp_path=tmp_path))
-    assert result.stdout.strip() == receivers
-
-
 def test_production_redirects_plain_http_to_https(client, db, settings):
     settings.SECURE_SSL_REDIRECT = True
     response = client.get("/blog/")

@@ -52,9 +52,11 @@ def invalidate(keys, *, scheduled=None):
 
 def invalidate_change(change):
     """The page cache's publishing receiver (settings.PUBLISHING_RECEIVERS): the Change's keys.
-    Idempotent: invalidating twice only makes pages stale twice. Registered by default only for a
-    cache in local memory (cms/settings.py, default_publishing_receivers): in a shared one, the
-    process that committed the change has invalidated it for every process already."""
+    Idempotent: invalidating twice only makes pages stale twice. Not redundant with the committing
+    process's own invalidation, even with a shared cache: it runs before the edge's receiver
+    (PUBLISHING_RECEIVERS' order), so Varnish, once purged, never fetches a page our cache still
+    holds stale; an import tells our cache only at its end (outbox.batch), after the worker may have
+    purged the edge (tests/faults/test_edge_load.py found it)."""
     invalidate(change.keys, scheduled=scheduled_times(change.article))
 
 
