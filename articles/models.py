@@ -82,8 +82,9 @@ class ArticleQuerySet(models.QuerySet):
         """Articles matching `terms` in title, excerpt or body, best first.
 
         PostgreSQL: ranked full-text search over the stored, GIN-indexed `search_vector` (kept
-        current after every save by signals.article_saved, never computed here). Elsewhere
-        (SQLite): a plain substring match, newest first, good enough for a development database."""
+        current by signals.article_saved after each save that changes its text, never computed
+        here). Elsewhere (SQLite): a plain substring match, newest first, good enough for a
+        development database."""
         if connections[self.db].vendor == "postgresql":
             query = SearchQuery(terms, search_type="websearch", config=SEARCH_CONFIG)
             return (
@@ -107,6 +108,8 @@ SEARCH_VECTOR = (
     + SearchVector("excerpt", weight="B", config=SEARCH_CONFIG)
     + SearchVector("body", weight="C", config=SEARCH_CONFIG)
 )
+# What SEARCH_VECTOR is made of: a save that changed none of them leaves the stored vector as it is.
+SEARCH_FIELDS = ("title", "excerpt", "body")
 
 
 # Fields whose change is a change of the article's content (and so moves `updated`); bookkeeping
@@ -323,6 +326,10 @@ class Article(models.Model):
         fields = kwargs.get("update_fields")
         if fields is not None:
             kwargs["update_fields"] = {*fields, *changed_fields}
+        if not self._state.adding:
+            # The stored search vector is written by signals.article_saved alone, and only when the
+            # text changed: the one this instance holds (as loaded, or none) must not overwrite it.
+            self.search_vector = F("search_vector")
         super().save(*args, **kwargs)  # post_save receivers still see the previous address
         self._loaded_content = self._content()
 
@@ -369,6 +376,16 @@ class Article(models.Model):
 
     def _content(self):
         return {"content": [getattr(self, name) for name in CONTENT_FIELDS], "updated": self.updated}
+
+    def search_text_changed(self, update_fields=None):
+        """In post_save receivers: whether this save wrote a title, excerpt or body other than the
+        one loaded (always, for an article not loaded from the table: new, or a version restored)."""
+        if update_fields is not None and not set(update_fields) & set(SEARCH_FIELDS):
+            return False
+        if self._loaded_content is None:
+            return True
+        loaded = self._loaded_content["content"]
+        return any(loaded[CONTENT_FIELDS.index(name)] != getattr(self, name) for name in SEARCH_FIELDS)
 
     @property
     def lead_image_url(self):
