@@ -150,9 +150,9 @@ def import_paths(
     files = find_seed_files(paths)
     size = len(files) if strict or dry_run else BATCH_SIZE
     for start in range(0, max(len(files), 1), size or 1):
-        # One publish event per changed article, written with it; our page cache is told once per
-        # batch, after its commit, not once per file.
-        with outbox.batch(), transaction.atomic():
+        # One transaction per batch. One publish event per changed article, written at the batch's
+        # end; our page cache is told once per batch, after its commit, not once per file.
+        with outbox.batch():
             for path in files[start : start + size]:
                 outcome = batch.import_file(path)
                 report.add(outcome)
@@ -297,10 +297,10 @@ class _Batch:
         article.save()
         tags = self._tags_for(seed.tags)
         if creating:
+            # No m2m signal: the article's event is written at the batch's end, tags included.
             Article.tags.through.objects.bulk_create(
                 [Article.tags.through(article_id=article.pk, tag_id=tag.pk) for tag in tags]
             )
-            outbox.record_article(article.pk)  # bulk_create sends no m2m signal: its event needs the tags
         elif "tags" in outcome.changes:
             article.tags.set(tags)
         for alias in seed.aliases:

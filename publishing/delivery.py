@@ -47,11 +47,19 @@ def deliver(event_id, receiver=None):
 
 def enqueue_event(event):
     """Give `event` a state per configured receiver and queue the task that delivers it."""
-    task_id = deliver.enqueue(event.pk.hex).id
-    ReceiverState.objects.bulk_create(
-        ReceiverState(event=event, receiver=path, next_attempt_at=event.created_at, task_id=task_id)
-        for path in settings.PUBLISHING_RECEIVERS
-    )
+    enqueue_events([event])
+
+
+def enqueue_events(events):
+    """enqueue_event() for each of `events` (saved), with one INSERT for all their states."""
+    states = []
+    for event in events:
+        task_id = deliver.enqueue(event.pk.hex).id
+        states += [
+            ReceiverState(event=event, receiver=path, next_attempt_at=event.created_at, task_id=task_id)
+            for path in settings.PUBLISHING_RECEIVERS
+        ]
+    ReceiverState.objects.bulk_create(states)
 
 
 def unclaimed(now):
