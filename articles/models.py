@@ -299,7 +299,9 @@ class Article(models.Model):
                 name="article_unique_source_id",
             ),
         ]
-        indexes = [models.Index(fields=["status", "-published"], name="article_public_idx")]
+        # The public order with its tie-break, so that the lists and each neighbour's seek
+        # (with_neighbours) read it from the index instead of sorting what they find.
+        indexes = [models.Index(fields=["status", "-published", "-id"], name="article_public_order_idx")]
 
     def __str__(self):
         return self.title
