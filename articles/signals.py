@@ -25,9 +25,9 @@ def article_saved(sender, instance, raw=False, update_fields=None, **kwargs):
         return
     if instance.search_text_changed(update_fields):
         Article.objects.filter(pk=instance.pk).refresh_search_vector()
-    old_url, new_url = instance.previous_url, instance.get_absolute_url()
-    if old_url and old_url != new_url:
-        redirect_old_path(old_url, new_url)
+    old_url = instance.previous_url
+    if old_url and old_url != instance.get_absolute_url():
+        redirect_old_path(old_url, instance.get_absolute_url())
     for plan in instance.body_image_renditions:
         transaction.on_commit(partial(renditions.write, plan))
     source = instance.image.name if instance.image else ""

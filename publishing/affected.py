@@ -138,24 +138,23 @@ def affected(before, after):
         kind = EventKind.DELETED if after is None else EventKind.UNPUBLISHED
     # The public order changed: the neighbours' pages link to different articles now.
     reordered = was != now or before["published"] != after["published"]
-    keys, paths = set(), set()
+    keys, paths, site = set(), set(), _site_paths()
     for shown in (before, after):
         if shown and shown["public"]:
-            _add_pages(shown, keys, paths, reordered=reordered)
+            _add_pages(shown, keys, paths, site, reordered=reordered)
     return Affected(kind, frozenset(keys), frozenset(paths))
 
 
-def _add_pages(shown, keys, paths, *, reordered):
+def _add_pages(shown, keys, paths, site, *, reordered):
     pk = shown["pk"]
-    site = _site_paths()
     keys.update((surrogate_keys.article(pk), surrogate_keys.neighbour(pk), *SHARED_KEYS))
     paths.update((shown["path"], *site.shared))
     if shown["author"]:
         keys.add(surrogate_keys.author(shown["author"]["pk"]))
-        paths.update(_list_paths("author", shown["author"]["slug"]))
+        paths.update(_list_paths(site, "author", shown["author"]["slug"]))
     for tag in shown["tags"]:
         keys.add(surrogate_keys.tag(tag["pk"]))
-        paths.update(_list_paths("tag", tag["slug"]))
+        paths.update(_list_paths(site, "tag", tag["slug"]))
     if reordered:
         for neighbour in (shown["previous"], shown["next"]):
             if neighbour:
@@ -163,9 +162,8 @@ def _add_pages(shown, keys, paths, *, reordered):
                 paths.add(site.of("articles:detail", neighbour["slug"]))
 
 
-def _list_paths(kind, slug):
+def _list_paths(site, kind, slug):
     """An author's or a tag's list and its two feeds."""
-    site = _site_paths()
     return {site.of(f"articles:{name}", slug) for name in (kind, f"{kind}-feed", f"{kind}-atom")}
 
 
@@ -212,7 +210,8 @@ def site_affected(kind, before, after):
     None; None when nothing readers see changed (a new author or tag is on no page yet)."""
     if before is None or before == after:
         return None
-    paths = {path for shown in (before, after) if shown for path in _list_paths(kind, shown[1])}
+    site = _site_paths()
+    paths = {path for shown in (before, after) if shown for path in _list_paths(site, kind, shown[1])}
     return Affected(EventKind.SITE_CHANGED, frozenset({SITE_KEY}), frozenset(paths))
 
 

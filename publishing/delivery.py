@@ -32,6 +32,17 @@ BATCH_SIZE = 200
 @task
 def deliver(event_id, receiver=None):
     """Deliver the event to every receiver still due (or only to `receiver`, a retry)."""
+    _deliver(event_id, receiver)
+
+
+@task
+def deliver_each(event_ids):
+    """deliver() each of the events in turn: the ones an import's batch wrote, in one task."""
+    for event_id in event_ids:
+        _deliver(event_id)
+
+
+def _deliver(event_id, receiver=None):
     event = Event.objects.filter(pk=event_id).first()
     if event is None:  # its transaction wrote it, then found the change invisible and removed it
         return
@@ -51,15 +62,19 @@ def enqueue_event(event):
 
 
 def enqueue_events(events):
-    """enqueue_event() for each of `events` (saved), with one INSERT for all their states."""
-    states = []
-    for event in events:
-        task_id = deliver.enqueue(event.pk.hex).id
-        states += [
-            ReceiverState(event=event, receiver=path, next_attempt_at=event.created_at, task_id=task_id)
-            for path in settings.PUBLISHING_RECEIVERS
-        ]
-    ReceiverState.objects.bulk_create(states)
+    """Give each of `events` (saved) a state per configured receiver, and queue one task that
+    delivers them all: an import's batch of 200 events is one task and one INSERT of states."""
+    if not events:
+        return
+    if len(events) == 1:
+        task_id = deliver.enqueue(events[0].pk.hex).id
+    else:
+        task_id = deliver_each.enqueue([event.pk.hex for event in events]).id
+    ReceiverState.objects.bulk_create(
+        ReceiverState(event=event, receiver=path, next_attempt_at=event.created_at, task_id=task_id)
+        for event in events
+        for path in settings.PUBLISHING_RECEIVERS
+    )
 
 
 def unclaimed(now):

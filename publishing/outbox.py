@@ -108,7 +108,7 @@ def after_change(subject, take_snapshot, *, site_kind=None):
     found = changes(pending.before, after)
     # The pages this touch changed, for reads later in this same transaction; on commit, every page
     # any touch changed (a page rendered in between from this transaction's rows is stale too).
-    step = changes(pending.last, after)
+    step = found if pending.last is pending.before else changes(pending.last, after)
     if step is None and not site_kind and _reschedules(pending.last, after):
         # Invisible now, but it changes what readers will see at a time to come: the pages it will
         # be on must not be kept past that time (their lifetime is capped at the next such time).
