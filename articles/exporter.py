@@ -13,6 +13,7 @@ exits.
 
 import datetime as dt
 import uuid
+from collections import defaultdict
 from pathlib import Path
 
 from django.conf import settings
@@ -31,7 +32,7 @@ from .seed_fields import (
     TAG_KEYS,
     UPDATED_KEYS,
 )
-from .seeds import SeedError, parse_seed
+from .seeds import SeedError, seed_from_front_matter
 
 # Where an added publication date goes: `date` first, the key Jekyll, Hugo, Zola and Eleventy read,
 # so the exported file still works with the generator it came from.
@@ -44,6 +45,7 @@ def export_articles(outdir):
     outdir.mkdir(parents=True, exist_ok=True)
     written, taken = [], set()
     articles = Article.objects.select_related("author").prefetch_related("tags").order_by("pk")
+    redirects = _old_paths_by_target()
     for article in articles.iterator(chunk_size=500):
         name = article.source_name or f"{article.slug}.md"
         target = outdir / name
@@ -52,22 +54,24 @@ def export_articles(outdir):
             target = outdir / article.slug / name
             target.parent.mkdir(exist_ok=True)
         taken.add(target)
-        text, how = article_file_text(article)
+        text, how = article_file_text(article, old_paths=redirects.get(article.get_absolute_url(), []))
         target.write_bytes(text.encode("utf-8"))
         written.append((target, how))
     return written
 
 
-def article_file_text(article):
-    """The file for `article` and how it was made: "as imported", "dates added" or "rewritten"."""
+def article_file_text(article, *, old_paths):
+    """The file for `article` and how it was made: "as imported", "dates added" or "rewritten".
+    `old_paths`: the paths that redirect to the article (its old slugs), oldest first."""
+    meta, original = _original(article)
     if article.front_matter_raw and not article.edited_since_import:
-        meta, original = _original(article)
         added = _dates_not_in_file(article, meta, original)
         if added == {}:
             return article.front_matter_raw + article.body, "as imported"
         if added is not None:
             return add_keys(article.front_matter_raw, added) + article.body, "dates added"
-    return yaml_front_matter(_rewritten_front_matter(article)) + article.body, "rewritten"
+    rewritten = _rewritten_front_matter(article, meta, original, old_paths)
+    return yaml_front_matter(rewritten) + article.body, "rewritten"
 
 
 def _dates_not_in_file(article, meta, original):
@@ -95,17 +99,19 @@ def _absent_key(meta, keys):
 
 
 def _original(article):
-    """(front matter mapping in file order, the Seed it gave), or ({}, None) for admin-made articles."""
-    if not article.front_matter_raw:
+    """(front matter mapping in file order, the Seed it gave), or ({}, None) for admin-made articles.
+    The front matter is parsed once: the mapping and the Seed come from the same reading."""
+    if not article.front_matter_raw.strip():
         return {}, None
     try:
-        seed = parse_seed(
-            article.front_matter_raw.encode("utf-8"),
+        meta, body, _ = split_front_matter(article.front_matter_raw)
+        seed = seed_from_front_matter(
+            meta,
+            body,
             path=Path(article.source_name or "article.md"),
             digest="",
             time_zone=settings.TIME_ZONE,
         )
-        meta, _, _ = split_front_matter(article.front_matter_raw)
     except (SeedError, FrontMatterError):
         return {}, None
     return meta, seed
@@ -120,8 +126,7 @@ def _written(value):
     return value
 
 
-def _rewritten_front_matter(article):
-    meta, original = _original(article)
+def _rewritten_front_matter(article, meta, original, old_paths):
     meta = {key: _plain(value) for key, value in meta.items()}
     tags = [tag.name for tag in article.tags.all()]
     fields = [
@@ -158,11 +163,10 @@ def _rewritten_front_matter(article):
     for key, value in article.extra.items():
         if key != "authors":
             meta.setdefault(key, value)
-    aliases = _old_paths(article)
-    if aliases:
+    if old_paths:
         existing = meta.get("aliases") or []
         existing = existing if isinstance(existing, list) else [existing]
-        meta["aliases"] = existing + [path for path in aliases if path not in existing]
+        meta["aliases"] = existing + [path for path in old_paths if path not in existing]
     return meta
 
 
@@ -183,12 +187,12 @@ def _set(meta, keys, current, before):
     meta[present or free] = _written(current)
 
 
-def _old_paths(article):
-    return list(
-        Redirect.objects.filter(new_path=article.get_absolute_url())
-        .order_by("pk")
-        .values_list("old_path", flat=True)
-    )
+def _old_paths_by_target():
+    """{new path: [old paths, oldest first]} of every redirect, in one query for the whole export."""
+    found = defaultdict(list)
+    for old_path, new_path in Redirect.objects.order_by("pk").values_list("old_path", "new_path"):
+        found[new_path].append(old_path)
+    return found
 
 
 def _plain(value):

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import slugify
 
 from publishing import outbox
 
@@ -24,6 +24,7 @@ from .images import ImageError
 from .images.imports import ImportedImages, image_references
 from .models import Article, Author, Status, Tag
 from .redirects import redirect_old_path
+from .seed_fields import slug_from_title
 from .seeds import SeedError, parse_seed, read_file
 
 logger = logging.getLogger(__name__)
@@ -149,9 +150,9 @@ def import_paths(
     files = find_seed_files(paths)
     size = len(files) if strict or dry_run else BATCH_SIZE
     for start in range(0, max(len(files), 1), size or 1):
-        # One publish event per changed article, written with it; our page cache is told once per
-        # batch, after its commit, not once per file.
-        with outbox.batch(), transaction.atomic():
+        # One transaction per batch. One publish event per changed article, written at the batch's
+        # end; our page cache is told once per batch, after its commit, not once per file.
+        with outbox.batch():
             for path in files[start : start + size]:
                 outcome = batch.import_file(path)
                 report.add(outcome)
@@ -244,7 +245,9 @@ class _Batch:
         if first is not None and first != seed.path:
             raise SeedError(f"slug: {seed.slug!r} is already taken by {first} in this import")
         pk = self.identities.find(seed)
-        article = Article.objects.get(pk=pk) if pk is not None else None
+        # Its author and tags with it: compared with the file's below (tags relinked only if they differ).
+        found = Article.objects.select_related("author").prefetch_related("tags")
+        article = found.get(pk=pk) if pk is not None else None
         outcome = FileOutcome(seed.path, "", slug=seed.slug, warnings=seed.warnings)
         if article is not None and article.import_hash == seed.digest:
             outcome.action = "unchanged"
@@ -294,11 +297,11 @@ class _Batch:
         article.save()
         tags = self._tags_for(seed.tags)
         if creating:
+            # No m2m signal: the article's event is written at the batch's end, tags included.
             Article.tags.through.objects.bulk_create(
                 [Article.tags.through(article_id=article.pk, tag_id=tag.pk) for tag in tags]
             )
-            outbox.record_article(article.pk)  # bulk_create sends no m2m signal: its event needs the tags
-        else:
+        elif "tags" in outcome.changes:
             article.tags.set(tags)
         for alias in seed.aliases:
             redirect_old_path(alias, article.get_absolute_url())
@@ -320,15 +323,18 @@ class _Batch:
         return values
 
     def _author_for(self, seed):
-        """Authors are found by the slug of their name and created once, never duplicated."""
+        """Authors are found by the slug of their name, made as article and tag slugs are, else by
+        their name (an author whose slug was made otherwise: in the admin, or by imports before
+        2026-11-26, which kept accents), and created once, never duplicated."""
         if not seed.author_name:
             return None
-        slug = slugify(seed.author_name, allow_unicode=True)[:200] or "author"
+        slug = slug_from_title(seed.author_name) or "author"
         author = self.authors.get(slug) or self.new_authors.get(slug)
         if author is None:
-            author, _ = Author.objects.get_or_create(
-                slug=slug, defaults={"name": seed.author_name, "url": seed.author_url}
-            )
+            found = list(Author.objects.filter(Q(slug=slug) | Q(name=seed.author_name)).order_by("pk"))
+            author = next((one for one in found if one.slug == slug), found[0] if found else None)
+            if author is None:
+                author = Author.objects.create(slug=slug, name=seed.author_name, url=seed.author_url)
             self.new_authors[slug] = author
         if seed.author_url and not author.url:
             author.url = seed.author_url

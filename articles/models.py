@@ -4,6 +4,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.files.storage import default_storage
 from django.db import connections, models
 from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
@@ -59,31 +60,40 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED, published__gt=timezone.now())
 
     def with_neighbours(self):
-        """Annotate the previous (older) and next (newer) public article's pk, slug and title, so the
-        article page gets its neighbours in the same query as the article (the page's two-query budget).
-        Ties on `published` are broken by pk, the same order as the list."""
-        public = self.model.objects.published()
-        older = public.filter(
-            Q(published__lt=OuterRef("published")) | Q(published=OuterRef("published"), pk__lt=OuterRef("pk"))
-        ).order_by("-published", "-pk")
-        newer = public.filter(
-            Q(published__gt=OuterRef("published")) | Q(published=OuterRef("published"), pk__gt=OuterRef("pk"))
-        ).order_by("published", "pk")
+        """Annotate `previous` (the older) and `next` (the newer) public article as {pk, slug, title},
+        or None, so the article page gets its neighbours in the same query as the article (the page's
+        two-query budget). Ties on `published` are broken by pk, the same order as the list. Each
+        neighbour is one subquery (a JSON object of its three columns): one indexed seek each, where
+        a subquery per column would seek three times."""
+        at, pk = OuterRef("published"), OuterRef("pk")
+        # Each neighbour's own bound on `published` comes first in its WHERE: of two bounds on one
+        # column (this one, and published()'s "not in the future"), SQLite seeks the index by the
+        # first, and this one starts the seek at the article instead of at the newest article.
+        older = (
+            self.model.objects.filter(published__lte=at)
+            .filter(Q(published__lt=at) | Q(pk__lt=pk))
+            .published()
+            .order_by("-published", "-pk")
+        )
+        newer = (
+            self.model.objects.filter(published__gte=at)
+            .filter(Q(published__gt=at) | Q(pk__gt=pk))
+            .published()
+            .order_by("published", "pk")
+        )
+        shown = JSONObject(pk="pk", slug="slug", title="title")
         return self.annotate(
-            previous_pk=Subquery(older.values("pk")[:1]),
-            previous_slug=Subquery(older.values("slug")[:1]),
-            previous_title=Subquery(older.values("title")[:1]),
-            next_pk=Subquery(newer.values("pk")[:1]),
-            next_slug=Subquery(newer.values("slug")[:1]),
-            next_title=Subquery(newer.values("title")[:1]),
+            previous=Subquery(older.annotate(neighbour=shown).values("neighbour")[:1]),
+            next=Subquery(newer.annotate(neighbour=shown).values("neighbour")[:1]),
         )
 
     def search(self, terms):
         """Articles matching `terms` in title, excerpt or body, best first.
 
         PostgreSQL: ranked full-text search over the stored, GIN-indexed `search_vector` (kept
-        current after every save by signals.article_saved, never computed here). Elsewhere
-        (SQLite): a plain substring match, newest first, good enough for a development database."""
+        current by signals.article_saved after each save that changes its text, never computed
+        here). Elsewhere (SQLite): a plain substring match, newest first, good enough for a
+        development database."""
         if connections[self.db].vendor == "postgresql":
             query = SearchQuery(terms, search_type="websearch", config=SEARCH_CONFIG)
             return (
@@ -107,6 +117,8 @@ SEARCH_VECTOR = (
     + SearchVector("excerpt", weight="B", config=SEARCH_CONFIG)
     + SearchVector("body", weight="C", config=SEARCH_CONFIG)
 )
+# What SEARCH_VECTOR is made of: a save that changed none of them leaves the stored vector as it is.
+SEARCH_FIELDS = ("title", "excerpt", "body")
 
 
 # Fields whose change is a change of the article's content (and so moves `updated`); bookkeeping
@@ -288,7 +300,9 @@ class Article(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "-published"], name="article_public_idx"),
+            # The public order with its tie-break, so that the lists and each neighbour's seek
+            # (with_neighbours) read it from the index instead of sorting what they find.
+            models.Index(fields=["status", "-published", "-id"], name="article_public_order_idx"),
             # The next expiry (the page cache's schedule): few articles have one.
             models.Index(
                 fields=["status", "expires"],
@@ -331,6 +345,10 @@ class Article(models.Model):
         fields = kwargs.get("update_fields")
         if fields is not None:
             kwargs["update_fields"] = {*fields, *changed_fields}
+        if not self._state.adding:
+            # The stored search vector is written by signals.article_saved alone, and only when the
+            # text changed: the one this instance holds (as loaded, or none) must not overwrite it.
+            self.search_vector = F("search_vector")
         super().save(*args, **kwargs)  # post_save receivers still see the previous address
         self._loaded_content = self._content()
 
@@ -377,6 +395,16 @@ class Article(models.Model):
 
     def _content(self):
         return {"content": [getattr(self, name) for name in CONTENT_FIELDS], "updated": self.updated}
+
+    def search_text_changed(self, update_fields=None):
+        """In post_save receivers: whether this save wrote a title, excerpt or body other than the
+        one loaded (always, for an article not loaded from the table: new, or a version restored)."""
+        if update_fields is not None and not set(update_fields) & set(SEARCH_FIELDS):
+            return False
+        if self._loaded_content is None:
+            return True
+        loaded = self._loaded_content["content"]
+        return any(loaded[CONTENT_FIELDS.index(name)] != getattr(self, name) for name in SEARCH_FIELDS)
 
     @property
     def lead_image_url(self):

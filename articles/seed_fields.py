@@ -5,16 +5,12 @@ and what was found. The key tables say which keys a field is read from, first fo
 """
 
 import re
-import unicodedata
 import uuid as uuid_module
-
-from django.utils.text import slugify
-from text_unidecode import unidecode
 
 from .dates import NotADate, as_text, to_datetime
 from .models import Status
+from .slugs import SLUG_MAX_LENGTH, slug_from_title
 
-SLUG_MAX_LENGTH = 200
 TITLE_MAX_LENGTH = 300
 # First path segments the site uses itself: an article at one of them would shadow that page.
 RESERVED_SLUGS = {"search", "author", "tag", "page", "feed.xml", "atom.xml", "feed", "atom"}
@@ -207,14 +203,6 @@ def read_slug(meta, title, path):
     if slug.lower() in RESERVED_SLUGS:
         raise SeedError(f"slug: {slug!r} is a path the site uses itself; choose another slug")
     return slug
-
-
-def slug_from_title(title):
-    """A stable, readable slug: Latin-script titles become ASCII (Đường phố → duong-pho, Größe →
-    grosse); a title with no Latin letters keeps its own script."""
-    has_latin = any(ch.isalpha() and "LATIN" in unicodedata.name(ch, "") for ch in title)
-    slug = slugify(unidecode(title)) if has_latin else slugify(title, allow_unicode=True)
-    return slug[:SLUG_MAX_LENGTH].rstrip("-")
 
 
 def read_status(meta):

@@ -103,12 +103,13 @@ def parse_seed(raw, *, path, digest, time_zone):
         meta, body, front_matter_raw = split_front_matter(text)
     except FrontMatterError as exc:
         raise SeedError(str(exc)) from exc
-    seed = _seed_from(meta, body, path=path, digest=digest, time_zone=time_zone)
+    seed = seed_from_front_matter(meta, body, path=path, digest=digest, time_zone=time_zone)
     seed.front_matter_raw = front_matter_raw
     return seed
 
 
-def _seed_from(meta, body, *, path, digest, time_zone):
+def seed_from_front_matter(meta, body, *, path, digest, time_zone):
+    """The Seed of a front matter mapping already split from its file (split_front_matter)."""
     warnings = []
     title = read_title(meta, path)
     slug = read_slug(meta, title, path)

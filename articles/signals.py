@@ -20,13 +20,14 @@ from .redirects import redirect_old_path
 
 
 @receiver(post_save, sender=Article)
-def article_saved(sender, instance, raw=False, **kwargs):
+def article_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw:  # loaddata writes rows as they are, without Article.save() and its rendering
         return
-    Article.objects.filter(pk=instance.pk).refresh_search_vector()
-    old_url, new_url = instance.previous_url, instance.get_absolute_url()
-    if old_url and old_url != new_url:
-        redirect_old_path(old_url, new_url)
+    if instance.search_text_changed(update_fields):
+        Article.objects.filter(pk=instance.pk).refresh_search_vector()
+    old_url = instance.previous_url
+    if old_url and old_url != instance.get_absolute_url():
+        redirect_old_path(old_url, instance.get_absolute_url())
     for plan in instance.body_image_renditions:
         transaction.on_commit(partial(renditions.write, plan))
     source = instance.image.name if instance.image else ""

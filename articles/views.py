@@ -108,8 +108,7 @@ def article_detail(request, slug):
     surrogate_keys.add(
         request,
         surrogate_keys.article(article.pk),
-        article.previous_pk and surrogate_keys.neighbour(article.previous_pk),
-        article.next_pk and surrogate_keys.neighbour(article.next_pk),
+        *(surrogate_keys.neighbour(shown["pk"]) for shown in (article.previous, article.next) if shown),
     )
     share_image_url = request.build_absolute_uri(article.lead_image_url) if article.lead_image_url else ""
     canonical_url = article.canonical_url or request.build_absolute_uri(article.get_absolute_url())

@@ -1,8 +1,10 @@
 """Import benchmark: N synthetic articles, measured against the floor in one run.
 
     python bench/import_bench.py [--articles 10000] [--keep DIR]
+    BENCH_DATABASE_URL=postgres://user@host:5432/name python bench/import_bench.py ...
 
-Phases, each timed in this one process on a fresh SQLite database:
+Phases, each timed in this one process on a fresh SQLite database (or, with BENCH_DATABASE_URL, a
+fresh database `bench_<name>` made beside the one named there, and dropped at the end):
   parse     python-frontmatter parses every file (no rendering, no database)
   floor     parse + render the body with our render(), in a bare loop: the least any import can do
   import    `import_paths()` into an empty database (validation, rows, savepoints, batched commits)
@@ -41,12 +43,13 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="import-bench-"))
     files_dir = args.keep or work / "articles"
     files_dir.mkdir(parents=True, exist_ok=True)
+    database_url = os.environ.get("BENCH_DATABASE_URL")
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "cms.settings",
             "DJANGO_SECRET_KEY": "bench-not-secret",
             "DJANGO_DEBUG": "0",
-            "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
+            "DATABASE_URL": database_url or f"sqlite:///{work / 'bench.sqlite3'}",
             "MEDIA_ROOT": str(work / "media"),
         }
     )
@@ -55,6 +58,7 @@ def main():
     django.setup()
     import frontmatter
     from django.core.management import call_command
+    from django.db import connection
 
     from articles.importer import find_seed_files, import_paths
     from articles.markdown import render
@@ -67,7 +71,15 @@ def main():
         f"generated {len(paths)} articles, {total_bytes / len(paths) / 1024:.1f} KB each on average, "
         f"in {time.perf_counter() - started:.1f}s"
     )
-    call_command("migrate", verbosity=0)
+    if database_url:
+        # The test runner's way to a fresh, migrated database, under a name of its own: the named
+        # database is never written, and a test run against it at the same time is not disturbed.
+        named = connection.settings_dict["NAME"]
+        connection.settings_dict["TEST"]["NAME"] = f"bench_{named}"
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    else:
+        call_command("migrate", verbosity=0)
+    print(f"database: {connection.vendor}")
 
     def timed(label, work_fn):
         begin = time.perf_counter()
@@ -99,6 +111,8 @@ def main():
         f"RSS before import {rss_before:.0f} MB; during import "
         + ", ".join(f"{done}: {mb:.0f} MB" for done, mb in samples)
     )
+    if database_url:
+        connection.creation.destroy_test_db(named, verbosity=0)
     if not args.keep:
         shutil.rmtree(work)
 

@@ -4,20 +4,46 @@ other receiver act on what `affected()` returns, so a page missed here is stale 
 
 A *snapshot* is an article as readers see it, JSON-ready: whether it is public, its address,
 author, tags, its neighbours in the public order, and a digest of everything its pages show.
-`snapshot()` costs a bounded number of queries (the row, its tags, two neighbours), never a scan.
+`snapshot()` costs two queries (the row with its author and neighbours, then its tags), never a scan.
 """
 
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import quote
 
-from django.db.models import Q
-from django.urls import reverse
+from django.conf import settings
+from django.db.models import Prefetch
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.http import RFC3986_SUBDELIMS
 
 from articles import sitemaps, surrogate_keys
-from articles.models import Article
+from articles.models import Article, Tag
 
 from .changes import SITE_KEY, EventKind
+
+# What of an article its pages show (its digest is taken over these, its tags and its author).
+SHOWN_FIELDS = (
+    "title",
+    "slug",
+    "excerpt",
+    "body_html",
+    "image",
+    "image_alt",
+    "image_url",
+    "body_image_url",
+    "locale",
+    "canonical_url",
+    "status",
+    "created",
+    "published",
+    "expires",
+    "updated",
+    "author",
+)
+# Articles per query in snapshots(): well under any database's limit of query parameters.
+CHUNK_SIZE = 500
 
 # Keys of the pages every public article is on besides its own (spelled as the views spell them).
 SHARED_KEYS = (surrogate_keys.LIST, surrogate_keys.FEED, surrogate_keys.SITEMAP, surrogate_keys.SEARCH)
@@ -34,40 +60,55 @@ def snapshot(pk, *, neighbours=False):
     """The article `pk` as readers see it now, or None when there is no such row. Its previous and
     next public articles are looked up when it is public, or when `neighbours` is set (an expiry:
     the neighbours it had while it was public)."""
-    article = Article.objects.select_related("author").filter(pk=pk).first()
-    if article is None:
-        return None
-    tags = [{"pk": tag.pk, "slug": tag.slug, "name": tag.name} for tag in article.tags.order_by("pk")]
+    return snapshots([pk], neighbours=neighbours).get(pk)
+
+
+def snapshots(pks, *, neighbours=False):
+    """{pk: snapshot} of the articles `pks` that have a row: two queries for up to CHUNK_SIZE of them
+    (an import's batch), where one snapshot() each would cost two queries each."""
+    articles = (
+        Article.objects.with_neighbours()
+        .select_related("author")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("pk")))
+        .only(*SHOWN_FIELDS, "uuid", "author__slug", "author__name", "author__url")
+        .order_by()
+    )
+    found = {}
+    for start in range(0, len(pks), CHUNK_SIZE):
+        for article in articles.filter(pk__in=pks[start : start + CHUNK_SIZE]):
+            found[article.pk] = _snapshot(article, neighbours=neighbours)
+    return found
+
+
+def _snapshot(article, *, neighbours):
+    tags = [{"pk": tag.pk, "slug": tag.slug, "name": tag.name} for tag in article.tags.all()]
     author = article.author
-    shown = {
-        "title": article.title,
-        "slug": article.slug,
-        "excerpt": article.excerpt,
-        "body_html": article.body_html,
-        "image": article.image.name if article.image else "",
-        "image_alt": article.image_alt,
-        "image_url": article.image_url,
-        "body_image_url": article.body_image_url,
-        "locale": article.locale,
-        "canonical_url": article.canonical_url,
-        "status": article.status,
-        "created": _iso(article.created),
-        "published": _iso(article.published),
-        "expires": _iso(article.expires),
-        "updated": _iso(article.updated),
-        "author": author and {"pk": author.pk, "slug": author.slug, "name": author.name, "url": author.url},
-        "tags": tags,
-    }
+    shown = {name: getattr(article, name) for name in SHOWN_FIELDS if name != "author"}
+    shown.update(
+        {
+            "image": article.image.name if article.image else "",
+            "created": _iso(article.created),
+            "published": _iso(article.published),
+            "expires": _iso(article.expires),
+            "updated": _iso(article.updated),
+            "author": author
+            and {"pk": author.pk, "slug": author.slug, "name": author.name, "url": author.url},
+            "tags": tags,
+        }
+    )
     public = article.is_public
     previous = following = None
-    if (public or neighbours) and article.published is not None:
-        previous, following = _neighbours(article)
+    if public or neighbours:
+        previous, following = (
+            neighbour and {"pk": neighbour["pk"], "slug": neighbour["slug"]}
+            for neighbour in (article.previous, article.next)
+        )
     return {
         "pk": article.pk,
         "uuid": article.uuid.hex if article.uuid else None,
         "title": article.title,
         "slug": article.slug,
-        "path": article.get_absolute_url(),
+        "path": _site_paths().of("articles:detail", article.slug),
         "status": article.status,
         "public": public,
         "published": shown["published"],
@@ -79,22 +120,6 @@ def snapshot(pk, *, neighbours=False):
         "next": following,
         "digest": hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest(),
     }
-
-
-def _neighbours(article):
-    """({pk, slug} of the previous (older) and next (newer) public article, or None), in the order
-    of the lists (-published, -pk), leaving the article itself out."""
-    public = Article.objects.published().exclude(pk=article.pk).only("pk", "slug")
-    at = article.published
-    older = public.filter(Q(published__lt=at) | Q(published=at, pk__lt=article.pk)).order_by(
-        "-published", "-pk"
-    )
-    newer = public.filter(Q(published__gt=at) | Q(published=at, pk__gt=article.pk)).order_by(
-        "published", "pk"
-    )
-    return tuple(
-        ({"pk": found.pk, "slug": found.slug} if found else None) for found in (older.first(), newer.first())
-    )
 
 
 def affected(before, after):
@@ -113,14 +138,14 @@ def affected(before, after):
         kind = EventKind.DELETED if after is None else EventKind.UNPUBLISHED
     # The public order changed: the neighbours' pages link to different articles now.
     reordered = was != now or before["published"] != after["published"]
-    keys, paths = set(), set()
+    keys, paths, site = set(), set(), _site_paths()
     for shown in (before, after):
         if shown and shown["public"]:
-            _add_pages(shown, keys, paths, reordered=reordered)
+            _add_pages(shown, keys, paths, site, reordered=reordered)
     return Affected(kind, frozenset(keys), frozenset(paths))
 
 
-def _add_pages(shown, keys, paths, *, reordered):
+def _add_pages(shown, keys, paths, site, *, reordered):
     pk = shown["pk"]
     section = sitemaps.section_of(pk)
     keys.update(
@@ -131,34 +156,68 @@ def _add_pages(shown, keys, paths, *, reordered):
             *SHARED_KEYS,
         )
     )
-    paths.update(
-        (
-            shown["path"],
-            reverse("articles:list"),
-            reverse("articles:feed"),
-            reverse("articles:atom"),
-            reverse("sitemap"),
-            reverse("sitemap-articles", args=[section]),
-        )
-    )
+    paths.update((shown["path"], *site.shared, site.sitemap_section(section)))
     if shown["author"]:
         keys.add(surrogate_keys.author(shown["author"]["pk"]))
-        paths.update(_list_paths("author", shown["author"]["slug"]))
+        paths.update(_list_paths(site, "author", shown["author"]["slug"]))
     for tag in shown["tags"]:
         keys.add(surrogate_keys.tag(tag["pk"]))
-        paths.update(_list_paths("tag", tag["slug"]))
+        paths.update(_list_paths(site, "tag", tag["slug"]))
     if reordered:
         for neighbour in (shown["previous"], shown["next"]):
             if neighbour:
                 keys.add(surrogate_keys.article(neighbour["pk"]))
-                paths.add(reverse("articles:detail", kwargs={"slug": neighbour["slug"]}))
+                paths.add(site.of("articles:detail", neighbour["slug"]))
 
 
-def _list_paths(kind, slug):
+def _list_paths(site, kind, slug):
     """An author's or a tag's list and its two feeds."""
-    return {
-        reverse(f"articles:{name}", kwargs={"slug": slug}) for name in (kind, f"{kind}-feed", f"{kind}-atom")
-    }
+    return {site.of(f"articles:{name}", slug) for name in (kind, f"{kind}-feed", f"{kind}-atom")}
+
+
+class _SitePaths:
+    """The paths of the pages a change can make stale, as reverse() spells them, from a few reverse()
+    calls made once: a change is worked out at least twice per save, and a reverse() per page was a
+    tenth of an import's time (bench/README.md)."""
+
+    SHARED = ("articles:list", "articles:feed", "articles:atom", "sitemap")
+    BY_SLUG = tuple(
+        f"articles:{name}"
+        for name in ("detail", "author", "author-feed", "author-atom", "tag", "tag-feed", "tag-atom")
+    )
+    # Stands for the slug in a path reversed once; it matches the patterns' [-\w]+ like any slug.
+    MARK = "slug-mark"
+    # Stands for a sitemap document's number likewise.
+    NUMBER_MARK = 987654321
+
+    def __init__(self):
+        self.shared = tuple(reverse(name) for name in self.SHARED)
+        self._around = {
+            name: reverse(name, kwargs={"slug": self.MARK}).split(self.MARK) for name in self.BY_SLUG
+        }
+        self._section = reverse("sitemap-articles", args=[self.NUMBER_MARK]).split(str(self.NUMBER_MARK))
+
+    def of(self, name, slug):
+        """reverse(name, kwargs={"slug": slug}): reverse() percent-encodes the whole path with these
+        safe characters, one character at a time, so encoding the slug alone gives the same path."""
+        before, after = self._around[name]
+        return before + quote(slug, safe=RFC3986_SUBDELIMS + "/~:@") + after
+
+    def sitemap_section(self, number):
+        """reverse("sitemap-articles", args=[number])."""
+        before, after = self._section
+        return f"{before}{number}{after}"
+
+
+def _site_paths():
+    # reverse() reads the URL configuration (a request's own, else ROOT_URLCONF, which tests may
+    # override) and the script prefix (a site mounted under a path) each time: so does this key.
+    return _paths_for(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+@lru_cache(maxsize=16)
+def _paths_for(urlconf, script_prefix):
+    return _SitePaths()
 
 
 def site_affected(kind, before, after):
@@ -167,7 +226,8 @@ def site_affected(kind, before, after):
     None; None when nothing readers see changed (a new author or tag is on no page yet)."""
     if before is None or before == after:
         return None
-    paths = {path for shown in (before, after) if shown for path in _list_paths(kind, shown[1])}
+    site = _site_paths()
+    paths = {path for shown in (before, after) if shown for path in _list_paths(site, kind, shown[1])}
     return Affected(EventKind.SITE_CHANGED, frozenset({SITE_KEY}), frozenset(paths))
 
 

@@ -15,8 +15,12 @@ own transaction and its event is written right after it: changes that must not l
 belong in `transaction.atomic()`, as the admin and the importer do.
 
 Our own page cache is told at once (a page read later in the same transaction must not be an old
-one) and again when the transaction commits; inside `batch()` (an import) it is told once, at the
-end, for everything the batch changed.
+one) and again when the transaction commits.
+
+`batch()` is one transaction for many changes (an import: up to 200 files, each in a savepoint):
+what readers saw before is still remembered at each subject's first touch, but what they see after
+is looked at once, at the batch's end, for all its articles in a few queries, and its Events are
+written then; our page cache is told once, after the commit, about everything the batch changed.
 """
 
 import threading
@@ -30,8 +34,8 @@ from django.utils import timezone
 from articles import page_cache
 from articles.models import Status
 
-from .affected import affected, site_affected, snapshot
-from .delivery import enqueue_event
+from .affected import affected, site_affected, snapshot, snapshots
+from .delivery import enqueue_event, enqueue_events
 from .models import Event
 from .scheduling import schedule
 
@@ -90,7 +94,12 @@ def before_change(subject, take_snapshot):
 
 
 def after_change(subject, take_snapshot, *, site_kind=None):
-    """Call after a subject's row changed: (re)writes its one Event of this transaction."""
+    """Call after a subject's row changed: (re)writes its one Event of this transaction (inside
+    `batch()`: at the batch's end)."""
+    held = getattr(_local, "held", None)
+    if held is not None:
+        held[subject] = (take_snapshot, site_kind)
+        return
     pending = _current(subject)
     if pending is None:  # a change we did not see begin (raw rows, a signal sent by hand)
         return
@@ -99,7 +108,7 @@ def after_change(subject, take_snapshot, *, site_kind=None):
     found = changes(pending.before, after)
     # The pages this touch changed, for reads later in this same transaction; on commit, every page
     # any touch changed (a page rendered in between from this transaction's rows is stale too).
-    step = changes(pending.last, after)
+    step = found if pending.last is pending.before else changes(pending.last, after)
     if step is None and not site_kind and _reschedules(pending.last, after):
         # Invisible now, but it changes what readers will see at a time to come: the pages it will
         # be on must not be kept past that time (their lifetime is capped at the next such time).
@@ -144,8 +153,13 @@ def _write_event(pending, found, article_id, payload):
     if pending.event_id is not None and Event.objects.filter(pk=pending.event_id).update(**fields):
         return
     # New, or written in a savepoint that rolled back since: write it (and its task) again.
-    event = Event.objects.create(article_id=article_id, occurred_at=timezone.now(), **fields)
+    event = Event(article_id=article_id, occurred_at=timezone.now(), **fields)
     pending.event_id = event.pk
+    unwritten = getattr(_local, "unwritten", None)
+    if unwritten is not None:  # a batch's end: written together (_record_held)
+        unwritten.append(event)
+        return
+    event.save(force_insert=True)
     enqueue_event(event)
 
 
@@ -177,25 +191,43 @@ def _invalidate_pages(keys, times):
 
 @contextmanager
 def batch():
-    """Within this block (an import of many files), our page cache is told once, at the end, about
-    everything changed in it; events are still one per article."""
-    outer = getattr(_local, "batch", None)
-    if outer is not None:
-        yield
+    """One transaction (transaction.atomic()) for many changes, an import's files: each touched
+    subject's Event is written at its end, and our page cache is told once, after its commit. A
+    batch within a batch is a savepoint of the outer one."""
+    if getattr(_local, "batch", None) is not None:
+        with transaction.atomic():
+            yield
         return
-    _local.batch = (set(), set())
+    _local.batch, _local.held = (set(), set()), {}
     try:
-        yield
+        with transaction.atomic():
+            yield
+            if not transaction.get_rollback():  # a dry run, or a strict import that failed
+                _record_held()
     finally:
+        _local.held = None
         (keys, times), _local.batch = _local.batch, None
         _invalidate_pages(keys, times)
 
 
+def _record_held():
+    """The after_change calls a batch held, each made once, now. The articles' snapshots are taken
+    together from their rows as they are now (a deleted one has none), whatever each call passed."""
+    held, _local.held = _local.held, None
+    # Only subjects whose touch held: a file whose savepoint rolled back left no change to record.
+    held = {subject: touch for subject, touch in held.items() if _current(subject) is not None}
+    found = snapshots([pk for kind, pk in held if kind == "article"])
+    _local.unwritten = unwritten = []
+    try:
+        for subject, (take_snapshot, site_kind) in held.items():
+            if subject[0] == "article":
+                take_snapshot = partial(found.get, subject[1])
+            after_change(subject, take_snapshot, site_kind=site_kind)
+    finally:
+        _local.unwritten = None
+    Event.objects.bulk_create(unwritten)
+    enqueue_events(unwritten)
+
+
 def article_snapshot(pk, **options):
     return lambda: snapshot(pk, **options)
-
-
-def record_article(pk):
-    """For code that changes an article's rows without its signals (bulk-created tag links): the
-    article as it is now becomes its event's "after". Call it after `before_change` was called."""
-    after_change(("article", pk), article_snapshot(pk))

@@ -8,8 +8,12 @@ import yaml
 from django.conf import settings
 from django.contrib.redirects.models import Redirect
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles import exporter, seeds
+from articles.exporter import export_articles
 from articles.importer import find_seed_files, import_paths
 from articles.models import Article, Author, Status, Tag
 from articles.seeds import read_seed
@@ -152,3 +156,31 @@ def test_admin_made_article_exports_with_canonical_keys(db, tmp_path):
     Article.objects.all().delete()
     assert import_paths([out]).count("created") == 1
     assert Article.objects.get().status == Status.DRAFT
+
+
+def test_export_reads_each_front_matter_once_and_the_redirects_once(db, tmp_path, write_seed, monkeypatch):
+    for number in range(3):
+        write_seed(f"in/{number}.md", f"---\ntitle: T{number}\ndate: 2024-01-0{number + 1}\n---\nBody.\n")
+    import_paths([tmp_path / "in"])
+    for article in Article.objects.exclude(slug="t2"):  # renamed in the admin: rewritten, with aliases
+        article.slug, article.edited_at = f"{article.slug}-new", timezone.now()
+        article.save()
+    # Not edited, but its date is no longer the file's: read to add dates, then rewritten.
+    Article.objects.filter(slug="t2").update(published=timezone.now())
+    parsed = []
+
+    def split(text, _split=seeds.split_front_matter):
+        parsed.append(text)
+        return _split(text)
+
+    monkeypatch.setattr(seeds, "split_front_matter", split)
+    monkeypatch.setattr(exporter, "split_front_matter", split)
+    with CaptureQueriesContext(connection) as queries:
+        written = export_articles(tmp_path / "out")
+    assert sorted(how for _, how in written) == ["rewritten"] * 3
+    assert len(parsed) == 3
+    assert len([query for query in queries if "django_redirect" in query["sql"]]) == 1
+    aliases = {
+        path.name: yaml.safe_load(path.read_text().split("---\n")[1]).get("aliases") for path, _ in written
+    }
+    assert aliases == {"0.md": ["/blog/t0"], "1.md": ["/blog/t1"], "2.md": None}

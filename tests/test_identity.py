@@ -1,6 +1,6 @@
 """Identity across re-imports, tags, and old paths that keep working (301)."""
 
-from articles.models import Article, Tag
+from articles.models import Article, Author, Tag
 
 from .factories import make_article
 
@@ -15,6 +15,17 @@ def test_tags_are_created_once_and_follow_the_file(db, write_seed, run_import):
     code, lines = run_import(path)
     assert code == 0 and lines[0] == f"updated {path} a tags"
     assert list(Article.objects.get(slug="a").tags.values_list("slug", flat=True)) == ["python"]
+
+
+def test_author_slugs_are_made_as_article_slugs_and_an_author_made_otherwise_is_found_by_name(
+    db, write_seed, run_import
+):
+    run_import(write_seed("a.md", "---\ntitle: A\nauthor: José Núñez\n---\nx"))
+    assert Author.objects.get().slug == "jose-nunez"  # as the title "José Núñez" would make it
+    # Made in the admin, or by an import that kept accents in author slugs: it keeps its row and address.
+    zoe = Author.objects.create(name="Zoë", slug="zoë")
+    run_import(write_seed("b.md", "---\ntitle: B\nauthor: Zoë\n---\ny"))
+    assert Article.objects.get(slug="b").author == zoe and Author.objects.count() == 2
 
 
 def test_uuid_identifies_the_article_across_slug_changes(db, write_seed, run_import):

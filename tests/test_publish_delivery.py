@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from cms.backoff import backoff
 from publishing import recovery
 from publishing.delivery import redeliver
-from publishing.models import ReceiverState
+from publishing.models import Event, ReceiverState
 
 from .factories import make_article
 
@@ -36,6 +36,19 @@ def test_each_receiver_gets_the_change_once(receivers, db, committed, run_tasks)
     assert set(event.receiver_states.values_list("status", "attempts")) == {(ReceiverState.Status.DONE, 1)}
     run_tasks()
     assert len(receivers.received) == 2
+
+
+def test_an_imports_events_are_all_delivered_by_one_task(receivers, run_import, write_seed, run_tasks):
+    for number in range(3):
+        path = write_seed(f"n{number}.md", f"---\ntitle: N{number}\nslug: n{number}\n---\nText.\n")
+    run_import(path.parent)
+    assert DBTaskResult.objects.count() == 1 and run_tasks() == 1
+    delivered = sorted((name, change.id) for name, change in receivers.received)
+    assert delivered == sorted(
+        (name, event.pk.hex) for event in Event.objects.all() for name in ("first", "second")
+    )
+    assert len(delivered) == 6
+    assert set(ReceiverState.objects.values_list("status", flat=True)) == {ReceiverState.Status.DONE}
 
 
 def test_a_failing_receiver_is_retried_alone_then_given_up(
@@ -206,3 +219,16 @@ def test_the_admin_shows_a_given_up_delivery_and_dispatches_it_again(
         client.post("/admin/publishing/event/", {"action": "dispatch_again", "_selected_action": [event.pk]})
     run_tasks()
     assert set(event.receiver_states.values_list("status", flat=True)) == {ReceiverState.Status.DONE}
+
+
+def test_receivers_are_handed_an_event_in_the_order_settings_list_them(
+    receivers, settings, committed, run_tasks
+):
+    """The page cache's receiver is listed before the edge's: our cache must be stale before Varnish,
+    once purged, asks it for the page again. The states' order in the table must not decide."""
+    settings.PUBLISHING_RECEIVERS = list(reversed(receivers_listed := list(settings.PUBLISHING_RECEIVERS)))
+    with committed():
+        make_article()
+    settings.PUBLISHING_RECEIVERS = receivers_listed
+    run_tasks()
+    assert [name for name, _ in receivers.received] == ["first", "second"]

@@ -8,10 +8,16 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.http import HttpResponse
+from django.test import override_settings
+from django.test.utils import override_script_prefix
+from django.urls import include, path, reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from articles import sitemaps
 from articles.models import Article, Status
+from publishing.affected import affected, snapshot
 from publishing.changes import EventKind
 from publishing.models import Event, ReceiverState
 
@@ -19,6 +25,12 @@ from .factories import admin_form_data, make_article, make_author, tag
 
 CHANGELIST = "/admin/articles/article/"
 SHARED = {"list", "feed", "sitemap", "search"}
+# Another URL configuration (this module's, by override_settings): the blog under /news/.
+urlpatterns = [
+    path("news/", include("articles.urls")),
+    path("map.xml", lambda request: HttpResponse(), name="sitemap"),
+    path("map-<int:number>.xml", lambda request, number: HttpResponse(), name="sitemap-articles"),
+]
 
 
 def edit(committed, article, **changes):
@@ -137,6 +149,29 @@ def test_slug_change_names_the_old_address_too(trio, committed):
     _, middle, _ = trio
     (event,) = edit(committed, middle, slug="renamed")
     assert event.kind == EventKind.UPDATED and {"/blog/middle", "/blog/renamed"} <= set(event.paths)
+
+
+@pytest.mark.parametrize("site", ["at the root", "under a script prefix", "with another URL configuration"])
+def test_a_change_names_its_pages_by_the_paths_reverse_gives(db, site):
+    mounted = {
+        "at the root": override_script_prefix("/"),
+        "under a script prefix": override_script_prefix("/mounted/"),
+        "with another URL configuration": override_settings(ROOT_URLCONF=__name__),
+    }[site]
+    make_article(slug="older", published=timezone.now() - timedelta(days=1))
+    # Unicode slugs, which reverse() percent-encodes.
+    article = tag(make_article(slug="中文", author=make_author(slug="zoë")), "Größe")
+    with mounted:
+        paths = affected(None, snapshot(article.pk)).paths
+        expected = {reverse(name) for name in ("articles:list", "articles:feed", "articles:atom", "sitemap")}
+        expected.add(reverse("sitemap-articles", args=[sitemaps.section_of(article.pk)]))
+        for name, slug in [("detail", "中文"), ("detail", "older")] + [
+            (f"{kind}{suffix}", slug)
+            for kind, slug in (("author", "zoë"), ("tag", "größe"))
+            for suffix in ("", "-feed", "-atom")
+        ]:
+            expected.add(reverse(f"articles:{name}", kwargs={"slug": slug}))
+    assert paths == expected
 
 
 def test_draft_edit_writes_no_event(db, committed):

@@ -25,10 +25,10 @@ def pages():
         "/sitemap-articles-1.xml": {"sitemap-articles-1"},
     }
     for article in Article.objects.published().with_neighbours():
-        neighbours = Article.objects.filter(slug__in=[article.previous_slug, article.next_slug])
+        neighbours = [shown for shown in (article.previous, article.next) if shown]
         found[article.get_absolute_url()] = {
             f"article-{article.pk}",
-            *(f"neighbour-{n.pk}" for n in neighbours),
+            *(f"neighbour-{n['pk']}" for n in neighbours),
         }
     for kind, model in (("author", Author), ("tag", Tag)):
         for named in model.objects.all():

@@ -1,15 +1,17 @@
 """Every public page costs a fixed, small number of queries, however many articles there are, and
 none once it is cached. Lists: the count, the page, and the author or tag they are for. The article
 page: the article with its author and neighbours, then its tags. Feeds: the items, plus the author
-or tag. Search is never cached."""
+or tag. Search is never cached. An import costs a fixed, small number of queries per file."""
 
 import pytest
 from django.contrib.sites.models import Site
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from articles.models import Article
 from articles.page_cache import invalidate
 from publishing.changes import SITE_KEY
+from publishing.models import Event
 
 from .factories import make_article, make_author, tag
 
@@ -29,6 +31,12 @@ BUDGETS = {
     "/blog/search?q=Article": 2,
     "/blog/one": 2,
 }
+# What one more imported file costs, however many there are in its batch: its savepoint and its
+# release, the article's row and its tag links; updating, also the article with its author, its
+# tags, and what readers saw before it (the article with its neighbours, and its tags). What readers
+# see after, the Events, their receivers' states and the task that delivers them are read and
+# written once per batch, for all its articles.
+IMPORT_QUERIES_PER_FILE = {"created": 4, "updated": 7}
 
 
 def _add_articles(author, count):
@@ -62,3 +70,37 @@ def test_cached_pages_run_no_query(client, url):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     assert len(queries) == 0
+
+
+def test_the_article_and_its_two_neighbours_are_one_query_with_one_subquery_each():
+    sql = str(Article.objects.with_neighbours().filter(slug="one").query)
+    assert sql.count("SELECT") == 3
+
+
+def _import_queries(run_import, folder):
+    with CaptureQueriesContext(connection) as queries:
+        assert run_import(folder)[0] == 0
+    return len(queries)
+
+
+def test_each_imported_file_costs_the_same_few_queries_however_many_are_imported(
+    run_import, write_seed, tmp_path
+):
+    # PostgreSQL also writes each article's search vector: its text is new in both imports.
+    search_vector = int(connection.vendor == "postgresql")
+    for action, body in (("created", "First words."), ("updated", "Other words.")):
+        # "first": its import makes the author and the tags, which the two measured imports then find.
+        for folder, count in (("first", 1), ("one", 1), ("five", 5)):
+            for number in range(count):
+                write_seed(
+                    f"{folder}/{number}.md",
+                    f"---\ntitle: T{number}\nslug: {folder}-{number}\nauthor: Ann\ndate: 2024-01-0{number + 1}\n"
+                    f"tags: [Jam, Tea]\n---\n{body}\n",
+                )
+        run_import(tmp_path / "first")
+        one, five = (
+            _import_queries(run_import, tmp_path / "one"),
+            _import_queries(run_import, tmp_path / "five"),
+        )
+        assert five - one == 4 * (IMPORT_QUERIES_PER_FILE[action] + search_vector), action
+    assert Event.objects.count() == 2 * (1 + 1 + 5)  # each file, created then updated, has its event

@@ -9,9 +9,10 @@ import pytest
 from django.contrib.redirects.models import Redirect
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from articles.models import Article
+from articles.models import Article, Status
 
 from .conftest import stored_files
 from .factories import admin_form_data, make_article, uploaded_image
@@ -125,3 +126,18 @@ def test_admin_restore_and_import_keep_the_search_vector_current(
     path = write_seed("a.md", "---\ntitle: Zebra crossings\n---\nStriped.")
     call_command("import_seeds", str(path), stdout=StringIO())
     assert Article.objects.search("zebra").get().title == "Zebra crossings"
+
+
+@pytest.mark.postgresql
+def test_the_search_vector_is_written_again_only_by_a_save_that_changed_its_text():
+    article = make_article(title="Alpha")  # holds no vector: the database wrote it after the INSERT
+    with CaptureQueriesContext(connection) as queries:
+        article.status = Status.DRAFT
+        article.save()
+    assert not [query for query in queries if "to_tsvector" in query["sql"]]
+    assert Article.objects.search("alpha").get() == article  # kept, not overwritten by the instance
+    with CaptureQueriesContext(connection) as queries:
+        article.body = "Zebra crossings."
+        article.save()
+    assert [query for query in queries if "to_tsvector" in query["sql"]]
+    assert Article.objects.search("zebra").get() == article

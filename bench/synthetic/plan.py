@@ -6,7 +6,7 @@ reference time, and the first 1,000 of a 100,000-article plan are the 1,000-arti
 prolific authors and very common tags, and a long tail, as on a real site. Publication times are
 spread evenly over the YEARS before `now`; KINDS says how many articles are drafts, scheduled
 (published, with a time ahead), expired, or public with an expiry ahead. Nothing here needs Django
-set up: slugs are made by the importer's rules (Django's slugify; Unicode kept in authors' slugs).
+set up: authors' and tags' slugs are made by the importer's own function (articles/slugs.py).
 """
 
 import itertools
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.utils.text import slugify
+
+from articles.slugs import slug_from_title
 
 from . import text
 
@@ -79,7 +81,7 @@ def authors(seed):
     rng.shuffle(names)
     people = []
     for name in names[:AUTHORS]:
-        slug = slugify(name, allow_unicode=True)
+        slug = slug_from_title(name)
         people.append(
             PlannedAuthor(name, slug, f"https://example.com/people/{slug}" if rng.random() < 0.3 else "")
         )
@@ -93,7 +95,7 @@ def tags(seed):
     names = list(dict.fromkeys(itertools.chain(text.VOCABULARY, pairs)))
     single, paired = names[: len(text.VOCABULARY)], rng.sample(names[len(text.VOCABULARY) :], TAGS)
     rng.shuffle(single)  # the most common tags are single words, in no particular order
-    return [PlannedTag(name, slugify(name)) for name in (single + paired)[:TAGS]]
+    return [PlannedTag(name, slug_from_title(name)) for name in (single + paired)[:TAGS]]
 
 
 def _zipf(count, exponent):

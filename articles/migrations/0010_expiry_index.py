@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0008_close_heading_gaps'),
+        ('articles', '0009_public_order_index'),
     ]
 
     operations = [
