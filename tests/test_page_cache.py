@@ -383,19 +383,26 @@ def test_a_page_found_current_while_a_change_is_invalidating_stays_stale(client,
     """A hit that reads the changes token a change has just replaced, then the generations before the
     change writes them, finds the page current and stamps it with that token: the token the change
     writes after the generations must undo that stamp."""
+    from articles.page_cache import state as page_state
+
     c = small_site.articles["C"]
     client.get("/blog/article-c")
     Article.objects.filter(pk=c.pk).update(title="Retitled")
-    state = state_cache()
-    set_many = state.set_many
+    held = page_state.state_cache()
 
-    def a_hit_between_the_token_and_the_generations(data, *args, **kwargs):
-        assert _served_from_cache(client, "/blog/article-c")  # the old page, under the new token
-        return set_many(data, *args, **kwargs)
+    class HitBeforeTheGenerations:
+        """The state cache, with a hit slipped in just before the generations are written."""
 
-    monkeypatch.setattr(state, "set_many", a_hit_between_the_token_and_the_generations)
-    invalidate({f"article-{c.pk}"}, scheduled=[])
-    monkeypatch.setattr(state, "set_many", set_many)
+        def __getattr__(self, name):
+            return getattr(held, name)
+
+        def set_many(self, data, *args, **kwargs):
+            assert _served_from_cache(client, "/blog/article-c")  # the old page, under the new token
+            return held.set_many(data, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(page_state, "state_cache", HitBeforeTheGenerations)
+        invalidate({f"article-{c.pk}"}, scheduled=[])
     assert not _served_from_cache(client, "/blog/article-c")
     assert "Retitled" in client.get("/blog/article-c").content.decode()
 
