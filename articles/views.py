@@ -88,7 +88,7 @@ def search(request):
     surrogate_keys.add(request, surrogate_keys.SEARCH)
     articles = Article.objects.published().search(terms) if terms else Article.objects.none()
     heading = f"Search results for “{terms}”" if terms else "Search"
-    # The results stop at the limit (ArticleQuerySet.search): a full page count says so.
+    # search() finds at most this many; when the results reach it the page says there may be more.
     context = {
         "heading": heading,
         "search_terms": terms,

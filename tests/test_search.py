@@ -80,15 +80,11 @@ def _found(html):
     ]
 
 
-def _matches(count, **overrides):
-    """`count` public articles matching "plum", newest first: hit-0 is an hour old, hit-1 two hours."""
+def _matches(count):
+    """`count` public articles matching "plum" alike, newest first: hit-0 is an hour old, hit-1 two."""
     now = timezone.now()
-    return [
-        make_article(
-            title=f"On plum {n}", slug=f"hit-{n}", published=now - timedelta(hours=n + 1), **overrides
-        )
-        for n in range(count)
-    ]
+    for n in range(count):
+        make_article(title=f"On plum {n}", slug=f"hit-{n}", published=now - timedelta(hours=n + 1))
 
 
 def test_search_finds_only_the_newest_public_matches_up_to_the_limit_and_says_so(client, settings):
@@ -99,7 +95,7 @@ def test_search_finds_only_the_newest_public_matches_up_to_the_limit_and_says_so
     make_article(title="Plum later", slug="hit-scheduled", published=timezone.now() + timedelta(days=1))
     make_article(title="Plum gone", slug="hit-expired", expires=timezone.now() - timedelta(minutes=1))
     html = client.get("/blog/search", {"q": "plum"}).content.decode()
-    assert sorted(_found(html)) == ["hit-0", "hit-1", "hit-2"]
+    assert _found(html) == ["hit-0", "hit-1", "hit-2"]
     assert "3 or more articles found; these are the newest 3." in html
 
 
@@ -117,9 +113,8 @@ def test_search_pages_stop_at_the_limit(client, settings):
     last = client.get("/blog/search", {"q": "plum", "page": 2}).content.decode()
     assert _found(last) == [f"hit-{n}" for n in range(20, 25)]
     assert "Page 2 of 2" in last and links(last, "next") == []
-    assert (
-        client.get("/blog/search", {"q": "plum", "page": 3}).content.decode().count('href="/blog/hit-') == 5
-    )
+    beyond = client.get("/blog/search", {"q": "plum", "page": 3}).content.decode()
+    assert _found(beyond) == _found(last)
 
 
 def test_search_ranks_only_a_bounded_set_of_candidates_found_by_index(client, settings):
