@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -87,7 +88,14 @@ def search(request):
     surrogate_keys.add(request, surrogate_keys.SEARCH)
     articles = Article.objects.published().search(terms) if terms else Article.objects.none()
     heading = f"Search results for “{terms}”" if terms else "Search"
-    return _list_page(request, articles, {"heading": heading, "search_terms": terms, "is_search": True})
+    # search() finds at most this many; when the results reach it the page says there may be more.
+    context = {
+        "heading": heading,
+        "search_terms": terms,
+        "search_limit": settings.SEARCH_RESULTS_LIMIT,
+        "is_search": True,
+    }
+    return _list_page(request, articles, context)
 
 
 def _feeds(rss_name, atom_name, slug):

@@ -226,6 +226,10 @@ SITE_DOMAIN = env.str(
     default=next((host.lstrip(".") for host in ALLOWED_HOSTS if host not in ("*", "")), "localhost:8000"),
 )
 
+# Reader search finds and ranks at most this many articles, the newest matches: a search costs the
+# same at 100,000 articles as at 1,000 (issue 11). The page says when the limit was reached.
+SEARCH_RESULTS_LIMIT = env.int("SEARCH_RESULTS_LIMIT", default=200)
+
 # import_seeds refuses larger files before reading them: one huge file must not exhaust memory.
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=5 * 1024 * 1024)
 # Images an import stores (local ones, and remote ones with --fetch-images).
