@@ -289,6 +289,12 @@ class Article(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-published"], name="article_public_idx"),
+            # The lists' order, seeked by key (articles/pagination.py), with `expires` so the public
+            # filter is read from the index: on SQLite the row's later columns sit behind the body.
+            models.Index(fields=["status", "-published", "-id", "expires"], name="article_list_order_idx"),
+            models.Index(
+                fields=["author", "status", "-published", "-id", "expires"], name="article_author_list_idx"
+            ),
             # The next expiry (the page cache's schedule): few articles have one.
             models.Index(
                 fields=["status", "expires"],
