@@ -5,6 +5,7 @@ ties on the same second included; old numbered addresses redirect to the same pa
 keeps numbered pages (ranked results)."""
 
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from django.utils import timezone
@@ -61,7 +62,7 @@ def test_older_links_walk_every_article_once_and_newer_links_walk_back(client, a
     assert len(addresses) == 3
     assert addresses[0] == (list_url, None)  # the first page is the list's own address, no newer page
     # Each page's newer link is exactly the page before it: the same address, the same articles.
-    for (previous, _), (_, newer) in zip(addresses, addresses[1:], strict=False):
+    for (previous, _), (_, newer) in pairwise(addresses):
         assert _address(list_url, newer) == previous
 
 
@@ -84,7 +85,7 @@ def test_a_malformed_key_is_not_found(client, articles, key):
 
 
 def test_search_keeps_numbered_pages(client, articles):
-    titles, newer, older = _page(client, "/blog/search?q=Article")
+    _, newer, older = _page(client, "/blog/search?q=Article")
     assert (newer, older) == (None, "?q=Article&page=2")
     assert _page(client, "/blog/search?q=Article&page=2")[1] == "?q=Article"
 
