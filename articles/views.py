@@ -9,23 +9,60 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
-from . import surrogate_keys
+from . import pagination, surrogate_keys
 from .models import Article, Author, Tag
 
 ARTICLES_PER_PAGE = 20
 
 
 def _list_page(request, articles, context, *, empty_is_404=False):
-    """Render one page of `articles` (already public) with the list template.
+    """Render one page of `articles` (already public) with the list template, newest first.
 
-    Lists need no body: excerpts, titles and the lead image only. Three queries at most on any page:
-    the count, the page, and whatever the caller fetched (the author or the tag)."""
+    Lists need no body: excerpts, titles and the lead image only. Pages are found by key
+    (articles/pagination.py), never counted: two queries, plus whatever the caller fetched (the
+    author or the tag), however many articles there are. An old numbered address, ?page=N,
+    redirects to the keyed address of the same page."""
+    articles = articles.select_related("author").defer("body", "body_html", "extra", "headings")
+    number = _page_number(request)
+    if number > 1:
+        key = pagination.key_at(articles, (number - 1) * ARTICLES_PER_PAGE - 1, ARTICLES_PER_PAGE)
+        return redirect(request.path + _before_url(request, key) if key else request.path)
+    before = request.GET.get("before")
+    page = pagination.page_before(
+        articles, pagination.Key.parse(before) if before else None, ARTICLES_PER_PAGE
+    )
+    if not page.articles and (before or empty_is_404):
+        # An author or tag with no public article has no public page (their drafts stay unseen),
+        # and there is nothing older than the oldest article.
+        raise Http404("Nothing published here.")
+    neighbours = {
+        "previous_page_url": _before_url(request, page.newer) if page.has_newer else "",
+        "next_page_url": _before_url(request, page.older) if page.older else "",
+    }
+    return render(
+        request,
+        "articles/article_list.html",
+        {"articles": page.articles, "is_first_page": not before, **neighbours, **context},
+    )
+
+
+def _page_number(request):
+    try:
+        return int(request.GET.get("page", 1))
+    except ValueError:
+        return 1
+
+
+def _before_url(request, key):
+    """The page after `key`; None is the first page, whose address is the list's own."""
+    return f"?{urlencode({'before': str(key)}, safe=':,')}" if key else request.path
+
+
+def _search_page(request, articles, context):
+    """Search results are ranked, not in the list's order, and say how many matched: numbered pages."""
     articles = articles.select_related("author").defer("body", "body_html", "extra", "headings")
     page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
-    if empty_is_404 and not page.paginator.count:
-        # An author or tag with no public article has no public page (their drafts stay unseen).
-        raise Http404("Nothing published here yet.")
-    search_terms = context.get("search_terms", "")
+    search_terms = context["search_terms"]
     neighbours = {
         "previous_page_url": _page_url(request, page.previous_page_number(), search_terms)
         if page.has_previous()
@@ -35,12 +72,18 @@ def _list_page(request, articles, context, *, empty_is_404=False):
     return render(
         request,
         "articles/article_list.html",
-        {"page": page, "articles": page.object_list, **neighbours, **context},
+        {
+            "page": page,
+            "articles": page.object_list,
+            "is_first_page": page.number == 1,
+            **neighbours,
+            **context,
+        },
     )
 
 
 def _page_url(request, number, search_terms):
-    """Page `number` of this list. The first page is the list's own address, not ?page=1: one page,
+    """Page `number` of the search. The first page is the search's own address, not ?page=1: one page,
     one address (for search engines following rel="prev", and for the page cache)."""
     query = {"q": search_terms} if search_terms else {}
     if number > 1:
@@ -95,7 +138,7 @@ def search(request):
         "search_limit": settings.SEARCH_RESULTS_LIMIT,
         "is_search": True,
     }
-    return _list_page(request, articles, context)
+    return _search_page(request, articles, context)
 
 
 def _feeds(rss_name, atom_name, slug):

@@ -25,10 +25,10 @@ def test_list_is_paginated(client, db):
         make_article()
     first = parse(client.get("/blog/").content.decode())
     assert len([1 for tag, a in first.elements if tag == "article"]) == 20
-    assert ("link", {"rel": "next", "href": "?page=2"}) in first.elements
-    second = client.get("/blog/?page=2").content.decode()
+    (older,) = {a["href"] for tag, a in first.elements if tag == "link" and a.get("rel") == "next"}
+    second = client.get(f"/blog/{older}").content.decode()
     assert second.count('class="card"') == 5
-    assert client.get("/blog/?page=99").status_code == 200
+    assert client.get("/blog/?page=99", follow=True).status_code == 200
 
 
 def test_author_page_lists_only_that_authors_articles(client, db):
@@ -74,8 +74,9 @@ def test_author_list_is_paginated_with_rel_prev_next_in_head(client, db):
     for _ in range(25):
         make_article(author=author)
     first = client.get("/blog/author/busy").content.decode()
-    assert links(first, "next") == ["?page=2", "?page=2"]  # <link> in the head and the pager's <a>
-    second = client.get("/blog/author/busy?page=2").content.decode()
+    older, pager_older = links(first, "next")  # <link> in the head and the pager's <a>
+    assert older == pager_older and older.startswith("?before=")
+    second = client.get(f"/blog/author/busy{older}").content.decode()
     assert links(second, "prev") == ["/blog/author/busy", "/blog/author/busy"]
     assert links(second, "next") == []
     assert len(parse(second).texts["h2"]) == 5
