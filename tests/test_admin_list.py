@@ -177,6 +177,22 @@ def test_the_list_loads_no_bodies_and_counts_once(client, editor, django_assert_
     assert "Long read" in client.get(CHANGELIST).content.decode()
 
 
+def test_a_filtered_count_stops_at_its_bound(client, editor, monkeypatch):
+    """A search for a word most articles have matched most of the table, and counting every match
+    read all their rows (0.75 s at 100,000 on PostgreSQL)."""
+    from articles import admin_changelist
+
+    monkeypatch.setattr(admin_changelist, "COUNT_BOUND", 2)
+    for _ in range(3):
+        make_article(title="Common word")
+    make_article(title="Rare")
+    client.force_login(editor)
+    many = client.get(CHANGELIST, {"q": "common"})
+    assert many.context["cl"].result_count == 2 and "2+ results" in many.content.decode()
+    few = client.get(CHANGELIST, {"q": "rare"})
+    assert few.context["cl"].result_count == 1 and "1 result " in few.content.decode()
+
+
 @pytest.mark.postgresql
 def test_unfiltered_count_is_the_planners_estimate_on_postgresql(client, editor, monkeypatch):
     from django.db import connection
