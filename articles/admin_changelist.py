@@ -8,7 +8,10 @@ bodies (two columns of kilobytes a row) that no column of the list shows."""
 
 import datetime
 
+from django import forms
+from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.paginator import Paginator
 from django.db import connections
 from django.utils import timezone
@@ -16,6 +19,8 @@ from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+
+from .models import Article
 
 # The columns of kilobytes that no column of the list shows.
 UNLISTED_COLUMNS = (
@@ -32,8 +37,10 @@ UNLISTED_COLUMNS = (
 
 # Below this many rows COUNT(*) is cheap and exact: the estimate is used only above it.
 ESTIMATE_ABOVE = 10_000
-# A filtered list (a search, a filter) is counted up to this many rows: a hundred pages of them.
-COUNT_BOUND = 10_000
+# A filtered list (a search, a filter) is counted up to this many rows: ten pages of them. On
+# PostgreSQL counting 1,001 matches of a word in 40% of 100,000 articles takes 15-25 ms; 10,001
+# took 270 ms (the planner reads rows in table order and tests each one's vector).
+COUNT_BOUND = 1_000
 
 
 class ArticleChangeList(ChangeList):
@@ -45,7 +52,7 @@ class ArticleChangeList(ChangeList):
 
 
 class AtLeast(int):
-    """A count that stopped at its bound: shown as "10000+ results"."""
+    """A count that stopped at its bound: shown as "1000+ results"."""
 
     def __str__(self):
         return f"{int(self)}+"
@@ -61,7 +68,7 @@ class EstimatedCountPaginator(Paginator):
     A filtered list is counted up to COUNT_BOUND rows: a search for a word that most articles
     have matches most of the table, and counting them all read every match's row (0.75 s for
     100,000 on PostgreSQL) for a number no editor pages through. Past the bound the list says
-    "10000+" and pages that far; a narrower search or filter reaches the rest."""
+    "1000+" and pages that far; a narrower search or filter reaches the rest."""
 
     @cached_property
     def count(self):
@@ -169,3 +176,46 @@ def _days_of(year, month):
     while day.month == month:
         yield day
         day += datetime.timedelta(days=1)
+
+
+class AutocompleteListFilter(admin.RelatedFieldListFilter):
+    """By author or by tag, chosen in the admin's autocomplete box (select2 over AuthorAdmin's and
+    TagAdmin's search) instead of a link per author and per tag: at 100,000 articles a site has
+    about 1,000 authors and 2,000 tags, and their links were half the list's rendering time (and
+    "Show counts" one COUNT of every row per link). The sidebar lists "All" and the one chosen;
+    the same address parameters as Django's filter (author__id__exact, tags__id__exact), so links
+    to a filtered list keep working. The box sends the choice: static/articles/admin/filter-autocomplete.js."""
+
+    template = "admin/articles/article/autocomplete_filter.html"
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        self.admin_site = model_admin.admin_site
+        super().__init__(field, request, params, model, model_admin, field_path)
+
+    def field_choices(self, field, request, model_admin):
+        chosen = [value for value in self.lookup_val or () if value.isdigit()]
+        if not chosen:
+            return []
+        return field.get_choices(include_blank=False, limit_choices_to={"pk__in": chosen})
+
+    def has_output(self):
+        return True
+
+    def autocomplete(self):
+        """The select2 box, showing the chosen author or tag, if any."""
+        box = forms.ModelChoiceField(
+            self.field.remote_field.model._default_manager.all(),
+            required=False,
+            widget=AutocompleteSelect(
+                self.field, self.admin_site, attrs={"data-filter-parameter": self.lookup_kwarg}
+            ),
+        )
+        chosen = self.lookup_choices[0][0] if self.lookup_choices else None
+        return box.widget.render(self.lookup_kwarg, chosen, attrs={"id": f"filter_{self.lookup_kwarg}"})
+
+
+def autocomplete_filter_media():
+    """What the autocomplete filters need on the change list page: select2 (in the language of
+    the request, as AutocompleteSelect picks it), then the script that sends the choice."""
+    select2 = AutocompleteSelect(Article._meta.get_field("author"), admin.site).media
+    return select2 + forms.Media(js=["articles/admin/filter-autocomplete.js"])
