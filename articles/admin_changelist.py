@@ -37,6 +37,8 @@ UNLISTED_COLUMNS = (
 
 # Below this many rows COUNT(*) is cheap and exact: the estimate is used only above it.
 ESTIMATE_ABOVE = 10_000
+# From this row on, a page's rows are found by their keys first (EstimatedCountPaginator.page).
+DEEP_PAGE_FROM = 1_000
 # A filtered list (a search, a filter) is counted up to this many rows: ten pages of them. On
 # PostgreSQL counting 1,001 matches of a word in 40% of 100,000 articles takes 15-25 ms; 10,001
 # took 270 ms (the planner reads rows in table order and tests each one's vector).
@@ -87,6 +89,22 @@ class EstimatedCountPaginator(Paginator):
             if estimate >= ESTIMATE_ABOVE:
                 return estimate
         return super().count
+
+    def page(self, number):
+        """A deep page's keys first, then its rows by key. OFFSET makes the database produce every
+        skipped row: with the author joined and the row read, for the last of 1,000 pages, 0.9 s on
+        PostgreSQL and 2.3 s on SQLite; skipping keys alone reads the index on `published` (which
+        holds the rowid on SQLite) and no article's columns."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        if bottom < DEEP_PAGE_FROM or self.object_list.query.distinct:
+            return super().page(number)
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        # The list's own ordering still applies, so the rows come in the same order as the keys.
+        return self._get_page(self.object_list.filter(pk__in=keys), number, self)
 
 
 def date_hierarchy(cl):

@@ -193,6 +193,26 @@ def test_a_filtered_count_stops_at_its_bound(client, editor, monkeypatch):
     assert few.context["cl"].result_count == 1 and "1 result " in few.content.decode()
 
 
+def test_a_deep_page_skips_keys_in_an_index_not_rows(client, editor, monkeypatch):
+    """OFFSET made the database produce every skipped row, joined to its author: the last of 1,000
+    pages took 0.9 s on PostgreSQL (a sort of every row) and 2.3 s on SQLite."""
+    from articles import admin_changelist
+    from articles.admin import ArticleAdmin
+
+    monkeypatch.setattr(admin_changelist, "DEEP_PAGE_FROM", 1)
+    monkeypatch.setattr(ArticleAdmin, "list_per_page", 2)
+    for day in range(1, 6):
+        make_article(title=f"Day {day}", published=timezone.now() - timedelta(days=day))
+    client.force_login(editor)
+    assert [a.title for a in client.get(CHANGELIST, {"p": 2}).context["cl"].result_list] == ["Day 3", "Day 4"]
+    assert [a.title for a in client.get(CHANGELIST, {"p": 3}).context["cl"].result_list] == ["Day 5"]
+    queries = _queries_and_plans(lambda: client.get(CHANGELIST, {"p": 2}))
+    (skipping,) = [(sql, plan) for sql, plan in queries if "OFFSET" in sql]
+    assert skipping[0].startswith('SELECT "articles_article"."id" AS "pk" FROM "articles_article" ORDER BY')
+    assert re.search("article_list_order_idx|COVERING INDEX", skipping[1]), skipping[1]
+    assert "Sort" not in skipping[1] and "TEMP B-TREE" not in skipping[1], skipping[1]
+
+
 @pytest.mark.postgresql
 def test_unfiltered_count_is_the_planners_estimate_on_postgresql(client, editor, monkeypatch):
     from django.db import connection
