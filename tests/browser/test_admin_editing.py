@@ -10,7 +10,7 @@ from django.utils import timezone
 from articles.models import Status
 
 from ..conftest import PASSWORD, SEED_SLUG
-from ..factories import image_bytes, make_article
+from ..factories import image_bytes, make_article, tag
 from .conftest import DESKTOP, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -143,6 +143,23 @@ def test_article_list_shows_visibility_filters_and_links(open_page, live_server,
     assert page.locator("select[name=action] option[value=publish]").count() == 1
     assert page.locator("select[name=action] option[value=delete_selected]").count() == 0
     screenshot(page, "admin-article-list")
+
+
+def test_editor_filters_the_list_by_a_tag_found_in_the_autocomplete_box(open_page, live_server, editor):
+    tag(make_article(title="Physics for poets"), "Science")
+    tag(make_article(title="Haiku"), "Poetry")
+    page = log_in(open_page, "/admin/articles/article/")
+    page.locator('[data-filter-title="tags"] .select2-selection').click()
+    page.locator(".select2-search__field").fill("sci")
+    page.locator(".select2-results__option", has_text="Science").click()
+    page.wait_for_url("**tags__id__exact=*")
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() == 1 and "Physics for poets" in rows.inner_text()
+    assert page.locator('[data-filter-title="tags"] li.selected', has_text="Science").count() == 1
+
+    page.locator('[data-filter-title="tags"] .select2-selection__clear').click()  # clears the filter
+    page.wait_for_url(lambda address: "tags__id__exact" not in address)
+    assert page.locator("#result_list tbody tr").count() == 2
 
 
 def test_editor_previews_a_draft_with_a_banner(open_page, live_server, editor, seed_article):
