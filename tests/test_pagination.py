@@ -4,8 +4,10 @@
 ties on the same second included; old numbered addresses redirect to the same page by key. Search
 keeps numbered pages (ranked results)."""
 
+import re
 from datetime import timedelta
 from itertools import pairwise
+from urllib.parse import unquote
 
 import pytest
 from django.db import connection
@@ -111,7 +113,17 @@ def test_a_deep_page_seeks_by_index_without_counting_or_sorting(client, articles
     assert not any("COUNT(" in sql.upper() or "OFFSET" in sql.upper() for sql in statements)
     page_query = next(sql for sql in statements if '"articles_article"."excerpt"' in sql)
     page_plan = plan(page_query)
-    assert SEEK_INDEXES[list_url] in page_plan
+    seek_indexes = {SEEK_INDEXES[list_url]}
+    if connection.vendor == "postgresql":
+        # Its planner may walk the list's order for a few test rows and filter by author: a seek in
+        # order all the same (the sorts and scans are refused below); SQLite's choice is pinned.
+        seek_indexes.add("article_public_order_idx")
+    assert any(index in page_plan for index in seek_indexes), page_plan
+    # Of the two upper bounds on `published` (the key's, and now's for what is public), the key's
+    # comes first: SQLite seeks by the first, and now's had it read every newer index entry.
+    stamp = unquote(older.split("before=")[1]).split("Z,")[0].replace("T", " ")
+    first_bound = re.search(r'"published" <= \'([^\']*)\'', page_query[page_query.index(" WHERE ") :])[1]
+    assert stamp in first_bound.replace("T", " "), (stamp, first_bound)
     for sql in statements:
         found = plan(sql)
         assert "TEMP B-TREE" not in found  # SQLite: a sort of every matching row
