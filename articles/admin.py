@@ -6,6 +6,7 @@ in one transaction, so that their publish events are written with them (publishi
 """
 
 import difflib
+import re
 
 from django import forms
 from django.contrib import admin, messages
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from markdownx.admin import MarkdownxModelAdmin
+from markdownx.fields import MarkdownxFormField
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -92,7 +94,43 @@ def body_diff_html(old, new):
     )
 
 
+def line_ending(text):
+    """The line break a text is written with: CRLF when it has any (a file from Windows), else LF."""
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+class BodyFormField(MarkdownxFormField):
+    """The body exactly as the editor left it: whitespace at either end kept (indented code, the
+    blank line a file starts with), line breaks as the article has them. Browsers send every line
+    break of a textarea as CRLF; taken as sent, an untouched body would count as changed."""
+
+    def __init__(self, *args, newline="\n", **kwargs):
+        super().__init__(*args, **{**kwargs, "strip": False})
+        self.newline = newline
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return re.sub(r"\r\n|\r|\n", self.newline, value)
+
+
 class ArticleForm(forms.ModelForm):
+    class Meta:
+        field_classes = {"body": BodyFormField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "body" in self.fields and self.instance.pk:
+            self.fields["body"].newline = line_ending(self.instance.body)
+
+    def _post_clean(self):
+        # A field the editor did not change keeps its stored value exactly: the form shows times to
+        # the second, and writing the shown value back would drop the stored microseconds.
+        if self.instance.pk:
+            stored = {field.name for field in self.instance._meta.concrete_fields}
+            for name in (self.cleaned_data.keys() & stored) - set(self.changed_data):
+                self.cleaned_data[name] = getattr(self.instance, name)
+        super()._post_clean()
+
     def clean_image(self):
         """A newly uploaded cover gets the body images' checks and cleaning: no SVG or other
         formats, size and pixel limits, no EXIF (GPS), a random file name."""
@@ -270,11 +308,21 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                 changed += 1
         self.message_user(request, f"{changed} article(s) moved back to draft.", messages.SUCCESS)
 
+    def save_related(self, request, form, formsets, change):
+        if change and not form.has_changed() and not any(formset.has_changed() for formset in formsets):
+            return
+        super().save_related(request, form, formsets, change)
+
     def _save_edited(self, article, fields):
         article.edited_at = timezone.now()
         article.save(update_fields=[*fields, "edited_at"])
 
     def save_model(self, request, obj, form, change):
+        if change and obj.loaded_from_table and not form.has_changed():
+            # The editor changed nothing: no `updated`, no `edited_at` (which makes the next import
+            # skip the file), no version, no publish event. (A restored version is built from its
+            # history row, not loaded: restoring it is a change even from an unchanged form.)
+            return
         # Marks the article as edited, so a re-import of a changed file does not overwrite it silently.
         obj.edited_at = timezone.now()
         if change:

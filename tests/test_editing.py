@@ -9,6 +9,7 @@ from articles.models import Article
 
 from .conftest import SEED_FILE, SEED_SLUG
 from .factories import admin_form_data
+from .html import submitted_form
 
 CHANGELIST = "/admin/articles/article/"
 
@@ -45,7 +46,7 @@ def test_an_earlier_version_can_be_restored(client, editor, seed_article):
     response = client.post(revert_url, admin_form_data(seed_article, body=original.body))
     assert response.status_code == 302
     restored = Article.objects.get(pk=seed_article.pk)
-    assert restored.body == original.body.strip()  # the form strips, as any admin save does
+    assert restored.body == original.body  # as written: no whitespace stripped
     assert "Rewritten entirely." not in restored.body_html  # rendered again on restore
     assert restored.updated > article.updated and restored.edited_at > article.edited_at
     assert restored.history.count() == versions_before + 1  # the restore is a version too
@@ -96,3 +97,14 @@ def test_body_diff_escapes_what_the_body_contains():
     assert "<script>" not in html
     assert '<span class="body-diff__added">+&lt;script&gt;alert(1)&lt;/script&gt;</span>' in html
     assert body_diff_html("Same.", "Same.") == "No change to the body."
+
+
+def test_restoring_a_version_from_its_untouched_form_restores_it(client, editor, seed_article):
+    """The revert page's form shows the old version: sent back unchanged, it is still a change."""
+    client.force_login(editor)
+    original = seed_article.history.first()
+    client.post(f"{CHANGELIST}{seed_article.pk}/change/", admin_form_data(seed_article, body="Rewritten."))
+    revert_url = f"{CHANGELIST}{seed_article.pk}/history/{original.history_id}/"
+    response = client.post(revert_url, submitted_form(client.get(revert_url).content.decode()))
+    assert response.status_code == 302
+    assert Article.objects.get(pk=seed_article.pk).body == original.body

@@ -1,0 +1,115 @@
+"""What an admin Save does to an article: exactly what the editor changed, and nothing when nothing
+changed. The form is posted as a browser posts it (tests/html.py submitted_form: textareas with
+CRLF line breaks), from the change page the editor opened."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from articles.models import Article
+from publishing.models import Event
+
+from .conftest import SEED_FILE
+from .html import submitted_form
+
+CHANGELIST = "/admin/articles/article/"
+
+
+def change_url(article):
+    return f"{CHANGELIST}{article.pk}/change/"
+
+
+def opened_form(client, article):
+    """The change page's form as the editor's browser would send it back, untouched."""
+    response = client.get(change_url(article))
+    assert response.status_code == 200
+    return submitted_form(response.content.decode())
+
+
+def save(client, article, data):
+    response = client.post(change_url(article), data)
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors if response.context else response
+    )
+    return Article.objects.get(pk=article.pk)
+
+
+@pytest.fixture
+def indented_article(run_import, write_seed):
+    """An imported article whose body starts with indented code and ends with blank lines."""
+    path = write_seed(
+        "indented.md",
+        "---\ntitle: Indented\nslug: indented\ndate: 2024-03-01\n---\n    leading code block\n\nText.\n\n\n",
+    )
+    run_import(str(path))
+    return Article.objects.get(slug="indented")
+
+
+def test_a_save_with_no_change_writes_nothing(
+    client, editor, seed_article, django_capture_on_commit_callbacks
+):
+    client.force_login(editor)
+    before = Article.objects.get(pk=seed_article.pk)
+    versions = before.history.count()
+    events = Event.objects.count()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        after = save(client, before, opened_form(client, before))
+    assert after.updated == before.updated
+    assert after.edited_at is None
+    assert after.body == before.body  # byte for byte: no CRLF from the browser
+    assert after.history.count() == versions
+    assert Event.objects.count() == events  # no publish event, so no purge, no webhook
+    assert callbacks == []  # nothing scheduled for after the commit (cache, renditions, events)
+
+
+def test_a_save_with_no_change_keeps_leading_and_trailing_whitespace(client, editor, indented_article):
+    client.force_login(editor)
+    after = save(client, indented_article, opened_form(client, indented_article))
+    assert after.body == indented_article.body == "    leading code block\n\nText.\n\n\n"
+    assert after.edited_at is None
+
+
+def test_an_edit_keeps_the_bodys_own_line_endings(client, editor, run_import, write_seed):
+    path = write_seed(
+        "crlf.md",
+        b"---\r\ntitle: Windows\r\nslug: windows\r\ndate: 2024-03-01\r\n---\r\nOne.\r\n\r\nTwo.\r\n",
+    )
+    run_import(str(path))
+    article = Article.objects.get(slug="windows")
+    assert article.body == "One.\r\n\r\nTwo.\r\n"
+    client.force_login(editor)
+    data = opened_form(client, article)
+    data["body"] = data["body"].replace("Two.", "Two, edited.")
+    assert save(client, article, data).body == "One.\r\n\r\nTwo, edited.\r\n"
+
+    unix = Article.objects.get(pk=article.pk)
+    unix.body = "One.\n\nTwo.\n"
+    unix.save()
+    data = opened_form(client, unix)
+    data["body"] = data["body"].replace("Two.", "Two, edited.")
+    assert save(client, unix, data).body == "One.\n\nTwo, edited.\n"
+
+
+def test_a_real_edit_still_saves_and_moves_updated(client, editor, seed_article):
+    # Published by the admin's action at a time with microseconds, which the form does not show.
+    Article.objects.filter(pk=seed_article.pk).update(
+        published=seed_article.published.replace(microsecond=123456)
+    )
+    client.force_login(editor)
+    before = Article.objects.get(pk=seed_article.pk)
+    versions = before.history.count()
+    data = opened_form(client, before)
+    data["excerpt"] = "A new excerpt."
+    after = save(client, before, data)
+    assert after.excerpt == "A new excerpt."
+    assert after.updated > before.updated and after.edited_at is not None
+    assert after.body == before.body and after.published == before.published
+    assert after.history.count() == versions + 1
+
+
+def test_an_untouched_admin_save_exports_byte_identical(client, editor, seed_article, tmp_path):
+    client.force_login(editor)
+    save(client, seed_article, opened_form(client, seed_article))
+    call_command("export_articles", str(tmp_path), stdout=StringIO())
+    assert (tmp_path / SEED_FILE.name).read_bytes() == SEED_FILE.read_bytes()
