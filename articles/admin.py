@@ -5,15 +5,16 @@ version is kept). Bulk actions save article by article for the same reason, inst
 in one transaction, so that their publish events are written with them (publishing/outbox.py).
 """
 
-import difflib
 import re
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.postgres.search import SearchQuery
 from django.db import connections, models, transaction
+from django.http import HttpResponseNotAllowed, JsonResponse
+from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from markdownx.admin import MarkdownxModelAdmin
 from markdownx.fields import MarkdownxFormField
@@ -26,6 +27,8 @@ from .admin_changelist import (
     EstimatedCountPaginator,
     autocomplete_filter_media,
 )
+from .admin_conflicts import VERSION_FIELD, current_version, note_open, presence_notice, refuse_stale_save
+from .body_diff import body_diff_html
 from .images import ImageError
 from .images.uploads import cleaned_upload
 from .models import SEARCH_CONFIG, Article, Author, Status, Tag
@@ -80,20 +83,6 @@ class BodyDiffHelper(HistoricalRecordContextHelper):
         return [change for change in super().context_for_delta_changes(delta) if change["field"] != body]
 
 
-def body_diff_html(old, new):
-    """The lines of the body that changed between two versions, as a readable unified diff."""
-    lines = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1)
-    rows = []
-    for line in list(lines)[2:]:  # skip the ---/+++ file header
-        kind = {"+": "added", "-": "removed", "@": "hunk"}.get(line[:1], "same")
-        rows.append((kind, line))
-    if not rows:
-        return "No change to the body."
-    return format_html(
-        '<pre class="body-diff">{}</pre>', format_html_join("", '<span class="body-diff__{}">{}</span>', rows)
-    )
-
-
 def line_ending(text):
     """The line break a text is written with: CRLF when it has any (a file from Windows), else LF."""
     return "\r\n" if "\r\n" in text else "\n"
@@ -114,13 +103,23 @@ class BodyFormField(MarkdownxFormField):
 
 
 class ArticleForm(forms.ModelForm):
+    # The version of the article this form shows (admin_conflicts): a save from an older one is refused.
+    loaded_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         field_classes = {"body": BodyFormField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if "body" in self.fields and self.instance.pk:
-            self.fields["body"].newline = line_ending(self.instance.body)
+        if self.instance.pk:
+            if "body" in self.fields:
+                self.fields["body"].newline = line_ending(self.instance.body)
+            self.fields[VERSION_FIELD].initial = current_version(self.instance.pk)
+
+    def clean(self):
+        cleaned = super().clean()
+        refuse_stale_save(self.instance, cleaned.get(VERSION_FIELD))
+        return cleaned
 
     def _post_clean(self):
         # A field the editor did not change keeps its stored value exactly: the form shows times to
@@ -197,6 +196,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                     "tags",
                     "excerpt",
                     "body",
+                    VERSION_FIELD,
                 )
             },
         ),
@@ -225,6 +225,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             "articles/admin/preview-title.js",
             "articles/admin/editor-upload.js",
             "articles/admin/cover-preview.js",
+            "articles/admin/presence.js",
         ]
 
     @property
@@ -307,6 +308,35 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                 self._save_edited(article, ["status"])
                 changed += 1
         self.message_user(request, f"{changed} article(s) moved back to draft.", messages.SUCCESS)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and object_id:
+            self._tell_who_else_is_editing(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _tell_who_else_is_editing(self, request, object_id):
+        article = self.get_object(request, object_id)
+        if article is not None and self.has_change_permission(request, article):
+            notice = presence_notice(note_open(article.pk, request.user))
+            if notice:
+                messages.warning(request, notice)
+
+    def get_urls(self):
+        presence = path(
+            "<path:object_id>/presence/",
+            self.admin_site.admin_view(self.presence_view),
+            name="articles_article_presence",
+        )
+        return [presence, *super().get_urls()]
+
+    def presence_view(self, request, object_id):
+        """The open change page's heartbeat (presence.js): still open; who else has it open."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self.get_object(request, object_id)
+        if article is None or not self.has_change_permission(request, article):
+            return JsonResponse({"error": "No such article, or you may not edit it."}, status=404)
+        return JsonResponse({"notice": presence_notice(note_open(article.pk, request.user))})
 
     def save_related(self, request, form, formsets, change):
         if change and not form.has_changed() and not any(formset.has_changed() for formset in formsets):

@@ -113,3 +113,83 @@ def test_an_untouched_admin_save_exports_byte_identical(client, editor, seed_art
     save(client, seed_article, opened_form(client, seed_article))
     call_command("export_articles", str(tmp_path), stdout=StringIO())
     assert (tmp_path / SEED_FILE.name).read_bytes() == SEED_FILE.read_bytes()
+
+
+@pytest.fixture
+def second_editor(db):
+    from django.contrib.auth.models import Group
+
+    from articles.roles import EDITORS_GROUP
+
+    from .conftest import _user
+
+    user = _user("jane", is_staff=True, first_name="Jane", last_name="Doe")
+    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    return user
+
+
+def test_a_save_from_a_form_older_than_the_article_is_refused(client, editor, second_editor, seed_article):
+    from django.test import Client
+
+    jane = Client()
+    jane.force_login(second_editor)
+    client.force_login(editor)
+    mine = opened_form(client, seed_article)
+    hers = opened_form(jane, seed_article)
+
+    hers["body"] = hers["body"].replace("One of the most important steps", "Jane's new first step")
+    save(jane, seed_article, hers)
+    mine["excerpt"] = "My excerpt."
+    response = client.post(change_url(seed_article), mine)
+
+    assert response.status_code == 200  # the form again, with the refusal
+    html = response.content.decode()
+    assert "Not saved: Jane Doe saved this article at" in html
+    assert "What they changed: body." in html
+    assert "+Jane&#x27;s new first step" in html  # her change to the body, shown as a diff
+    assert "My excerpt." in html  # the editor's own text is still in the form, to copy
+    stored = Article.objects.get(pk=seed_article.pk)
+    assert "Jane's new first step" in stored.body and stored.excerpt != "My excerpt."
+
+    # Reloaded, the form carries her version: the save goes through, on top of her change.
+    mine = opened_form(client, seed_article)
+    mine["excerpt"] = "My excerpt."
+    stored = save(client, seed_article, mine)
+    assert stored.excerpt == "My excerpt." and "Jane's new first step" in stored.body
+
+
+def test_saves_one_after_another_from_fresh_forms_are_not_refused(client, editor, seed_article):
+    client.force_login(editor)
+    for excerpt in ("First.", "Second."):
+        data = opened_form(client, seed_article)
+        data["excerpt"] = excerpt
+        assert save(client, seed_article, data).excerpt == excerpt
+
+
+def test_an_import_after_the_form_was_opened_makes_it_stale(client, editor, run_import, write_seed):
+    path = write_seed("note.md", "---\ntitle: Note\nslug: note\ndate: 2024-01-02\n---\nFirst text.\n")
+    run_import(str(path))
+    article = Article.objects.get(slug="note")
+    client.force_login(editor)
+    data = opened_form(client, article)
+    path.write_text("---\ntitle: Note\nslug: note\ndate: 2024-01-02\n---\nSecond text.\n")
+    run_import(str(path))
+    data["excerpt"] = "Mine."
+    html = client.post(change_url(article), data).content.decode()
+    assert "Not saved: An import or another process saved this article" in html
+    assert Article.objects.get(pk=article.pk).body == "Second text.\n"
+
+
+def test_an_editor_is_told_who_else_has_the_article_open(client, editor, second_editor, seed_article):
+    from django.test import Client
+
+    jane = Client()
+    jane.force_login(second_editor)
+    client.force_login(editor)
+    assert "Also open for editing" not in client.get(change_url(seed_article)).content.decode()
+    html = jane.get(change_url(seed_article)).content.decode()
+    assert "Also open for editing by editor (since" in html
+    # The open page's heartbeat answers the same notice (presence.js shows it).
+    presence = f"{CHANGELIST}{seed_article.pk}/presence/"
+    assert "Also open for editing by Jane Doe" in client.post(presence).json()["notice"]
+    assert client.get(presence).status_code == 405
