@@ -14,7 +14,7 @@ from django.db import connections, models, transaction
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.text import capfirst
 from markdownx.admin import MarkdownxModelAdmin
 from markdownx.fields import MarkdownxFormField
@@ -32,6 +32,7 @@ from .body_diff import body_diff_html
 from .images import ImageError
 from .images.uploads import cleaned_upload
 from .models import SEARCH_CONFIG, Article, Author, Status, Tag
+from .slugs import first_free_slug, reserved_slug_reason, slug_from_title
 
 # An address typed without a scheme is https (Django 6's default; 5.2 still assumes http).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -111,10 +112,27 @@ class ArticleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # Help texts are plain text ("/blog/<slug>"); the admin writes them out as HTML.
+            field.help_text = escape(field.help_text)
         if self.instance.pk:
             if "body" in self.fields:
                 self.fields["body"].newline = line_ending(self.instance.body)
             self.fields[VERSION_FIELD].initial = current_version(self.instance.pk)
+
+    def clean_slug(self):
+        """What the importer refuses, refused with its reason; a slug another article has, refused
+        with a free one to take instead."""
+        slug = self.cleaned_data["slug"]
+        if reason := reserved_slug_reason(slug):
+            raise forms.ValidationError(f"{reason[0].upper()}{reason[1:]}.", code="reserved")
+        others = Article.objects.exclude(pk=self.instance.pk)
+        if others.filter(slug=slug).exists():
+            free = first_free_slug(slug, lambda candidate: others.filter(slug=candidate).exists())
+            raise forms.ValidationError(
+                f"Another article has the slug {slug!r}; {free!r} is free.", code="taken"
+            )
+        return slug
 
     def clean(self):
         cleaned = super().clean()
@@ -160,7 +178,8 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     list_select_related = ("author",)
     # On PostgreSQL a search reads the GIN-indexed vector of these fields, not them (get_search_results).
     search_fields = ("title", "slug", "excerpt", "body")
-    prepopulated_fields = {"slug": ("title",)}
+    # No prepopulated_fields: Django's urlify.js makes other slugs than the importer (Đường phố →
+    # djng-ph, 日本語 → nothing); slug-from-title.js asks slug_view for the importer's.
     # Drilled down by index seeks: templates/admin/articles/article/change_list.html.
     date_hierarchy = "published"
     # At 100,000 articles no COUNT(*) of every row: no "N total" beside a search's count, and the
@@ -226,6 +245,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             "articles/admin/editor-upload.js",
             "articles/admin/cover-preview.js",
             "articles/admin/presence.js",
+            "articles/admin/slug-from-title.js",
         ]
 
     @property
@@ -327,7 +347,21 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             self.admin_site.admin_view(self.presence_view),
             name="articles_article_presence",
         )
-        return [presence, *super().get_urls()]
+        slug = path("slug/", self.admin_site.admin_view(self.slug_view), name="articles_article_slug")
+        return [presence, slug, *super().get_urls()]
+
+    def slug_view(self, request):
+        """The slug the importer would make of ?title=, made free of other articles' (not ?pk='s)."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            return JsonResponse({"error": "You may not edit articles."}, status=403)
+        pk = request.GET.get("pk", "")
+        others = Article.objects.exclude(pk=int(pk)) if pk.isdigit() else Article.objects.all()
+        slug = slug_from_title(request.GET.get("title", ""))
+        if not slug:
+            return JsonResponse({"slug": ""})
+        return JsonResponse(
+            {"slug": first_free_slug(slug, lambda candidate: others.filter(slug=candidate).exists())}
+        )
 
     def presence_view(self, request, object_id):
         """The open change page's heartbeat (presence.js): still open; who else has it open."""

@@ -193,3 +193,60 @@ def test_an_editor_is_told_who_else_has_the_article_open(client, editor, second_
     presence = f"{CHANGELIST}{seed_article.pk}/presence/"
     assert "Also open for editing by Jane Doe" in client.post(presence).json()["notice"]
     assert client.get(presence).status_code == 405
+
+
+ADD_URL = f"{CHANGELIST}add/"
+
+
+def added(client, **fields):
+    """Post the add form as a browser would, with `fields` typed in; returns the response."""
+    data = submitted_form(client.get(ADD_URL).content.decode())
+    data.update({"status": "draft", **fields})
+    return client.post(ADD_URL, data)
+
+
+@pytest.mark.parametrize("slug", ["search", "feed", "Tag"])
+def test_the_admin_refuses_the_slugs_the_importer_refuses_with_its_reason(
+    client, editor, slug, run_import, write_seed
+):
+    code, lines = run_import(str(write_seed("x.md", f"---\ntitle: X\nslug: {slug}\n---\nText.\n")))
+    assert code != 0
+    (refusal,) = [line for line in lines if "path the site uses itself" in line]
+    reason = refusal.split("slug: ", 1)[1]
+    client.force_login(editor)
+    response = added(client, title="X", slug=slug)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["slug"] == [f"{reason[0].upper()}{reason[1:]}."]
+    assert not Article.objects.filter(slug=slug).exists()
+
+
+def test_a_new_article_with_a_taken_slug_is_offered_a_free_one(client, editor, seed_article):
+    Article.objects.create(title="Other", slug=f"{seed_article.slug}-2", body="x")
+    client.force_login(editor)
+    response = added(client, title="Again", slug=seed_article.slug)
+    assert response.context["adminform"].form.errors["slug"] == [
+        f"Another article has the slug {seed_article.slug!r}; '{seed_article.slug}-3' is free."
+    ]
+
+
+@pytest.mark.parametrize("title", ["Größe", "Đường phố", "Привет мир", "日本語のタイトル", "Crème brûlée"])
+def test_the_admins_slug_from_a_title_is_the_importers(client, editor, title, run_import, write_seed):
+    client.force_login(editor)
+    suggested = client.get(f"{CHANGELIST}slug/", {"title": title}).json()["slug"]
+    run_import(str(write_seed("t.md", f"---\ntitle: {title}\n---\nText.\n")))
+    assert Article.objects.get(title=title).slug == suggested != ""
+    # Now taken by the imported article: the next one is offered a free slug, the article itself its own.
+    assert client.get(f"{CHANGELIST}slug/", {"title": title}).json()["slug"] == f"{suggested}-2"
+    own = Article.objects.get(title=title).pk
+    assert client.get(f"{CHANGELIST}slug/", {"title": title, "pk": own}).json()["slug"] == suggested
+
+
+def test_a_reserved_slug_is_never_suggested(client, editor):
+    client.force_login(editor)
+    assert client.get(f"{CHANGELIST}slug/", {"title": "Search"}).json()["slug"] == "search-2"
+
+
+def test_the_slug_help_text_shows_its_placeholder(client, editor, seed_article):
+    client.force_login(editor)
+    html = client.get(change_url(seed_article)).content.decode()
+    assert "/blog/&lt;slug&gt;" in html and "/blog/<slug>" not in html

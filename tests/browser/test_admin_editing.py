@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from articles.models import Status
 
@@ -173,3 +174,18 @@ def test_editor_previews_a_draft_with_a_banner(open_page, live_server, editor, s
     banner = page.locator(".preview-banner")
     assert banner.is_visible() and "Preview: not public." in banner.inner_text()
     screenshot(page, "staff-preview-of-a-draft")
+
+
+def test_a_new_articles_slug_follows_its_title_as_the_importer_makes_it(
+    open_page, live_server, editor, seed_article
+):
+    page = log_in(open_page, "/admin/articles/article/add/")
+    page.fill("#id_title", "Đường phố Größe")
+    slug = page.locator("#id_slug")
+    expect(slug).to_have_value("duong-pho-grosse")
+    page.fill("#id_title", seed_article.title)  # taken by the seed: the next free slug
+    expect(slug).to_have_value(f"{seed_article.slug}-2")
+    page.fill("#id_slug", "my-own")  # typed by hand: the title no longer changes it
+    page.fill("#id_title", "Something else")
+    page.wait_for_timeout(600)
+    assert page.input_value("#id_slug") == "my-own"
