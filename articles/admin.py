@@ -329,6 +329,10 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                 changed += 1
         self.message_user(request, f"{changed} article(s) moved back to draft.", messages.SUCCESS)
 
+    def get_changeform_initial_data(self, request):
+        # A new article starts as a draft: publishing is a decision, not a default.
+        return {"status": Status.DRAFT, **super().get_changeform_initial_data(request)}
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET" and object_id:
             self._tell_who_else_is_editing(request, object_id)

@@ -250,3 +250,11 @@ def test_the_slug_help_text_shows_its_placeholder(client, editor, seed_article):
     client.force_login(editor)
     html = client.get(change_url(seed_article)).content.decode()
     assert "/blog/&lt;slug&gt;" in html and "/blog/<slug>" not in html
+
+
+def test_a_new_article_starts_as_a_draft(client, editor):
+    client.force_login(editor)
+    assert submitted_form(client.get(ADD_URL).content.decode())["status"] == "draft"
+    assert (
+        submitted_form(client.get(ADD_URL, {"status": "published"}).content.decode())["status"] == "published"
+    )

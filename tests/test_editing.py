@@ -108,3 +108,31 @@ def test_restoring_a_version_from_its_untouched_form_restores_it(client, editor,
     response = client.post(revert_url, submitted_form(client.get(revert_url).content.decode()))
     assert response.status_code == 302
     assert Article.objects.get(pk=seed_article.pk).body == original.body
+
+
+def test_restoring_a_version_keeps_the_cover_image(
+    client, editor, seed_article, django_capture_on_commit_callbacks
+):
+    from .factories import uploaded_image
+
+    client.force_login(editor)
+    change_url = f"{CHANGELIST}{seed_article.pk}/change/"
+    with django_capture_on_commit_callbacks(execute=True):
+        data = submitted_form(client.get(change_url).content.decode())
+        data.update(image=uploaded_image("cover.png", size=(800, 500)), image_alt="A cover")
+        assert client.post(change_url, data).status_code == 302
+    with_cover = Article.objects.get(pk=seed_article.pk)
+    assert with_cover.image and with_cover.lead_image_sources
+    version = with_cover.history.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        data = submitted_form(client.get(change_url).content.decode())
+        data["body"] = "Rewritten."
+        assert client.post(change_url, data).status_code == 302
+        revert_url = f"{CHANGELIST}{seed_article.pk}/history/{version.history_id}/"
+        assert (
+            client.post(revert_url, submitted_form(client.get(revert_url).content.decode())).status_code
+            == 302
+        )
+    restored = Article.objects.get(pk=seed_article.pk)
+    assert restored.body == version.body
+    assert restored.image.name == with_cover.image.name and restored.lead_image_sources
