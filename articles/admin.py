@@ -5,34 +5,29 @@ version is kept). Bulk actions save article by article for the same reason, inst
 in one transaction, so that their publish events are written with them (publishing/outbox.py).
 """
 
-import re
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.postgres.search import SearchQuery
 from django.db import connections, models, transaction
-from django.http import HttpResponseNotAllowed, JsonResponse
-from django.urls import path
 from django.utils import timezone
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from markdownx.admin import MarkdownxModelAdmin
-from markdownx.fields import MarkdownxFormField
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from . import autosaves
 from .admin_changelist import (
     ArticleChangeList,
     AutocompleteListFilter,
     EstimatedCountPaginator,
     autocomplete_filter_media,
 )
-from .admin_conflicts import VERSION_FIELD, current_version, note_open, presence_notice, refuse_stale_save
+from .admin_conflicts import VERSION_FIELD
+from .admin_editing import EditorEndpoints
+from .admin_form import ArticleForm
 from .body_diff import body_diff_html
-from .images import ImageError
-from .images.uploads import cleaned_upload
 from .models import SEARCH_CONFIG, Article, Author, Status, Tag
-from .slugs import first_free_slug, reserved_slug_reason, slug_from_title
 
 # An address typed without a scheme is https (Django 6's default; 5.2 still assumes http).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -84,84 +79,8 @@ class BodyDiffHelper(HistoricalRecordContextHelper):
         return [change for change in super().context_for_delta_changes(delta) if change["field"] != body]
 
 
-def line_ending(text):
-    """The line break a text is written with: CRLF when it has any (a file from Windows), else LF."""
-    return "\r\n" if "\r\n" in text else "\n"
-
-
-class BodyFormField(MarkdownxFormField):
-    """The body exactly as the editor left it: whitespace at either end kept (indented code, the
-    blank line a file starts with), line breaks as the article has them. Browsers send every line
-    break of a textarea as CRLF; taken as sent, an untouched body would count as changed."""
-
-    def __init__(self, *args, newline="\n", **kwargs):
-        super().__init__(*args, **{**kwargs, "strip": False})
-        self.newline = newline
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return re.sub(r"\r\n|\r|\n", self.newline, value)
-
-
-class ArticleForm(forms.ModelForm):
-    # The version of the article this form shows (admin_conflicts): a save from an older one is refused.
-    loaded_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-    class Meta:
-        field_classes = {"body": BodyFormField}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            # Help texts are plain text ("/blog/<slug>"); the admin writes them out as HTML.
-            field.help_text = escape(field.help_text)
-        if self.instance.pk:
-            if "body" in self.fields:
-                self.fields["body"].newline = line_ending(self.instance.body)
-            self.fields[VERSION_FIELD].initial = current_version(self.instance.pk)
-
-    def clean_slug(self):
-        """What the importer refuses, refused with its reason; a slug another article has, refused
-        with a free one to take instead."""
-        slug = self.cleaned_data["slug"]
-        if reason := reserved_slug_reason(slug):
-            raise forms.ValidationError(f"{reason[0].upper()}{reason[1:]}.", code="reserved")
-        others = Article.objects.exclude(pk=self.instance.pk)
-        if others.filter(slug=slug).exists():
-            free = first_free_slug(slug, lambda candidate: others.filter(slug=candidate).exists())
-            raise forms.ValidationError(
-                f"Another article has the slug {slug!r}; {free!r} is free.", code="taken"
-            )
-        return slug
-
-    def clean(self):
-        cleaned = super().clean()
-        refuse_stale_save(self.instance, cleaned.get(VERSION_FIELD))
-        return cleaned
-
-    def _post_clean(self):
-        # A field the editor did not change keeps its stored value exactly: the form shows times to
-        # the second, and writing the shown value back would drop the stored microseconds.
-        if self.instance.pk:
-            stored = {field.name for field in self.instance._meta.concrete_fields}
-            for name in (self.cleaned_data.keys() & stored) - set(self.changed_data):
-                self.cleaned_data[name] = getattr(self.instance, name)
-        super()._post_clean()
-
-    def clean_image(self):
-        """A newly uploaded cover gets the body images' checks and cleaning: no SVG or other
-        formats, size and pixel limits, no EXIF (GPS), a random file name."""
-        image = self.cleaned_data.get("image")
-        if not image or image is self.initial.get("image") or not hasattr(image, "content_type"):
-            return image  # unchanged or cleared
-        try:
-            return cleaned_upload(image)
-        except ImageError as refusal:
-            raise forms.ValidationError(refusal.sentence) from refusal
-
-
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
+class ArticleAdmin(EditorEndpoints, SimpleHistoryAdmin, MarkdownxModelAdmin):
     form = ArticleForm
     formfield_overrides = {**MarkdownxModelAdmin.formfield_overrides, **HTTPS_URLS}
     # The page link early: at laptop widths the admin's sidebar pushes the last columns off screen.
@@ -246,6 +165,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             "articles/admin/cover-preview.js",
             "articles/admin/presence.js",
             "articles/admin/slug-from-title.js",
+            "articles/admin/autosave.js",
         ]
 
     @property
@@ -333,49 +253,6 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         # A new article starts as a draft: publishing is a decision, not a default.
         return {"status": Status.DRAFT, **super().get_changeform_initial_data(request)}
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET" and object_id:
-            self._tell_who_else_is_editing(request, object_id)
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def _tell_who_else_is_editing(self, request, object_id):
-        article = self.get_object(request, object_id)
-        if article is not None and self.has_change_permission(request, article):
-            notice = presence_notice(note_open(article.pk, request.user))
-            if notice:
-                messages.warning(request, notice)
-
-    def get_urls(self):
-        presence = path(
-            "<path:object_id>/presence/",
-            self.admin_site.admin_view(self.presence_view),
-            name="articles_article_presence",
-        )
-        slug = path("slug/", self.admin_site.admin_view(self.slug_view), name="articles_article_slug")
-        return [presence, slug, *super().get_urls()]
-
-    def slug_view(self, request):
-        """The slug the importer would make of ?title=, made free of other articles' (not ?pk='s)."""
-        if not (self.has_add_permission(request) or self.has_change_permission(request)):
-            return JsonResponse({"error": "You may not edit articles."}, status=403)
-        pk = request.GET.get("pk", "")
-        others = Article.objects.exclude(pk=int(pk)) if pk.isdigit() else Article.objects.all()
-        slug = slug_from_title(request.GET.get("title", ""))
-        if not slug:
-            return JsonResponse({"slug": ""})
-        return JsonResponse(
-            {"slug": first_free_slug(slug, lambda candidate: others.filter(slug=candidate).exists())}
-        )
-
-    def presence_view(self, request, object_id):
-        """The open change page's heartbeat (presence.js): still open; who else has it open."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        article = self.get_object(request, object_id)
-        if article is None or not self.has_change_permission(request, article):
-            return JsonResponse({"error": "No such article, or you may not edit it."}, status=404)
-        return JsonResponse({"notice": presence_notice(note_open(article.pk, request.user))})
-
     def save_related(self, request, form, formsets, change):
         if change and not form.has_changed() and not any(formset.has_changed() for formset in formsets):
             return
@@ -390,6 +267,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             # The editor changed nothing: no `updated`, no `edited_at` (which makes the next import
             # skip the file), no version, no publish event. (A restored version is built from its
             # history row, not loaded: restoring it is a change even from an unchanged form.)
+            autosaves.forget(obj, request.user)
             return
         # Marks the article as edited, so a re-import of a changed file does not overwrite it silently.
         obj.edited_at = timezone.now()
@@ -397,3 +275,4 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             # A restored version is built from its history row, not loaded from the table.
             obj.compare_with_stored_row()
         super().save_model(request, obj, form, change)
+        autosaves.forget(obj, request.user)  # saved: the autosaved text is in the article now

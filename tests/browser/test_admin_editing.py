@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from articles.models import Status
+from articles.models import Article, Status
 
 from ..conftest import PASSWORD, SEED_SLUG
 from ..factories import image_bytes, make_article, tag
@@ -189,3 +189,28 @@ def test_a_new_articles_slug_follows_its_title_as_the_importer_makes_it(
     page.fill("#id_title", "Something else")
     page.wait_for_timeout(600)
     assert page.input_value("#id_slug") == "my-own"
+
+
+def test_typed_text_is_autosaved_and_offered_back_after_the_tab_is_closed(
+    open_page, live_server, editor, seed_article
+):
+    change = f"/admin/articles/article/{seed_article.pk}/change/"
+    page = log_in(open_page, change)
+    page.fill("#id_body", "A draft I never saved.")  # fill() sends the input event autosave.js waits for
+    expect(page.locator(".autosave-status")).to_contain_text("Autosaved at", timeout=15_000)
+    browser_session = page.context
+    page.close()  # the tab is gone: nothing was saved
+
+    assert Article.objects.get(pk=seed_article.pk).body == seed_article.body
+    page = browser_session.new_page()
+    page.goto(f"{live_server.url}{change}")
+    offer = page.locator(".autosave-offer")
+    expect(offer).to_contain_text("never saved to this article")
+    offer.get_by_role("button", name="Restore it into the form").click()
+    expect(page.locator("#id_body")).to_have_value("A draft I never saved.")
+    page.click("input[name=_save]")
+    page.wait_for_url("**/admin/articles/article/")
+    assert Article.objects.get(pk=seed_article.pk).body == "A draft I never saved."
+    page.goto(f"{live_server.url}{change}")
+    expect(page.locator(".autosave-status")).to_be_attached()
+    assert page.locator(".autosave-offer").count() == 0
