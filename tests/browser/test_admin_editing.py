@@ -214,3 +214,35 @@ def test_typed_text_is_autosaved_and_offered_back_after_the_tab_is_closed(
     page.goto(f"{live_server.url}{change}")
     expect(page.locator(".autosave-status")).to_be_attached()
     assert page.locator(".autosave-offer").count() == 0
+
+
+def test_two_editors_the_second_save_is_refused_and_names_the_first(
+    open_page, live_server, editor, seed_article
+):
+    from django.contrib.auth.models import Group
+
+    from articles.roles import EDITORS_GROUP
+
+    from ..conftest import _user
+
+    jane = _user("jane", is_staff=True, first_name="Jane", last_name="Doe")
+    jane.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    change = f"/admin/articles/article/{seed_article.pk}/change/"
+    mine = log_in(open_page, change)
+    hers = open_page(f"/admin/login/?next={change}", viewport=DESKTOP)  # a second browser context
+    hers.fill("#id_username", "jane")
+    hers.fill("#id_password", PASSWORD)
+    hers.click("input[type=submit]")
+    hers.wait_for_url(f"**{change}")
+    expect(hers.locator(".messagelist")).to_contain_text("Also open for editing by editor")
+
+    hers.fill("#id_excerpt", "Jane's excerpt.")
+    hers.click("input[name=_save]")
+    hers.wait_for_url("**/admin/articles/article/")
+    mine.fill("#id_title", "My title")
+    mine.click("input[name=_save]")
+    expect(mine.locator(".errorlist.nonfield")).to_contain_text("Not saved: Jane Doe saved this article")
+    expect(mine.locator("#id_title")).to_have_value("My title")  # still there, to copy
+    screenshot(mine, "admin-stale-save-refused")
+    stored = Article.objects.get(pk=seed_article.pk)
+    assert stored.excerpt == "Jane's excerpt." and stored.title == seed_article.title
