@@ -11,10 +11,8 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connections, models, transaction
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.text import capfirst
 from markdownx.admin import MarkdownxModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import autosaves
 from .admin_changelist import (
@@ -26,7 +24,7 @@ from .admin_changelist import (
 from .admin_conflicts import VERSION_FIELD
 from .admin_editing import EditorEndpoints
 from .admin_form import ArticleForm
-from .body_diff import body_diff_html
+from .admin_history import HistoryCompare
 from .models import SEARCH_CONFIG, Article, Author, Status, Tag
 
 # An address typed without a scheme is https (Django 6's default; 5.2 still assumes http).
@@ -71,16 +69,8 @@ class VisibilityFilter(admin.SimpleListFilter):
         return queryset
 
 
-class BodyDiffHelper(HistoricalRecordContextHelper):
-    """The history list's "Changes" column, without the body: its diff has a column of its own."""
-
-    def context_for_delta_changes(self, delta):
-        body = capfirst(Article._meta.get_field("body").verbose_name)
-        return [change for change in super().context_for_delta_changes(delta) if change["field"] != body]
-
-
 @admin.register(Article)
-class ArticleAdmin(EditorEndpoints, SimpleHistoryAdmin, MarkdownxModelAdmin):
+class ArticleAdmin(EditorEndpoints, HistoryCompare, SimpleHistoryAdmin, MarkdownxModelAdmin):
     form = ArticleForm
     formfield_overrides = {**MarkdownxModelAdmin.formfield_overrides, **HTTPS_URLS}
     # The page link early: at laptop widths the admin's sidebar pushes the last columns off screen.
@@ -154,8 +144,6 @@ class ArticleAdmin(EditorEndpoints, SimpleHistoryAdmin, MarkdownxModelAdmin):
             },
         ),
     )
-    history_list_display = ["body_changes"]
-    object_history_template = "admin/articles/article/object_history.html"
 
     class Media:
         css = {"all": ["articles/admin/editor.css"]}
@@ -216,16 +204,6 @@ class ArticleAdmin(EditorEndpoints, SimpleHistoryAdmin, MarkdownxModelAdmin):
         return format_html(
             '<img src="{}" alt="{}" class="cover-preview">', article.image.url, article.image_alt
         )
-
-    def body_changes(self, record):
-        """The history page's "body_changes" column: the body's diff against the version before."""
-        previous = record.prev_record
-        if previous is None:
-            return "First version."
-        return body_diff_html(previous.body, record.body)
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        return BodyDiffHelper(self.model, historical_record)
 
     @admin.action(description="Publish (a future date stays scheduled)", permissions=["change"])
     def publish(self, request, queryset):

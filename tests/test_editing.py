@@ -91,7 +91,7 @@ def test_admin_edit_then_reimport_of_a_changed_seed_is_skipped_not_overwritten(
 
 
 def test_body_diff_escapes_what_the_body_contains():
-    from articles.admin import body_diff_html
+    from articles.body_diff import body_diff_html
 
     html = body_diff_html("Safe line.\n", "Safe line.\n<script>alert(1)</script>\n")
     assert "<script>" not in html
@@ -136,3 +136,25 @@ def test_restoring_a_version_keeps_the_cover_image(
     restored = Article.objects.get(pk=seed_article.pk)
     assert restored.body == version.body
     assert restored.image.name == with_cover.image.name and restored.lead_image_sources
+
+
+def test_any_two_versions_can_be_compared(client, editor, seed_article):
+    client.force_login(editor)
+    change_url = f"{CHANGELIST}{seed_article.pk}/change/"
+    first = seed_article.history.first()
+    for excerpt, body in [("Second.", seed_article.body), ("Third.", "Rewritten body.")]:
+        data = submitted_form(client.get(change_url).content.decode())
+        data.update(excerpt=excerpt, body=body)
+        assert client.post(change_url, data).status_code == 302
+    newest = seed_article.history.first()
+    history = client.get(f"{CHANGELIST}{seed_article.pk}/history/").content.decode()
+    assert 'name="a"' in history and 'name="b"' in history  # the choice of two versions
+
+    compare = f"{CHANGELIST}{seed_article.pk}/history/compare/"
+    html = client.get(compare, {"a": first.history_id, "b": newest.history_id}).content.decode()
+    assert '<th scope="row">Excerpt</th>' in html and "Third." in html  # not neighbours: first to third
+    assert 'class="body-diff__added">+Rewritten body.' in html
+    # The order given does not matter: always from the older to the newer.
+    swapped = client.get(compare, {"a": newest.history_id, "b": first.history_id}).content.decode()
+    assert swapped.split('id="content-main"')[1] == html.split('id="content-main"')[1]
+    assert client.get(compare, {"a": "x", "b": newest.history_id}).status_code == 404

@@ -100,6 +100,9 @@ def test_editor_edits_previews_uploads_and_publishes(
     assert page.locator(".body-diff__added", has_text=NEW_SENTENCE).count() == 1
     assert page.locator(".body-diff__removed", has_text=OLD_SENTENCE).count() == 1
     screenshot(page, "admin-history-body-diff")
+    page.click(".history-compare input[type=submit]")  # the newest two versions, chosen by default
+    expect(page.locator(".body-diff__added", has_text=NEW_SENTENCE)).to_have_count(1)
+    screenshot(page, "admin-history-compare")
 
     public = open_page(f"/blog/{SEED_SLUG}", viewport=DESKTOP)
     prose = public.locator(".prose")
