@@ -8,6 +8,7 @@ importer's rules (slugs.py).
 import re
 
 from django import forms
+from django.utils import timezone
 from django.utils.html import escape
 from markdownx.fields import MarkdownxFormField
 
@@ -46,6 +47,12 @@ class ArticleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("published", "expires", "created"):
+            if name in self.fields:  # the date and time pickers: in which zone their times are
+                zone = timezone.get_current_timezone_name()
+                self.fields[
+                    name
+                ].help_text = f"{self.fields[name].help_text} Times are in {zone}, the site's time zone."
         for field in self.fields.values():
             # Help texts are plain text ("/blog/<slug>"); the admin writes them out as HTML.
             field.help_text = escape(field.help_text)

@@ -250,6 +250,7 @@ def test_the_slug_help_text_shows_its_placeholder(client, editor, seed_article):
     client.force_login(editor)
     html = client.get(change_url(seed_article)).content.decode()
     assert "/blog/&lt;slug&gt;" in html and "/blog/<slug>" not in html
+    assert html.count("Times are in UTC, the site&#x27;s time zone.") == 3  # published, expires, created
 
 
 def test_a_new_article_starts_as_a_draft(client, editor):
@@ -258,3 +259,26 @@ def test_a_new_article_starts_as_a_draft(client, editor):
     assert (
         submitted_form(client.get(ADD_URL, {"status": "published"}).content.decode())["status"] == "published"
     )
+
+
+def test_the_schedule_action_asks_for_a_time_in_the_sites_zone_and_schedules(client, editor, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .factories import make_article
+
+    drafts = [make_article(status="draft", published=None) for _ in range(2)]
+    client.force_login(editor)
+    chosen = {"action": "schedule", "_selected_action": [article.pk for article in drafts]}
+    page = client.post(CHANGELIST, chosen)
+    assert page.status_code == 200 and "Time zone: UTC (the site's)." in page.content.decode()
+
+    past = client.post(CHANGELIST, {**chosen, "schedule_at": "2001-01-01T10:00"})
+    assert "Choose a time in the future" in past.content.decode()
+    assert not Article.objects.filter(pk__in=chosen["_selected_action"], status="published").exists()
+
+    when = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
+    assert client.post(CHANGELIST, {**chosen, "schedule_at": f"{when:%Y-%m-%dT%H:%M}"}).status_code == 302
+    for article in Article.objects.filter(pk__in=chosen["_selected_action"]):
+        assert article.status == "published" and article.published == when and article.is_scheduled
