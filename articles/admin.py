@@ -169,6 +169,7 @@ class ArticleAdmin(EditorEndpoints, HistoryCompare, SimpleHistoryAdmin, Markdown
             "articles/admin/presence.js",
             "articles/admin/slug-from-title.js",
             "articles/admin/autosave.js",
+            "articles/admin/preview-follow.js",
         ]
 
     @property

@@ -249,3 +249,25 @@ def test_two_editors_the_second_save_is_refused_and_names_the_first(
     screenshot(mine, "admin-stale-save-refused")
     stored = Article.objects.get(pk=seed_article.pk)
     assert stored.excerpt == "Jane's excerpt." and stored.title == seed_article.title
+
+
+def test_the_preview_follows_the_caret_to_the_block_being_edited(
+    open_page, live_server, editor, seed_article
+):
+    page = log_in(open_page, f"/admin/articles/article/{seed_article.pk}/change/")
+    body, preview = page.locator("#id_body"), page.locator(".markdownx-preview")
+    expect(preview.locator("h1, h2").first).to_be_visible()
+    assert preview.evaluate("box => box.scrollTop") == 0
+    last_words = "discuss your project and explore"
+    assert last_words in seed_article.body
+    body.click()
+    body.evaluate(
+        "(box, words) => { const at = box.value.indexOf(words); box.setSelectionRange(at, at);"
+        " box.dispatchEvent(new KeyboardEvent('keyup')); }",
+        last_words,
+    )
+    expect(preview).to_have_attribute("data-followed", "p")
+    paragraph = preview.locator("p", has_text=last_words)
+    assert preview.evaluate("box => box.scrollTop") > 0
+    box, block = preview.bounding_box(), paragraph.bounding_box()
+    assert box["y"] <= block["y"] < box["y"] + box["height"]  # the edited block is in view
