@@ -271,3 +271,14 @@ def test_the_preview_follows_the_caret_to_the_block_being_edited(
     assert preview.evaluate("box => box.scrollTop") > 0
     box, block = preview.bounding_box(), paragraph.bounding_box()
     assert box["y"] <= block["y"] < box["y"] + box["height"]  # the edited block is in view
+
+
+def test_pressing_save_without_a_change_changes_nothing(open_page, live_server, editor, seed_article):
+    before = Article.objects.get(pk=seed_article.pk)
+    versions = before.history.count()
+    page = log_in(open_page, f"/admin/articles/article/{seed_article.pk}/change/")
+    page.click("input[name=_save]")
+    page.wait_for_url("**/admin/articles/article/")
+    after = Article.objects.get(pk=seed_article.pk)
+    assert after.body == before.body and after.updated == before.updated and after.edited_at is None
+    assert after.history.count() == versions
