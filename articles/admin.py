@@ -5,27 +5,27 @@ version is kept). Bulk actions save article by article for the same reason, inst
 in one transaction, so that their publish events are written with them (publishing/outbox.py).
 """
 
-import difflib
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.postgres.search import SearchQuery
 from django.db import connections, models, transaction
+from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.text import capfirst
+from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.template_utils import HistoricalRecordContextHelper
 
+from . import autosaves
 from .admin_changelist import (
     ArticleChangeList,
     AutocompleteListFilter,
     EstimatedCountPaginator,
     autocomplete_filter_media,
 )
-from .images import ImageError
-from .images.uploads import cleaned_upload
+from .admin_conflicts import VERSION_FIELD
+from .admin_editing import EditorEndpoints
+from .admin_form import ArticleForm
+from .admin_history import HistoryCompare
 from .models import SEARCH_CONFIG, Article, Author, Status, Tag
 
 # An address typed without a scheme is https (Django 6's default; 5.2 still assumes http).
@@ -70,43 +70,22 @@ class VisibilityFilter(admin.SimpleListFilter):
         return queryset
 
 
-class BodyDiffHelper(HistoricalRecordContextHelper):
-    """The history list's "Changes" column, without the body: its diff has a column of its own."""
-
-    def context_for_delta_changes(self, delta):
-        body = capfirst(Article._meta.get_field("body").verbose_name)
-        return [change for change in super().context_for_delta_changes(delta) if change["field"] != body]
-
-
-def body_diff_html(old, new):
-    """The lines of the body that changed between two versions, as a readable unified diff."""
-    lines = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1)
-    rows = []
-    for line in list(lines)[2:]:  # skip the ---/+++ file header
-        kind = {"+": "added", "-": "removed", "@": "hunk"}.get(line[:1], "same")
-        rows.append((kind, line))
-    if not rows:
-        return "No change to the body."
-    return format_html(
-        '<pre class="body-diff">{}</pre>', format_html_join("", '<span class="body-diff__{}">{}</span>', rows)
+class ScheduleForm(forms.Form):
+    schedule_at = forms.DateTimeField(
+        label="Publish at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
     )
 
-
-class ArticleForm(forms.ModelForm):
-    def clean_image(self):
-        """A newly uploaded cover gets the body images' checks and cleaning: no SVG or other
-        formats, size and pixel limits, no EXIF (GPS), a random file name."""
-        image = self.cleaned_data.get("image")
-        if not image or image is self.initial.get("image") or not hasattr(image, "content_type"):
-            return image  # unchanged or cleared
-        try:
-            return cleaned_upload(image)
-        except ImageError as refusal:
-            raise forms.ValidationError(refusal.sentence) from refusal
+    def clean_schedule_at(self):
+        when = self.cleaned_data["schedule_at"]
+        if when <= timezone.now():
+            raise forms.ValidationError("Choose a time in the future; to publish now, use Publish.")
+        return when
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
+class ArticleAdmin(EditorEndpoints, HistoryCompare, SimpleHistoryAdmin, MarkdownxModelAdmin):
     form = ArticleForm
     formfield_overrides = {**MarkdownxModelAdmin.formfield_overrides, **HTTPS_URLS}
     # The page link early: at laptop widths the admin's sidebar pushes the last columns off screen.
@@ -123,7 +102,8 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     list_select_related = ("author",)
     # On PostgreSQL a search reads the GIN-indexed vector of these fields, not them (get_search_results).
     search_fields = ("title", "slug", "excerpt", "body")
-    prepopulated_fields = {"slug": ("title",)}
+    # No prepopulated_fields: Django's urlify.js makes other slugs than the importer (Đường phố →
+    # djng-ph, 日本語 → nothing); slug-from-title.js asks slug_view for the importer's.
     # Drilled down by index seeks: templates/admin/articles/article/change_list.html.
     date_hierarchy = "published"
     # At 100,000 articles no COUNT(*) of every row: no "N total" beside a search's count, and the
@@ -131,7 +111,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     autocomplete_fields = ("author", "tags")
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "schedule", "unpublish"]
     readonly_fields = (
         "public_link",
         "image_preview",
@@ -159,6 +139,7 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                     "tags",
                     "excerpt",
                     "body",
+                    VERSION_FIELD,
                 )
             },
         ),
@@ -178,8 +159,6 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             },
         ),
     )
-    history_list_display = ["body_changes"]
-    object_history_template = "admin/articles/article/object_history.html"
 
     class Media:
         css = {"all": ["articles/admin/editor.css"]}
@@ -187,6 +166,10 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             "articles/admin/preview-title.js",
             "articles/admin/editor-upload.js",
             "articles/admin/cover-preview.js",
+            "articles/admin/presence.js",
+            "articles/admin/slug-from-title.js",
+            "articles/admin/autosave.js",
+            "articles/admin/preview-follow.js",
         ]
 
     @property
@@ -238,16 +221,6 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
             '<img src="{}" alt="{}" class="cover-preview">', article.image.url, article.image_alt
         )
 
-    def body_changes(self, record):
-        """The history page's "body_changes" column: the body's diff against the version before."""
-        previous = record.prev_record
-        if previous is None:
-            return "First version."
-        return body_diff_html(previous.body, record.body)
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        return BodyDiffHelper(self.model, historical_record)
-
     @admin.action(description="Publish (a future date stays scheduled)", permissions=["change"])
     def publish(self, request, queryset):
         now = timezone.now()
@@ -270,14 +243,60 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
                 changed += 1
         self.message_user(request, f"{changed} article(s) moved back to draft.", messages.SUCCESS)
 
+    @admin.action(description="Schedule (publish at a time you choose)", permissions=["change"])
+    def schedule(self, request, queryset):
+        """Asks for the time on a page of its own (the site's time zone named beside the picker),
+        then publishes the chosen articles at that time: public from then on, with no request
+        needed (publishing/scheduling.py fires the event)."""
+        form = ScheduleForm(request.POST if "schedule_at" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            when = form.cleaned_data["schedule_at"]
+            with transaction.atomic():
+                for article in queryset:
+                    article.status, article.published = Status.PUBLISHED, when
+                    self._save_edited(article, ["status", "published"])
+            self.message_user(
+                request,
+                f"{len(queryset)} article(s) scheduled for {timezone.localtime(when):%Y-%m-%d %H:%M} "
+                f"({timezone.get_current_timezone_name()}).",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Schedule articles",
+            "articles": queryset,
+            "form": form,
+            "time_zone": timezone.get_current_timezone_name(),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/articles/article/schedule.html", context)
+
+    def get_changeform_initial_data(self, request):
+        # A new article starts as a draft: publishing is a decision, not a default.
+        return {"status": Status.DRAFT, **super().get_changeform_initial_data(request)}
+
+    def save_related(self, request, form, formsets, change):
+        if change and not form.has_changed() and not any(formset.has_changed() for formset in formsets):
+            return
+        super().save_related(request, form, formsets, change)
+
     def _save_edited(self, article, fields):
         article.edited_at = timezone.now()
         article.save(update_fields=[*fields, "edited_at"])
 
     def save_model(self, request, obj, form, change):
+        if change and obj.loaded_from_table and not form.has_changed():
+            # The editor changed nothing: no `updated`, no `edited_at` (which makes the next import
+            # skip the file), no version, no publish event. (A restored version is built from its
+            # history row, not loaded: restoring it is a change even from an unchanged form.)
+            autosaves.forget(obj, request.user)
+            return
         # Marks the article as edited, so a re-import of a changed file does not overwrite it silently.
         obj.edited_at = timezone.now()
         if change:
             # A restored version is built from its history row, not loaded from the table.
             obj.compare_with_stored_row()
         super().save_model(request, obj, form, change)
+        autosaves.forget(obj, request.user)  # saved: the autosaved text is in the article now

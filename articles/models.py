@@ -389,6 +389,12 @@ class Article(models.Model):
             article._loaded_content = article._content()
         return article
 
+    @property
+    def loaded_from_table(self):
+        """Whether this instance holds the stored row (as loaded or last saved), not one built
+        another way (a new article, a version being restored)."""
+        return self._loaded_content is not None
+
     def compare_with_stored_row(self):
         """Judge the next save against the row as stored, as if this article had been loaded from
         it, and keep the stored `updated`. For an article built another way (a version being
@@ -465,3 +471,7 @@ class Article(models.Model):
             and self.published <= now
             and (self.expires is None or self.expires > now)
         )
+
+
+# Kept beside the articles, in a module of its own (one concept): editors' autosaved forms.
+from .autosaves import Autosave  # noqa: E402, F401

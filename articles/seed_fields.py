@@ -9,11 +9,10 @@ import uuid as uuid_module
 
 from .dates import NotADate, as_text, to_datetime
 from .models import Status
-from .slugs import SLUG_MAX_LENGTH, slug_from_title
+from .slugs import SLUG_MAX_LENGTH, reserved_slug_reason, slug_from_title
 
 TITLE_MAX_LENGTH = 300
 # First path segments the site uses itself: an article at one of them would shadow that page.
-RESERVED_SLUGS = {"search", "author", "tag", "page", "feed.xml", "atom.xml", "feed", "atom"}
 
 PUBLISHED_WORDS = {"published", "publish", "live", "imported", "public"}
 DRAFT_WORDS = {"draft", "private", "unpublished"}
@@ -200,8 +199,8 @@ def read_slug(meta, title, path):
             raise SeedError(f"slug is missing and cannot be made from the title {title!r}")
     if len(slug) > SLUG_MAX_LENGTH:
         raise SeedError(f"slug: {len(slug)} characters, longer than the {SLUG_MAX_LENGTH} allowed")
-    if slug.lower() in RESERVED_SLUGS:
-        raise SeedError(f"slug: {slug!r} is a path the site uses itself; choose another slug")
+    if reason := reserved_slug_reason(slug):
+        raise SeedError(f"slug: {reason}")
     return slug
 
 

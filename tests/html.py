@@ -73,3 +73,71 @@ def active_content(html):
             ):
                 found.append(f"{tag}[{name}={value}]")
     return found
+
+
+class _FormReader(HTMLParser):
+    """The controls of a page's forms, in document order, as their HTML sets them."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms = []  # [(attrs, [(tag, attrs, value)])]
+        self._text = None  # the open <textarea> or <option>: [tag, attrs, text]
+        self._select = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append((attrs, []))
+        elif not self.forms:
+            return
+        elif tag == "input":
+            self.forms[-1][1].append(("input", attrs, attrs.get("value", "")))
+        elif tag == "select":
+            self._select = attrs
+        elif tag in {"textarea", "option"}:
+            self._text = [tag, attrs, ""]
+
+    def handle_data(self, data):
+        if self._text is not None:
+            self._text[2] += data
+
+    def handle_endtag(self, tag):
+        if self._text is not None and tag == self._text[0]:
+            name, attrs, text = self._text
+            self._text = None
+            if name == "textarea":
+                # HTML drops one newline right after <textarea> (Django writes one there).
+                self.forms[-1][1].append(("textarea", attrs, text.removeprefix("\n")))
+            elif self._select is not None and "selected" in attrs:
+                self.forms[-1][1].append(("select", self._select, attrs.get("value", text)))
+        elif tag == "select":
+            self._select = None
+
+
+def submitted_form(html, button="_save"):
+    """What a browser sends when the page's main POST form is submitted by `button` unchanged: its
+    successful controls, textareas with their line breaks as CRLF (the HTML standard's form
+    submission), unchecked boxes and file inputs left out. Returns {name: value or [values]}."""
+    reader = _FormReader()
+    reader.feed(html)
+    posted = [form for form in reader.forms if form[0].get("method", "").lower() == "post"]
+    _, controls = max(posted, key=lambda form: len(form[1]))  # not the header's log-out form
+    data = {}
+    for tag, attrs, value in controls:
+        name = attrs.get("name")
+        kind = attrs.get("type", "text").lower()
+        if not name or "disabled" in attrs:
+            continue
+        if tag == "input" and (
+            kind in {"file", "image", "reset", "button"} or (kind == "submit" and name != button)
+        ):
+            continue
+        if tag == "input" and kind in {"checkbox", "radio"} and "checked" not in attrs:
+            continue
+        if tag == "input" and kind in {"checkbox", "radio"} and "value" not in attrs:
+            value = "on"
+        if tag == "textarea":
+            value = re.sub(r"\r\n|\r|\n", "\r\n", value)
+        data.setdefault(name, []).append(value)
+    data.setdefault(button, ["Save"])
+    return {name: values[0] if len(values) == 1 else values for name, values in data.items()}

@@ -9,6 +9,7 @@ from articles.models import Article
 
 from .conftest import SEED_FILE, SEED_SLUG
 from .factories import admin_form_data
+from .html import submitted_form
 
 CHANGELIST = "/admin/articles/article/"
 
@@ -45,7 +46,7 @@ def test_an_earlier_version_can_be_restored(client, editor, seed_article):
     response = client.post(revert_url, admin_form_data(seed_article, body=original.body))
     assert response.status_code == 302
     restored = Article.objects.get(pk=seed_article.pk)
-    assert restored.body == original.body.strip()  # the form strips, as any admin save does
+    assert restored.body == original.body  # as written: no whitespace stripped
     assert "Rewritten entirely." not in restored.body_html  # rendered again on restore
     assert restored.updated > article.updated and restored.edited_at > article.edited_at
     assert restored.history.count() == versions_before + 1  # the restore is a version too
@@ -90,9 +91,70 @@ def test_admin_edit_then_reimport_of_a_changed_seed_is_skipped_not_overwritten(
 
 
 def test_body_diff_escapes_what_the_body_contains():
-    from articles.admin import body_diff_html
+    from articles.body_diff import body_diff_html
 
     html = body_diff_html("Safe line.\n", "Safe line.\n<script>alert(1)</script>\n")
     assert "<script>" not in html
     assert '<span class="body-diff__added">+&lt;script&gt;alert(1)&lt;/script&gt;</span>' in html
     assert body_diff_html("Same.", "Same.") == "No change to the body."
+
+
+def test_restoring_a_version_from_its_untouched_form_restores_it(client, editor, seed_article):
+    """The revert page's form shows the old version: sent back unchanged, it is still a change."""
+    client.force_login(editor)
+    original = seed_article.history.first()
+    client.post(f"{CHANGELIST}{seed_article.pk}/change/", admin_form_data(seed_article, body="Rewritten."))
+    revert_url = f"{CHANGELIST}{seed_article.pk}/history/{original.history_id}/"
+    response = client.post(revert_url, submitted_form(client.get(revert_url).content.decode()))
+    assert response.status_code == 302
+    assert Article.objects.get(pk=seed_article.pk).body == original.body
+
+
+def test_restoring_a_version_keeps_the_cover_image(
+    client, editor, seed_article, django_capture_on_commit_callbacks
+):
+    from .factories import uploaded_image
+
+    client.force_login(editor)
+    change_url = f"{CHANGELIST}{seed_article.pk}/change/"
+    with django_capture_on_commit_callbacks(execute=True):
+        data = submitted_form(client.get(change_url).content.decode())
+        data.update(image=uploaded_image("cover.png", size=(800, 500)), image_alt="A cover")
+        assert client.post(change_url, data).status_code == 302
+    with_cover = Article.objects.get(pk=seed_article.pk)
+    assert with_cover.image and with_cover.lead_image_sources
+    version = with_cover.history.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        data = submitted_form(client.get(change_url).content.decode())
+        data["body"] = "Rewritten."
+        assert client.post(change_url, data).status_code == 302
+        revert_url = f"{CHANGELIST}{seed_article.pk}/history/{version.history_id}/"
+        assert (
+            client.post(revert_url, submitted_form(client.get(revert_url).content.decode())).status_code
+            == 302
+        )
+    restored = Article.objects.get(pk=seed_article.pk)
+    assert restored.body == version.body
+    assert restored.image.name == with_cover.image.name and restored.lead_image_sources
+
+
+def test_any_two_versions_can_be_compared(client, editor, seed_article):
+    client.force_login(editor)
+    change_url = f"{CHANGELIST}{seed_article.pk}/change/"
+    first = seed_article.history.first()
+    for excerpt, body in [("Second.", seed_article.body), ("Third.", "Rewritten body.")]:
+        data = submitted_form(client.get(change_url).content.decode())
+        data.update(excerpt=excerpt, body=body)
+        assert client.post(change_url, data).status_code == 302
+    newest = seed_article.history.first()
+    history = client.get(f"{CHANGELIST}{seed_article.pk}/history/").content.decode()
+    assert 'name="a"' in history and 'name="b"' in history  # the choice of two versions
+
+    compare = f"{CHANGELIST}{seed_article.pk}/history/compare/"
+    html = client.get(compare, {"a": first.history_id, "b": newest.history_id}).content.decode()
+    assert '<th scope="row">Excerpt</th>' in html and "Third." in html  # not neighbours: first to third
+    assert 'class="body-diff__added">+Rewritten body.' in html
+    # The order given does not matter: always from the older to the newer.
+    swapped = client.get(compare, {"a": newest.history_id, "b": first.history_id}).content.decode()
+    assert swapped.split('id="content-main"')[1] == html.split('id="content-main"')[1]
+    assert client.get(compare, {"a": "x", "b": newest.history_id}).status_code == 404

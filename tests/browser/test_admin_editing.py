@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
-from articles.models import Status
+from articles.models import Article, Status
 
 from ..conftest import PASSWORD, SEED_SLUG
 from ..factories import image_bytes, make_article, tag
@@ -99,6 +100,9 @@ def test_editor_edits_previews_uploads_and_publishes(
     assert page.locator(".body-diff__added", has_text=NEW_SENTENCE).count() == 1
     assert page.locator(".body-diff__removed", has_text=OLD_SENTENCE).count() == 1
     screenshot(page, "admin-history-body-diff")
+    page.click(".history-compare input[type=submit]")  # the newest two versions, chosen by default
+    expect(page.locator(".body-diff__added", has_text=NEW_SENTENCE)).to_have_count(1)
+    screenshot(page, "admin-history-compare")
 
     public = open_page(f"/blog/{SEED_SLUG}", viewport=DESKTOP)
     prose = public.locator(".prose")
@@ -173,3 +177,108 @@ def test_editor_previews_a_draft_with_a_banner(open_page, live_server, editor, s
     banner = page.locator(".preview-banner")
     assert banner.is_visible() and "Preview: not public." in banner.inner_text()
     screenshot(page, "staff-preview-of-a-draft")
+
+
+def test_a_new_articles_slug_follows_its_title_as_the_importer_makes_it(
+    open_page, live_server, editor, seed_article
+):
+    page = log_in(open_page, "/admin/articles/article/add/")
+    page.fill("#id_title", "Đường phố Größe")
+    slug = page.locator("#id_slug")
+    expect(slug).to_have_value("duong-pho-grosse")
+    page.fill("#id_title", seed_article.title)  # taken by the seed: the next free slug
+    expect(slug).to_have_value(f"{seed_article.slug}-2")
+    page.fill("#id_slug", "my-own")  # typed by hand: the title no longer changes it
+    page.fill("#id_title", "Something else")
+    page.wait_for_timeout(600)
+    assert page.input_value("#id_slug") == "my-own"
+
+
+def test_typed_text_is_autosaved_and_offered_back_after_the_tab_is_closed(
+    open_page, live_server, editor, seed_article
+):
+    change = f"/admin/articles/article/{seed_article.pk}/change/"
+    page = log_in(open_page, change)
+    page.fill("#id_body", "A draft I never saved.")  # fill() sends the input event autosave.js waits for
+    expect(page.locator(".autosave-status")).to_contain_text("Autosaved at", timeout=15_000)
+    browser_session = page.context
+    page.close()  # the tab is gone: nothing was saved
+
+    assert Article.objects.get(pk=seed_article.pk).body == seed_article.body
+    page = browser_session.new_page()
+    page.goto(f"{live_server.url}{change}")
+    offer = page.locator(".autosave-offer")
+    expect(offer).to_contain_text("never saved to this article")
+    offer.get_by_role("button", name="Restore it into the form").click()
+    expect(page.locator("#id_body")).to_have_value("A draft I never saved.")
+    page.click("input[name=_save]")
+    page.wait_for_url("**/admin/articles/article/")
+    assert Article.objects.get(pk=seed_article.pk).body == "A draft I never saved."
+    page.goto(f"{live_server.url}{change}")
+    expect(page.locator(".autosave-status")).to_be_attached()
+    assert page.locator(".autosave-offer").count() == 0
+
+
+def test_two_editors_the_second_save_is_refused_and_names_the_first(
+    open_page, live_server, editor, seed_article
+):
+    from django.contrib.auth.models import Group
+
+    from articles.roles import EDITORS_GROUP
+
+    from ..conftest import _user
+
+    jane = _user("jane", is_staff=True, first_name="Jane", last_name="Doe")
+    jane.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    change = f"/admin/articles/article/{seed_article.pk}/change/"
+    mine = log_in(open_page, change)
+    hers = open_page(f"/admin/login/?next={change}", viewport=DESKTOP)  # a second browser context
+    hers.fill("#id_username", "jane")
+    hers.fill("#id_password", PASSWORD)
+    hers.click("input[type=submit]")
+    hers.wait_for_url(f"**{change}")
+    expect(hers.locator(".messagelist")).to_contain_text("Also open for editing by editor")
+
+    hers.fill("#id_excerpt", "Jane's excerpt.")
+    hers.click("input[name=_save]")
+    hers.wait_for_url("**/admin/articles/article/")
+    mine.fill("#id_title", "My title")
+    mine.click("input[name=_save]")
+    expect(mine.locator(".errorlist.nonfield")).to_contain_text("Not saved: Jane Doe saved this article")
+    expect(mine.locator("#id_title")).to_have_value("My title")  # still there, to copy
+    screenshot(mine, "admin-stale-save-refused")
+    stored = Article.objects.get(pk=seed_article.pk)
+    assert stored.excerpt == "Jane's excerpt." and stored.title == seed_article.title
+
+
+def test_the_preview_follows_the_caret_to_the_block_being_edited(
+    open_page, live_server, editor, seed_article
+):
+    page = log_in(open_page, f"/admin/articles/article/{seed_article.pk}/change/")
+    body, preview = page.locator("#id_body"), page.locator(".markdownx-preview")
+    expect(preview.locator("h1, h2").first).to_be_visible()
+    assert preview.evaluate("box => box.scrollTop") == 0
+    last_words = "discuss your project and explore"
+    assert last_words in seed_article.body
+    body.click()
+    body.evaluate(
+        "(box, words) => { const at = box.value.indexOf(words); box.setSelectionRange(at, at);"
+        " box.dispatchEvent(new KeyboardEvent('keyup')); }",
+        last_words,
+    )
+    expect(preview).to_have_attribute("data-followed", "p")
+    paragraph = preview.locator("p", has_text=last_words)
+    assert preview.evaluate("box => box.scrollTop") > 0
+    box, block = preview.bounding_box(), paragraph.bounding_box()
+    assert box["y"] <= block["y"] < box["y"] + box["height"]  # the edited block is in view
+
+
+def test_pressing_save_without_a_change_changes_nothing(open_page, live_server, editor, seed_article):
+    before = Article.objects.get(pk=seed_article.pk)
+    versions = before.history.count()
+    page = log_in(open_page, f"/admin/articles/article/{seed_article.pk}/change/")
+    page.click("input[name=_save]")
+    page.wait_for_url("**/admin/articles/article/")
+    after = Article.objects.get(pk=seed_article.pk)
+    assert after.body == before.body and after.updated == before.updated and after.edited_at is None
+    assert after.history.count() == versions
