@@ -11,6 +11,7 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
+from . import translations
 from .images import renditions
 from .markdown import first_image_url, outline, render
 
@@ -230,6 +231,12 @@ class Article(models.Model):
     )
     locale = models.CharField(
         max_length=35, blank=True, help_text="The article's language, such as en or pt-BR."
+    )
+    translation_key = models.CharField(
+        max_length=200,
+        blank=True,
+        db_index=True,
+        help_text="Articles with the same key are translations of each other (Hugo's translationKey).",
     )
     canonical_url = models.URLField(
         max_length=1000, blank=True, help_text="Set only when the article's original home is elsewhere."
@@ -454,6 +461,17 @@ class Article(models.Model):
         """Saved in the admin after its last import: a re-import must not overwrite it silently, and
         an export can no longer be the imported file as it was."""
         return self.edited_at is not None and (self.imported_at is None or self.edited_at > self.imported_at)
+
+    @property
+    def language(self):
+        """The article's language code: its locale, else the site's."""
+        return self.locale or translations.site_language()
+
+    def translations(self):
+        """The public articles of this article's translation set, itself left out."""
+        if not self.translation_key:
+            return Article.objects.none()
+        return Article.objects.published().filter(translation_key=self.translation_key).exclude(pk=self.pk)
 
     @property
     def is_scheduled(self):
