@@ -11,6 +11,7 @@ from django.utils.cache import patch_cache_control
 
 from . import pagination, surrogate_keys
 from .models import Article, Author, Tag
+from .translations import site_language
 
 ARTICLES_PER_PAGE = 20
 
@@ -168,12 +169,30 @@ def article_detail(request, slug):
         "preview": preview,
         "canonical_url": canonical_url,
         "share_image_url": share_image_url,
+        **translation_links(request, article),
     }
     response = render(request, "articles/article_detail.html", context)
     if preview:
         # A page readers may not see must never be kept by a shared cache: it could be served to them.
         patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def translation_links(request, article):
+    """The article's translations for its language switcher and hreflang links (one query, none
+    for an article in no set): every public version with its absolute address, self included, in
+    language order, and x-default: the one in the site's language, else the oldest."""
+    others = list(article.translations().only("pk", "slug", "title", "locale"))
+    if not others:
+        return {"translations": [], "x_default_url": ""}
+    versions = sorted([article, *others], key=lambda version: version.language.lower())
+    for version in versions:
+        version.absolute_url = request.build_absolute_uri(version.get_absolute_url())
+    default = next(
+        (version for version in versions if version.language.lower() == site_language().lower()),
+        min(versions, key=lambda version: version.pk),
+    )
+    return {"translations": versions, "x_default_url": default.absolute_url}
 
 
 def article_slash_redirect(request, slug):

@@ -9,6 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language_info
 
 register = template.Library()
 
@@ -54,6 +55,31 @@ def og_locale(locale):
     """OpenGraph writes locales as language_TERRITORY (pt_BR), not as BCP 47 tags (pt-BR)."""
     language, _, territory = locale.partition("-")
     return f"{language.lower()}_{territory.upper()}" if territory else language.lower()
+
+
+def _language_info(code):
+    """Django's facts about a language (pt-BR, else pt), or None for one it does not know."""
+    for candidate in (code.lower(), code.split("-")[0].lower()):
+        try:
+            return get_language_info(candidate)
+        except KeyError:
+            continue
+    return None
+
+
+@register.filter
+def language_name(code):
+    """A language's name in that language ('Français' for fr, 'Português Brasileiro' for pt-BR),
+    as a switcher shows it; the code itself for a language Django does not know."""
+    info = _language_info(code)
+    return info["name_local"] if info else code
+
+
+@register.filter
+def text_direction(code):
+    """'rtl' for a language written right to left (Arabic, Hebrew, Persian, Urdu...), else 'ltr'."""
+    info = _language_info(code)
+    return "rtl" if info and info["bidi"] else "ltr"
 
 
 @register.filter

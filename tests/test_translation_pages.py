@@ -1,0 +1,101 @@
+"""A translated article's page: a language switcher, reciprocal hreflang links with x-default,
+og:locale alternates, lang and dir from the article, one query more and no more, and pages that
+follow their translations' changes through the page cache."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.models import Article
+
+from .factories import make_article
+from .html import links, metas, parse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def trio():
+    """One article in English, French and Arabic, and an article in no set. Others between them in
+    the public order, so that no version is another's neighbour (whose pages change with it anyway)."""
+    english = make_article(slug="hello", title="Hello", translation_key="greeting")
+    make_article(), make_article()
+    french = make_article(slug="bonjour", title="Bonjour", translation_key="greeting", locale="fr")
+    make_article(), make_article()
+    arabic = make_article(slug="marhaba", title="مرحبا", translation_key="greeting", locale="ar")
+    make_article(slug="draft-de", translation_key="greeting", locale="de", status="draft")
+    alone = make_article(slug="alone", title="Alone")
+    return english, french, arabic, alone
+
+
+def alternates(html):
+    return {
+        a["hreflang"]: a["href"] for tag, a in parse(html).elements if tag == "link" and a.get("hreflang")
+    }
+
+
+def test_every_page_of_a_set_links_every_public_version_and_the_same_x_default(client, trio):
+    english, french, arabic, _ = trio
+    expected = {
+        "en": "http://testserver/blog/hello",
+        "fr": "http://testserver/blog/bonjour",
+        "ar": "http://testserver/blog/marhaba",
+        "x-default": "http://testserver/blog/hello",  # the version in the site's language
+    }
+    for version in (english, french, arabic):
+        html = client.get(version.get_absolute_url()).content.decode()
+        assert alternates(html) == expected  # reciprocal: the same set from every page; no draft
+        assert metas(html)["og:locale"] == version.language
+        locale_alternates = [
+            a["content"] for _, a in parse(html).elements if a.get("property") == "og:locale:alternate"
+        ]
+        assert sorted(locale_alternates) == sorted({"en", "fr", "ar"} - {version.language})
+
+
+def test_the_switcher_names_each_language_in_itself(client, trio):
+    html = client.get("/blog/hello").content.decode()
+    page = parse(html)
+    switcher = [a for tag, a in page.elements if tag == "a" and a.get("hreflang")]
+    assert [(a["href"], a["lang"]) for a in switcher] == [("/blog/marhaba", "ar"), ("/blog/bonjour", "fr")]
+    assert "العربيّة" in html and "français" in html.lower()
+    assert 'aria-current="page" lang="en">English<' in html
+
+
+def test_the_page_takes_the_articles_language_and_direction(client, trio):
+    for slug, lang, direction in [("hello", "en", "ltr"), ("bonjour", "fr", "ltr"), ("marhaba", "ar", "rtl")]:
+        root = parse(client.get(f"/blog/{slug}").content.decode()).elements[0]
+        assert root == ("html", {"lang": lang, "dir": direction})
+
+
+def test_an_article_in_no_set_has_no_alternates(client, trio):
+    html = client.get("/blog/alone").content.decode()
+    assert alternates(html) == {} and 'class="translations"' not in html
+
+
+def test_a_translated_page_costs_one_query_more(client, trio):
+    def queries(url):
+        client.get(url)  # warm: sessions, content types
+        from articles.page_cache import invalidate
+
+        invalidate({"site"})
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    assert queries("/blog/hello") == queries("/blog/alone") + 1
+
+
+def test_a_translations_new_address_reaches_the_other_cached_pages(
+    client, trio, django_capture_on_commit_callbacks
+):
+    _, french, _, _ = trio
+    client.get("/blog/hello"), client.get("/blog/alone")  # both cached now
+    with django_capture_on_commit_callbacks(execute=True):
+        french = Article.objects.get(pk=french.pk)
+        french.slug = "bonjour-a-tous"
+        french.save()
+    assert (
+        alternates(client.get("/blog/hello").content.decode())["fr"]
+        == "http://testserver/blog/bonjour-a-tous"
+    )
+    assert links(client.get("/blog/alone").content.decode(), "canonical") == ["http://testserver/blog/alone"]
