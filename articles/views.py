@@ -7,7 +7,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext
 
 from . import pagination, surrogate_keys
 from .models import Article, Author, Tag
@@ -94,7 +96,7 @@ def _page_url(request, number, search_terms):
 
 def article_list(request):
     surrogate_keys.add(request, surrogate_keys.LIST)
-    return _list_page(request, Article.objects.published(), {"heading": "Articles"})
+    return _list_page(request, Article.objects.published(), {"heading": gettext("Articles")})
 
 
 def author_articles(request, slug):
@@ -104,7 +106,7 @@ def author_articles(request, slug):
         request,
         author.articles.published(),
         {
-            "heading": f"Articles by {author.name}",
+            "heading": gettext("Articles by %(name)s") % {"name": author.name},
             "author": author,
             "feeds": _feeds("articles:author-feed", "articles:author-atom", slug),
         },
@@ -119,7 +121,7 @@ def tag_articles(request, slug):
         request,
         tag.articles.published(),
         {
-            "heading": f"Articles tagged “{tag.name}”",
+            "heading": gettext("Articles tagged “%(name)s”") % {"name": tag.name},
             "tag": tag,
             "feeds": _feeds("articles:tag-feed", "articles:tag-atom", slug),
         },
@@ -131,7 +133,7 @@ def search(request):
     terms = request.GET.get("q", "").strip()[:200]
     surrogate_keys.add(request, surrogate_keys.SEARCH)
     articles = Article.objects.published().search(terms) if terms else Article.objects.none()
-    heading = f"Search results for “{terms}”" if terms else "Search"
+    heading = gettext("Search results for “%(terms)s”") % {"terms": terms} if terms else gettext("Search")
     # search() finds at most this many; when the results reach it the page says there may be more.
     context = {
         "heading": heading,
@@ -171,7 +173,9 @@ def article_detail(request, slug):
         "share_image_url": share_image_url,
         **translation_links(request, article),
     }
-    response = render(request, "articles/article_detail.html", context)
+    # The page speaks the article's language: its dates, reading time and the site's own words.
+    with translation.override(article.language):
+        response = render(request, "articles/article_detail.html", context)
     if preview:
         # A page readers may not see must never be kept by a shared cache: it could be served to them.
         patch_cache_control(response, private=True, no_store=True)

@@ -181,6 +181,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = env.str("DJANGO_LANGUAGE_CODE", default="en")
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
+# The site's own words (header, "min read", pagination, "Contents"), shipped in English and French:
+# locale/<language>/LC_MESSAGES/django.po (make messages). Article pages speak their article's language.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our date formats first (cms/formats/<language>/formats.py), then Django's for every other language.
+FORMAT_MODULE_PATH = ["cms.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -2,6 +2,8 @@
 og:locale alternates, lang and dir from the article, one query more and no more, and pages that
 follow their translations' changes through the page cache."""
 
+from datetime import UTC
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -99,3 +101,43 @@ def test_a_translations_new_address_reaches_the_other_cached_pages(
         == "http://testserver/blog/bonjour-a-tous"
     )
     assert links(client.get("/blog/alone").content.decode(), "canonical") == ["http://testserver/blog/alone"]
+
+
+def test_a_french_article_speaks_french_and_an_english_one_english(client, db):
+    from datetime import datetime
+
+    body = "Texte.\n\n## Un\n\nA.\n\n## Deux\n\nB.\n\n## Trois\n\nC.\n"
+    published = datetime(2024, 3, 1, 12, tzinfo=UTC)
+    make_article(slug="fr-page", title="Page", body=body, locale="fr", published=published)
+    make_article(slug="en-page", title="Page", body=body, published=published)
+    french = client.get("/blog/fr-page").content.decode()
+    for words in ("1 mars 2024", "1 min de lecture", ">Sommaire<", "Aller au contenu", "Tous les articles"):
+        assert words in french
+    english = client.get("/blog/en-page").content.decode()
+    for words in ("March 1, 2024", "1 min read", ">Contents<", "Skip to content", "All articles"):
+        assert words in english
+    assert "Sommaire" not in english
+    # The list pages stay in the site's language.
+    assert "All articles" in client.get("/blog/").content.decode()
+
+
+def test_the_committed_french_catalog_is_compiled_from_its_source():
+    """django.mo is what Django reads; django.po is what translators edit: `make messages` keeps
+    them together. Every translated message of the .po must come out of the .mo as written."""
+    import ast
+    import gettext
+    import re
+
+    from django.conf import settings
+
+    folder = settings.BASE_DIR / "locale" / "fr" / "LC_MESSAGES"
+    source = (folder / "django.po").read_text(encoding="utf-8")
+    compiled = gettext.GNUTranslations((folder / "django.mo").open("rb"))
+    entries = re.findall(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', source + "\n", re.M)
+    assert len(entries) > 20
+    for msgid, msgstr in entries:
+        msgid, msgstr = (
+            "".join(ast.literal_eval(part) for part in text.split("\n") if part) for text in (msgid, msgstr)
+        )
+        if msgid and msgstr:
+            assert compiled.gettext(msgid) == msgstr

@@ -9,7 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language_info, ngettext
 
 register = template.Library()
 
@@ -68,7 +68,7 @@ def _language_info(code):
 
 
 @register.filter
-def language_name(code):
+def native_language_name(code):
     """A language's name in that language ('Français' for fr, 'Português Brasileiro' for pt-BR),
     as a switcher shows it; the code itself for a language Django does not know."""
     info = _language_info(code)
@@ -84,8 +84,10 @@ def text_direction(code):
 
 @register.filter
 def reading_time(minutes):
-    """'4 min read'; nothing for an empty article."""
-    return f"{minutes} min read" if minutes else ""
+    """'4 min read' in the active language; nothing for an empty article."""
+    if not minutes:
+        return ""
+    return ngettext("%(minutes)d min read", "%(minutes)d min read", minutes) % {"minutes": minutes}
 
 
 @register.filter
