@@ -110,3 +110,15 @@ def site_language():
 
 def same_language(one, other):
     return (one or site_language()).lower() == (other or site_language()).lower()
+
+
+def in_language_order(versions):
+    """A set's versions (anything with .language and .pk) as a switcher and hreflang list them."""
+    return sorted(versions, key=lambda version: version.language.lower())
+
+
+def default_version(versions):
+    """The version hreflang="x-default" points at, the same from every page of a set: the one in the
+    site's language, else the oldest."""
+    site = site_language().lower()
+    return next((v for v in versions if v.language.lower() == site), min(versions, key=lambda v: v.pk))

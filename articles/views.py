@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from . import pagination, surrogate_keys
 from .models import Article, Author, Tag
-from .translations import site_language
+from .translations import default_version, in_language_order
 
 ARTICLES_PER_PAGE = 20
 
@@ -189,14 +189,10 @@ def translation_links(request, article):
     others = list(article.translations().only("pk", "slug", "title", "locale"))
     if not others:
         return {"translations": [], "x_default_url": ""}
-    versions = sorted([article, *others], key=lambda version: version.language.lower())
+    versions = in_language_order([article, *others])
     for version in versions:
         version.absolute_url = request.build_absolute_uri(version.get_absolute_url())
-    default = next(
-        (version for version in versions if version.language.lower() == site_language().lower()),
-        min(versions, key=lambda version: version.pk),
-    )
-    return {"translations": versions, "x_default_url": default.absolute_url}
+    return {"translations": versions, "x_default_url": default_version(versions).absolute_url}
 
 
 def article_slash_redirect(request, slug):

@@ -194,6 +194,11 @@ def _add_pages(shown, keys, paths, site, *, reordered, relinked):
         if other:
             keys.add(surrogate_keys.article(other["pk"]))
             paths.add(site.of("articles:detail", other["slug"]))
+    if relinked:
+        # Their sitemap documents list this article as their alternate.
+        for other in shown.get("translations", ()):
+            keys.add(surrogate_keys.sitemap_section(sitemaps.section_of(other["pk"])))
+            paths.add(site.sitemap_section(sitemaps.section_of(other["pk"])))
 
 
 def _list_paths(site, kind, slug):
