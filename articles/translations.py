@@ -18,11 +18,15 @@ says so when a slug is taken).
 
 import os
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 from django.conf.locale import LANG_INFO
+from django.db.models import Q
+from django.http import Http404
 
 # Front-matter keys of a translation key: Hugo's name first.
 TRANSLATION_KEYS = ("translationKey", "translation_key", "translationkey", "ref")
@@ -122,3 +126,51 @@ def default_version(versions):
     site's language, else the oldest."""
     site = site_language().lower()
     return next((v for v in versions if v.language.lower() == site), min(versions, key=lambda v: v.pk))
+
+
+# Lists, feeds and search narrowed to one language: ?lang=fr.
+LANGUAGE_PARAMETER = "lang"
+_narrowed = ContextVar("narrowed_language", default="")
+
+
+def requested_language(request):
+    """The language a list, feed or search was asked for (?lang=fr), normalized, or "" for all;
+    404 for a code that names no language (there is no such page)."""
+    code = request.GET.get(LANGUAGE_PARAMETER, "").strip()
+    if not code:
+        return ""
+    if (
+        len(code) > 35
+        or not re.fullmatch(r"[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*", code)
+        or not known_language(code)
+    ):
+        raise Http404(f"No language {code[:35]!r}.")
+    return normalized(code)
+
+
+def in_language(articles, code):
+    """`articles` in language `code` ("" for all): an article with no locale is in the site's."""
+    if not code:
+        return articles
+    matches = Q(locale__iexact=code)
+    if code.lower() == site_language().lower():
+        matches |= Q(locale="")
+    return articles.filter(matches)
+
+
+@contextmanager
+def narrowed_to(code):
+    """Within: in_narrowed_language() narrows to `code` (a feed's items(), which sees no request)."""
+    token = _narrowed.set(code)
+    try:
+        yield
+    finally:
+        _narrowed.reset(token)
+
+
+def in_narrowed_language(articles):
+    return in_language(articles, _narrowed.get())
+
+
+def narrowed_language():
+    return _narrowed.get()

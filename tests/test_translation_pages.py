@@ -141,3 +141,59 @@ def test_the_committed_french_catalog_is_compiled_from_its_source():
         )
         if msgid and msgstr:
             assert compiled.gettext(msgid) == msgstr
+
+
+@pytest.fixture
+def bilingual(db):
+    """21 French and 3 English articles (one with no locale: the site's language), by Ann."""
+    from .factories import make_author, tag
+
+    ann = make_author(name="Ann", slug="ann")
+    french = [
+        tag(make_article(slug=f"fr-{n}", locale="fr", author=ann, body="le chat"), "chats") for n in range(21)
+    ]
+    english = [
+        tag(make_article(slug=f"en-{n}", locale="en", author=ann, body="the cat"), "chats") for n in range(2)
+    ]
+    english.append(tag(make_article(slug="en-site", author=ann, body="the cat"), "chats"))
+    return french, english
+
+
+def slugs_on(client, url):
+    page = parse(client.get(url).content.decode())
+    return {
+        a["href"].rsplit("/", 1)[1]
+        for tag, a in page.elements
+        if tag == "a"
+        and "/blog/" in a.get("href", "")
+        and a["href"].rsplit("/", 1)[1].startswith(("fr-", "en-"))
+    }
+
+
+@pytest.mark.parametrize("list_url", ["/blog/", "/blog/author/ann", "/blog/tag/chats"])
+def test_lists_narrowed_to_one_language_keep_it_from_page_to_page(client, bilingual, list_url):
+    french, english = bilingual
+    assert slugs_on(client, f"{list_url}?lang=en") == {article.slug for article in english}
+    first = client.get(f"{list_url}?lang=fr").content.decode()
+    assert "(français)" in first and "Plus ancien" in first  # it speaks French
+    assert slugs_on(client, f"{list_url}?lang=fr") == {article.slug for article in french[:20]}
+    (older,) = [a["href"] for tag, a in parse(first).elements if tag == "a" and a.get("rel") == "next"]
+    assert older.startswith("?lang=fr&before=")
+    assert slugs_on(client, f"{list_url}{older}") == {article.slug for article in french[20:]}
+
+
+def test_search_and_feeds_narrowed_to_one_language(client, bilingual):
+    _, english = bilingual
+    assert slugs_on(client, "/blog/search?q=cat&lang=en") == {article.slug for article in english}
+    assert slugs_on(client, "/blog/search?q=cat&lang=fr") == set()
+    for feed in ("/blog/feed.xml?lang=en", "/blog/atom.xml?lang=en"):
+        body = client.get(feed).content.decode()
+        assert "/blog/en-site" in body and "/blog/fr-" not in body
+        assert "lang=en" in body  # the feed's own address says so
+    assert "/blog/fr-0" in client.get("/blog/feed.xml?lang=fr").content.decode()
+
+
+@pytest.mark.parametrize("code", ["xx", "fr<script>", "e"])
+def test_an_unknown_language_is_no_page(client, bilingual, code):
+    for url in ("/blog/", "/blog/feed.xml", "/blog/search?q=cat&"):
+        assert client.get(f"{url}{'&' if '?' in url else '?'}lang={code}").status_code == 404
