@@ -26,6 +26,7 @@ from .admin_conflicts import VERSION_FIELD
 from .admin_editing import EditorEndpoints
 from .admin_form import ArticleForm
 from .admin_history import HistoryCompare
+from .admin_translations import LanguageFilter, TranslationsAdmin
 from .models import SEARCH_CONFIG, Article, Author, Status, Tag
 
 # An address typed without a scheme is https (Django 6's default; 5.2 still assumes http).
@@ -85,7 +86,9 @@ class ScheduleForm(forms.Form):
 
 
 @admin.register(Article)
-class ArticleAdmin(EditorEndpoints, HistoryCompare, SimpleHistoryAdmin, MarkdownxModelAdmin):
+class ArticleAdmin(
+    EditorEndpoints, HistoryCompare, TranslationsAdmin, SimpleHistoryAdmin, MarkdownxModelAdmin
+):
     form = ArticleForm
     formfield_overrides = {**MarkdownxModelAdmin.formfield_overrides, **HTTPS_URLS}
     # The page link early: at laptop widths the admin's sidebar pushes the last columns off screen.
@@ -95,6 +98,7 @@ class ArticleAdmin(EditorEndpoints, HistoryCompare, SimpleHistoryAdmin, Markdown
         VisibilityFilter,
         ("author", AutocompleteListFilter),
         ("tags", AutocompleteListFilter),
+        LanguageFilter,
         "published",
     )
     # "Show counts" ran a COUNT over every row for each choice of each filter.
@@ -113,6 +117,7 @@ class ArticleAdmin(EditorEndpoints, HistoryCompare, SimpleHistoryAdmin, Markdown
     autocomplete_fields = ("author", "tags")
     actions = ["publish", "schedule", "unpublish"]
     readonly_fields = (
+        "translations_panel",
         "public_link",
         "image_preview",
         "updated",
@@ -143,12 +148,13 @@ class ArticleAdmin(EditorEndpoints, HistoryCompare, SimpleHistoryAdmin, Markdown
                 )
             },
         ),
+        ("Language and translations", {"fields": ("locale", "translation_key", "translations_panel")}),
         ("Images", {"fields": ("image", "image_preview", "image_alt", "image_url", "body_image_url")}),
         (
             "Details",
             {
                 "classes": ("collapse",),
-                "fields": ("created", "updated", "locale", "canonical_url", "source_url", "extra"),
+                "fields": ("created", "updated", "canonical_url", "source_url", "extra"),
             },
         ),
         (
