@@ -1,7 +1,7 @@
 """Authors, tags and articles. "Public" is defined once, in ArticleQuerySet.published()."""
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchRank, SearchVector, SearchVectorField
 from django.core.files.storage import default_storage
 from django.db import connections, models
 from django.db.models import F, OuterRef, Q, Subquery
@@ -11,7 +11,7 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
-from . import translations
+from . import search_languages, translations
 from .images import renditions
 from .markdown import first_image_url, outline, render
 
@@ -89,7 +89,7 @@ class ArticleQuerySet(models.QuerySet):
             next=Subquery(newer.annotate(neighbour=shown).values("neighbour")[:1]),
         )
 
-    def search(self, terms, limit=None):
+    def search(self, terms, limit=None, *, language=""):
         """The `limit` (SEARCH_RESULTS_LIMIT) newest articles matching `terms` in title, excerpt or
         body, best first.
 
@@ -101,10 +101,13 @@ class ArticleQuerySet(models.QuerySet):
         PostgreSQL: full-text search over the stored, GIN-indexed `search_vector` (kept current by
         signals.article_saved after each save that changes its text, never computed here), ranked
         with title matches first. Elsewhere (SQLite): a plain substring match, newest first, good
-        enough for a development database."""
+        enough for a development database.
+
+        Each vector is in its article's language (search_languages): the words are looked for in
+        `language`'s configuration, or in every site language's."""
         limit = limit or settings.SEARCH_RESULTS_LIMIT
         if connections[self.db].vendor == "postgresql":
-            query = SearchQuery(terms, search_type="websearch", config=SEARCH_CONFIG)
+            query = search_languages.words(terms, [language] if language else settings.SITE_LANGUAGES)
             matches = self.filter(search_vector=query)
         else:
             matches = self.filter(
@@ -128,12 +131,12 @@ class ArticleQuerySet(models.QuerySet):
             self.update(search_vector=SEARCH_VECTOR)
 
 
-# English stemming: the seed corpus is English. A weighted vector so that a title match ranks first.
-SEARCH_CONFIG = "english"
+# Each article's words stemmed as its language's (search_languages). A weighted vector so that a
+# title match ranks first.
 SEARCH_VECTOR = (
-    SearchVector("title", weight="A", config=SEARCH_CONFIG)
-    + SearchVector("excerpt", weight="B", config=SEARCH_CONFIG)
-    + SearchVector("body", weight="C", config=SEARCH_CONFIG)
+    SearchVector("title", weight="A", config=search_languages.of_each_article())
+    + SearchVector("excerpt", weight="B", config=search_languages.of_each_article())
+    + SearchVector("body", weight="C", config=search_languages.of_each_article())
 )
 # What SEARCH_VECTOR is made of: a save that changed none of them leaves the stored vector as it is.
 SEARCH_FIELDS = ("title", "excerpt", "body")

@@ -172,8 +172,9 @@ def tag_articles(request, slug):
 def search(request):
     terms = request.GET.get("q", "").strip()[:200]
     surrogate_keys.add(request, surrogate_keys.SEARCH)
-    public = in_language(Article.objects.published(), requested_language(request))
-    articles = public.search(terms) if terms else Article.objects.none()
+    language = requested_language(request)
+    public = in_language(Article.objects.published(), language)
+    articles = public.search(terms, language=language) if terms else Article.objects.none()
     heading = gettext("Search results for “%(terms)s”") % {"terms": terms} if terms else gettext("Search")
     # search() finds at most this many; when the results reach it the page says there may be more.
     context = {
