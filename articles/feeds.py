@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from . import surrogate_keys
+from . import surrogate_keys, translations
 from .models import Article, Author, Tag
 
 FEED_LENGTH = 20
@@ -32,6 +32,11 @@ class LatestArticlesFeed(Feed):
 
     url_name = "articles:feed"
 
+    def __call__(self, request, *args, **kwargs):
+        # ?lang=fr narrows the feed to one language; items() sees no request, hence the context.
+        with translations.narrowed_to(translations.requested_language(request)):
+            return super().__call__(request, *args, **kwargs)
+
     def get_object(self, request, slug=None):
         surrogate_keys.add(request, surrogate_keys.FEED)
         return None
@@ -40,7 +45,8 @@ class LatestArticlesFeed(Feed):
         return Article.objects.published()
 
     def items(self, obj):
-        return self.articles(obj).select_related("author").prefetch_related("tags")[:FEED_LENGTH]
+        articles = translations.in_narrowed_language(self.articles(obj))
+        return articles.select_related("author").prefetch_related("tags")[:FEED_LENGTH]
 
     def title(self, obj):
         return settings.SITE_NAME
@@ -52,7 +58,9 @@ class LatestArticlesFeed(Feed):
         return reverse("articles:list")
 
     def feed_url(self, obj):
-        return reverse(self.url_name, kwargs={"slug": obj.slug} if obj else None)
+        url = reverse(self.url_name, kwargs={"slug": obj.slug} if obj else None)
+        language = translations.narrowed_language()
+        return f"{url}?{translations.LANGUAGE_PARAMETER}={language}" if language else url
 
     def item_title(self, item):
         return item.title

@@ -181,6 +181,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = env.str("DJANGO_LANGUAGE_CODE", default="en")
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
+# The site's own words (header, "min read", pagination, "Contents"), shipped in English and French:
+# locale/<language>/LC_MESSAGES/django.po (make messages). Article pages speak their article's language.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The languages the site publishes in: the admin offers a translation into each one an article lacks.
+SITE_LANGUAGES = env.list("SITE_LANGUAGES", default=["en", "fr"])
+# Our date formats first (cms/formats/<language>/formats.py), then Django's for every other language.
+FORMAT_MODULE_PATH = ["cms.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -49,7 +49,7 @@ def test_canonical_url_field_wins_over_the_page_address(client, db):
 def test_locale_sets_lang_and_og_locale(client, db):
     make_article(slug="br", locale="pt-BR")
     html = client.get("/blog/br").content.decode()
-    assert '<html lang="pt-BR">' in html
+    assert '<html lang="pt-BR" dir="ltr">' in html
     assert metas(html)["og:locale"] == "pt_BR"
     assert json_ld(html)["inLanguage"] == "pt-BR"
 

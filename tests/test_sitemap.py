@@ -113,9 +113,11 @@ def test_a_change_makes_stale_its_own_document_and_the_index_only(client, db, mo
 
 def test_a_document_costs_a_fixed_number_of_queries(client, db, django_assert_num_queries):
     for number in range(30):
-        make_article(slug=f"a{number}")
+        make_article(
+            slug=f"a{number}", translation_key=f"set-{number % 10}", locale=["en", "fr", "de"][number // 10]
+        )
     client.get("/sitemap-pages.xml")  # the schedule worked out once
-    with django_assert_num_queries(2):  # the last id, then the range
+    with django_assert_num_queries(3):  # the last id, the range, the translation sets in it
         client.get("/sitemap-articles-1.xml?first")
     with django_assert_num_queries(1):  # the last id
         client.get("/sitemap.xml?first")
@@ -125,3 +127,24 @@ def test_robots_txt_points_at_the_index(client, db):
     response = client.get("/robots.txt")
     assert response["Content-Type"].startswith("text/plain")
     assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode().splitlines()
+
+
+def test_translations_are_alternates_of_each_other_in_the_sitemap(client, db):
+    """Google's hreflang in sitemaps: every version of a set lists the set's every version, itself
+    included, and x-default; an article in no set lists none; drafts are not versions."""
+    import xml.etree.ElementTree as ET
+
+    make_article(slug="hello", translation_key="greeting")
+    make_article(slug="bonjour", translation_key="greeting", locale="fr")
+    make_article(slug="hallo", translation_key="greeting", locale="de", status="draft")
+    make_article(slug="alone")
+    root = ET.fromstring(client.get("/sitemap-articles-1.xml").content)
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    alternates = {
+        url.find("s:loc", ns).text.rsplit("/", 1)[1]: [
+            (link.get("hreflang"), link.get("href").rsplit("/", 1)[1]) for link in url.findall("x:link", ns)
+        ]
+        for url in root.findall("s:url", ns)
+    }
+    expected = [("en", "hello"), ("fr", "bonjour"), ("x-default", "hello")]
+    assert alternates == {"hello": expected, "bonjour": expected, "alone": []}
