@@ -202,6 +202,7 @@ def small_site(db):
         *(article.get_absolute_url() for article in site.articles.values()),
         *lists,
         *(f"{path.rstrip('/')}/{feed}" for path in lists for feed in ("feed.xml", "atom.xml")),
+        "/blog/feed.json",
         "/sitemap.xml",
         "/sitemap-pages.xml",
         "/sitemap-articles-1.xml",
