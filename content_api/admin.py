@@ -4,7 +4,6 @@ rendered straight into that response (not put in a message, which would travel i
 
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
-from django.utils.cache import add_never_cache_headers
 
 from .models import ApiKey
 
@@ -26,7 +25,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def response_add(self, request, obj, post_url_continue=None):
-        response = TemplateResponse(
+        # Not kept by any cache: the admin's views are never_cache (AdminSite.admin_view).
+        return TemplateResponse(
             request,
             "admin/content_api/apikey/created.html",
             {
@@ -37,8 +37,6 @@ class ApiKeyAdmin(admin.ModelAdmin):
                 "secret": request.new_api_key,
             },
         )
-        add_never_cache_headers(response)
-        return response
 
     @admin.action(description="Revoke the selected keys", permissions=["change"])
     def revoke(self, request, queryset):

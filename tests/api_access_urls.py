@@ -4,6 +4,8 @@ depend on the Content API's own views (tests/test_api_access.py, tests/test_api_
 from django.http import JsonResponse
 from django.urls import path
 
+from articles import surrogate_keys
+from articles.page_cache import cached_page
 from cms.urls import urlpatterns as site_urlpatterns
 
 seen_queries = []
@@ -15,4 +17,14 @@ def echo(request):
     return JsonResponse({"query": dict(request.GET.items())})
 
 
-urlpatterns = [path("api/test/", echo), *site_urlpatterns]
+def cached(request):
+    """A cached API answer, as the Content API's are: a cached answer still needs an allowed key."""
+    surrogate_keys.add(request, surrogate_keys.LIST)
+    return JsonResponse({"cached": True})
+
+
+urlpatterns = [
+    path("api/test/", echo),
+    path("api/cached/", cached_page(cached)),
+    *site_urlpatterns,
+]

@@ -163,3 +163,13 @@ def test_requests_with_a_key_are_throttled_per_key(client):
 
 def test_no_rate_means_no_limit(client):
     assert {client.get(URL).status_code for _ in range(30)} == {200}
+
+
+def test_a_cached_answer_is_no_way_around_a_revoke_or_a_required_key(client, settings):
+    settings.CONTENT_API_KEY_REQUIRED = True
+    api_key, secret = make_key()
+    assert client.get("/api/cached/", {"key": secret}).status_code == 200
+    assert client.get("/api/cached/", {"key": secret}).status_code == 200  # from the page cache
+    assert client.get("/api/cached/").status_code == 401
+    api_key.revoke()
+    assert client.get("/api/cached/", {"key": secret}).status_code == 401
