@@ -13,7 +13,7 @@ from .slugs import SLUG_MAX_LENGTH, slug_from_title
 
 TITLE_MAX_LENGTH = 300
 # First path segments the site uses itself: an article at one of them would shadow that page.
-RESERVED_SLUGS = {"search", "author", "tag", "page", "feed.xml", "atom.xml", "feed", "atom"}
+RESERVED_SLUGS = {"search", "author", "tag", "page", "feed.xml", "atom.xml", "feed.json", "feed", "atom"}
 
 PUBLISHED_WORDS = {"published", "publish", "live", "imported", "public"}
 DRAFT_WORDS = {"draft", "private", "unpublished"}

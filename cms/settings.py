@@ -353,9 +353,11 @@ CONTENT_API_RATE_PER_IP = env.str("CONTENT_API_RATE_PER_IP", default="300/m")
 # The counters live in the default cache (Redis in production: atomic and shared by all workers).
 # Should it be away, requests are let through, as pages are served uncached then, not refused.
 RATELIMIT_FAIL_OPEN = True
-# Behind a proxy, the request header holding the client's address as the proxy set it, e.g.
-# HTTP_X_REAL_IP (never a header the client can set by itself); empty: REMOTE_ADDR.
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None
+# Behind a proxy (Varnish, a load balancer), the header it writes the client's address in, e.g.
+# X-Forwarded-For: its last address is taken, the one our proxy added (a client can put any address
+# in front of it). Empty: the connection's address (REMOTE_ADDR).
+CONTENT_API_CLIENT_ADDRESS_HEADER = env.str("CONTENT_API_CLIENT_ADDRESS_HEADER", default="")
+RATELIMIT_IP_META_KEY = "content_api.access.client_address"
 # Cross-origin reads of the API from these origins ("https://app.example.com"), with
 # django-cors-headers; nothing outside /api/ gets CORS headers.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])

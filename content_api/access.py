@@ -12,6 +12,8 @@ A key's record is cached, so a request costs no query (unknown keys are cached t
 whenever the key is saved (revoked) or deleted, so a revoke takes effect at once. `last_used` is
 written at most once a minute per key: the cache's atomic add() elects the request that writes it."""
 
+import ipaddress
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -144,6 +146,20 @@ def throttle(request, pk):
     )
     response["Retry-After"] = str(max(1, usage["time_left"]))
     return response
+
+
+def client_address(request):
+    """The address a request without a key is counted against (django-ratelimit's
+    RATELIMIT_IP_META_KEY): the last one in CONTENT_API_CLIENT_ADDRESS_HEADER, the one our own proxy
+    wrote, when it is set and valid, else the connection's."""
+    header = settings.CONTENT_API_CLIENT_ADDRESS_HEADER
+    if header:
+        last = request.headers.get(header, "").rpartition(",")[2].strip()
+        try:
+            return str(ipaddress.ip_address(last))
+        except ValueError:
+            pass
+    return request.META["REMOTE_ADDR"]
 
 
 def error(status, kind, message, parameter):

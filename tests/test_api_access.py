@@ -173,3 +173,14 @@ def test_a_cached_answer_is_no_way_around_a_revoke_or_a_required_key(client, set
     assert client.get("/api/cached/").status_code == 401
     api_key.revoke()
     assert client.get("/api/cached/", {"key": secret}).status_code == 401
+
+
+@override_settings(CONTENT_API_RATE_PER_IP="1/h", CONTENT_API_CLIENT_ADDRESS_HEADER="X-Forwarded-For")
+def test_behind_a_proxy_the_address_it_added_is_counted_not_one_the_client_wrote(client):
+    def status(forwarded):
+        return client.get(URL, headers={"X-Forwarded-For": forwarded}).status_code
+
+    assert status("203.0.113.7") == 200
+    assert status("198.51.100.1, 203.0.113.7") == 429  # a made-up address in front changes nothing
+    assert status("203.0.113.8") == 200
+    assert status("not-an-address") == 200  # unreadable: the connection's address, counted apart
