@@ -10,9 +10,11 @@ CONTENT_API_RATE_PER_KEY and CONTENT_API_RATE_PER_IP ("600/m"; empty: no limit).
 
 A key's record is cached, so a request costs no query (unknown keys are cached too); it is dropped
 whenever the key is saved (revoked) or deleted, so a revoke takes effect at once. `last_used` is
-written at most once a minute per key: the cache's atomic add() elects the request that writes it."""
+written at most once a minute per key: the cache's atomic add() elects the request that writes it,
+and each process asks at most once a minute per key."""
 
 import ipaddress
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -36,6 +38,8 @@ RECORD_SECONDS = 300
 LAST_USED_EVERY_SECONDS = 60
 # A record for a key that does not exist (0 is no primary key).
 UNKNOWN = 0
+# {key pk: when this process last had last_used written or found written (time.monotonic())}.
+_noted = {}
 
 
 class ApiAccessMiddleware:
@@ -113,8 +117,18 @@ def key_id(key):
 
 
 def note_use(pk):
-    if cache.add(f"content-api:used:{pk}", True, LAST_USED_EVERY_SECONDS):
+    """Write last_used if no process has in the last minute. This process asks the cache only once
+    a minute per key (a cache round trip is most of what a key costs a request)."""
+    now = time.monotonic()
+    if now - _noted.get(pk, -LAST_USED_EVERY_SECONDS) < LAST_USED_EVERY_SECONDS:
+        return
+    _noted[pk] = now
+    if cache.add(_used_key(pk), True, LAST_USED_EVERY_SECONDS):
         ApiKey.objects.filter(pk=pk).update(last_used=timezone.now())
+
+
+def _used_key(pk):
+    return f"content-api:used:{pk}"
 
 
 def throttle(request, pk):

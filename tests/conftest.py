@@ -85,6 +85,15 @@ def _empty_cache():
             cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _forget_api_key_use():
+    """Which keys this process saw used in the last minute (content_api/access.py): key ids come
+    again in the next test's rolled-back database."""
+    from content_api import access
+
+    access._noted.clear()
+
+
 def _user(username, **extra):
     from django.contrib.auth import get_user_model
 
