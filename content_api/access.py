@@ -25,7 +25,7 @@ from django.http import JsonResponse, QueryDict
 from django.utils import timezone
 from django_ratelimit.core import get_usage
 
-from .models import ApiKey, digest
+from .models import KEY_LENGTH, KEY_MARK, ApiKey, digest
 
 API_PREFIX = "/api/"
 KEY_PARAMETER = "key"
@@ -105,7 +105,10 @@ def _drop_query_key(request):
 
 
 def key_id(key):
-    """The primary key of the active key `key`, or None: from the cache, else one query."""
+    """The primary key of the active key `key`, or None: from the cache, else one query. What is not
+    shaped like our keys is refused without either (nor does it fill the cache)."""
+    if len(key) != KEY_LENGTH or not key.startswith(KEY_MARK):
+        return None
     key_digest = digest(key)
     record_key = _record_key(key_digest)
     record = cache.get(record_key)

@@ -13,6 +13,8 @@ from django.utils import timezone
 # What every key starts with, so one found in a log or a repository is recognisable as ours.
 KEY_MARK = "ck_"
 PREFIX_LENGTH = len(KEY_MARK) + 6
+# 32 random bytes in URL-safe base64 (secrets.token_urlsafe(32)) after the mark.
+KEY_LENGTH = len(KEY_MARK) + 43
 
 
 def digest(key):
@@ -54,6 +56,7 @@ class ApiKey(models.Model):
     def set_new_key(self):
         """Give this key a new random secret and return it: the only time it can be read."""
         key = KEY_MARK + secrets.token_urlsafe(32)
+        assert len(key) == KEY_LENGTH
         self.prefix = key[:PREFIX_LENGTH]
         self.key_digest = digest(key)
         return key

@@ -101,10 +101,13 @@ def test_a_known_key_costs_one_query_then_none(client, django_assert_num_queries
         client.get(URL, {"key": secret})
     with django_assert_num_queries(0):
         client.get(URL, {"key": secret})
+    unknown = "ck_" + "x" * (len(secret) - 3)
     with django_assert_num_queries(1):  # an unknown key: looked up once, then remembered
-        client.get(URL, {"key": "ck_unknown"})
+        client.get(URL, {"key": unknown})
     with django_assert_num_queries(0):
-        client.get(URL, {"key": "ck_unknown"})
+        client.get(URL, {"key": unknown})
+    with django_assert_num_queries(0):  # not even shaped like a key
+        assert client.get(URL, {"key": "x" * 10_000}).status_code == 401
 
 
 def test_a_revoke_takes_effect_at_once_despite_the_cache(client):
