@@ -13,7 +13,6 @@ from .slugs import SLUG_MAX_LENGTH, reserved_slug_reason, slug_from_title
 from .translations import TRANSLATION_KEYS
 
 TITLE_MAX_LENGTH = 300
-# First path segments the site uses itself: an article at one of them would shadow that page.
 
 PUBLISHED_WORDS = {"published", "publish", "live", "imported", "public"}
 DRAFT_WORDS = {"draft", "private", "unpublished"}

@@ -211,7 +211,7 @@ class _SitePaths:
     calls made once: a change is worked out at least twice per save, and a reverse() per page was a
     tenth of an import's time (bench/README.md)."""
 
-    SHARED = ("articles:list", "articles:feed", "articles:atom", "sitemap")
+    SHARED = ("articles:list", "articles:feed", "articles:atom", "articles:json-feed", "sitemap")
     BY_SLUG = tuple(
         f"articles:{name}"
         for name in ("detail", "author", "author-feed", "author-atom", "tag", "tag-feed", "tag-atom")

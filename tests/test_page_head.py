@@ -38,7 +38,7 @@ def test_head_has_social_tags_and_blogposting_json_ld(client, seed_article):
     assert data["dateModified"] == seed_article.updated.isoformat()
     assert data["image"].endswith("image_3b1c60bda9.png")
     assert data["publisher"]["name"]
-    assert "/blog/feed.xml" in links(html, "alternate") and "/blog/atom.xml" in links(html, "alternate")
+    assert {"/blog/feed.xml", "/blog/atom.xml", "/blog/feed.json"} <= set(links(html, "alternate"))
 
 
 def test_canonical_url_field_wins_over_the_page_address(client, db):
