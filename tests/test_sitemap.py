@@ -148,3 +148,50 @@ def test_translations_are_alternates_of_each_other_in_the_sitemap(client, db):
     }
     expected = [("en", "hello"), ("fr", "bonjour"), ("x-default", "hello")]
     assert alternates == {"hello": expected, "bonjour": expected, "alone": []}
+
+
+def test_a_document_with_alternates_keeps_to_the_sitemap_schema(client, db):
+    """What sitemaps.org's sitemap.xsd asks of each <url> (loc first, then lastmod, changefreq and
+    priority, in that order, then elements of other namespaces only; loc absolute and at most 2,048
+    characters; lastmod a W3C date; changefreq one of its words), and what Google asks of an
+    xhtml:link alternate (rel="alternate", a valid hreflang or x-default, an absolute href, the
+    namespace declared). Checked element by element: the XSD itself is not in this repository."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    make_article(slug="hello", translation_key="greeting")
+    make_article(slug="bonjour", translation_key="greeting", locale="fr")
+    make_article(slug="ola", translation_key="greeting", locale="pt-BR")
+    make_article(slug="alone")
+    body = client.get("/sitemap-articles-1.xml").content
+    assert b'xmlns:xhtml="http://www.w3.org/1999/xhtml"' in body
+    sitemap, xhtml = "{http://www.sitemaps.org/schemas/sitemap/0.9}", "{http://www.w3.org/1999/xhtml}"
+    root = ET.fromstring(body)
+    assert root.tag == f"{sitemap}urlset"
+    order = [f"{sitemap}{name}" for name in ("loc", "lastmod", "changefreq", "priority")]
+    alternates = 0
+    for url in root:
+        assert url.tag == f"{sitemap}url"
+        own = [child.tag for child in url if child.tag.startswith(sitemap)]
+        assert own[0] == order[0] and own == sorted(own, key=order.index)  # loc first, then in order
+        children = list(url)
+        assert all(not child.tag.startswith(sitemap) for child in children[len(own) :])  # others after
+        assert re.fullmatch(r"https?://\S{1,2040}", url.find(f"{sitemap}loc").text)
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", url.find(f"{sitemap}lastmod").text)
+        assert url.find(f"{sitemap}changefreq").text in {
+            "always",
+            "hourly",
+            "daily",
+            "weekly",
+            "monthly",
+            "yearly",
+            "never",
+        }
+        for link in url.findall(f"{xhtml}link"):
+            alternates += 1
+            assert link.get("rel") == "alternate"
+            assert re.fullmatch(
+                r"x-default|[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2}|-\d{3})?", link.get("hreflang")
+            )
+            assert re.fullmatch(r"https?://\S+", link.get("href"))
+    assert alternates == 3 * 4  # three versions, each listing three and x-default
