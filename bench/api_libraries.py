@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from wsgi_cost import request  # noqa: E402
+from wsgi_cost import request
 
 SLUG = "the-benchmarked-article"
 
@@ -139,7 +139,9 @@ def urlpatterns():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--requests", type=int, default=1000, help="requests a library a round")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
@@ -199,7 +201,7 @@ def main():
         bodies[name] = response.json()
     for endpoint in ("article", "list of 15"):
         assert bodies[f"ninja {endpoint}"] == bodies[f"drf {endpoint}"], f"the {endpoint} JSON differs"
-    for name, path in paths.items():
+    for path in paths.values():
         for _ in range(100):
             request(app, path)
     costs = {name: [] for name in paths}
