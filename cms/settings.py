@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "publishing",
     "webhooks",
     "edge",
+    "content_api",
 ]
 
 MIDDLEWARE = [

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.http import RFC3986_SUBDELIMS
 
 from articles import sitemaps, surrogate_keys
@@ -41,6 +41,10 @@ SHOWN_FIELDS = (
     "expires",
     "updated",
     "author",
+    # The Content API shows these too (the Markdown exactly as written and the file's front matter):
+    # a change of either is a change readers of the API see, even when the HTML stays the same.
+    "body",
+    "front_matter_raw",
 )
 # Articles per query in snapshots(): well under any database's limit of query parameters.
 CHUNK_SIZE = 500
@@ -142,6 +146,7 @@ def affected(before, after):
     for shown in (before, after):
         if shown and shown["public"]:
             _add_pages(shown, keys, paths, site, reordered=reordered)
+    _add_api_resources(before, after, keys, paths, site)
     return Affected(kind, frozenset(keys), frozenset(paths))
 
 
@@ -170,6 +175,37 @@ def _add_pages(shown, keys, paths, site, *, reordered):
                 paths.add(site.of("articles:detail", neighbour["slug"]))
 
 
+def _add_api_resources(before, after, keys, paths, site):
+    """The Content API's resources (content_api/): the article itself and the article lists, and the
+    authors and tags whose count of public articles moved (one gained or lost this article), with
+    their lists. An article's neighbours are not in its API answer, so a reorder leaves theirs be."""
+    mounted = site.api_lists is not None
+    for shown in (before, after):
+        if shown and shown["public"]:
+            keys.update((surrogate_keys.api_article(shown["pk"]), surrogate_keys.API_ARTICLES))
+            if mounted:
+                paths.update((site.of("content_api:read_article", shown["slug"]), site.api_lists[0]))
+    for kind, list_key, key, list_path in (
+        ("author", surrogate_keys.API_AUTHORS, surrogate_keys.api_author, 1),
+        ("tag", surrogate_keys.API_TAGS, surrogate_keys.api_tag, 2),
+    ):
+        moved = _members(before, kind).items() ^ _members(after, kind).items()
+        if moved:
+            keys.update((list_key, *(key(pk) for pk, _ in moved)))
+            if mounted:
+                paths.add(site.api_lists[list_path])
+                paths.update(site.of(f"content_api:read_{kind}", slug) for _, slug in moved)
+
+
+def _members(shown, kind):
+    """{pk: slug} of the article's author or tags, when the article is public (they count it)."""
+    if not (shown and shown["public"]):
+        return {}
+    if kind == "author":
+        return {shown["author"]["pk"]: shown["author"]["slug"]} if shown["author"] else {}
+    return {tag["pk"]: tag["slug"] for tag in shown["tags"]}
+
+
 def _list_paths(site, kind, slug):
     """An author's or a tag's list and its two feeds."""
     return {site.of(f"articles:{name}", slug) for name in (kind, f"{kind}-feed", f"{kind}-atom")}
@@ -185,6 +221,9 @@ class _SitePaths:
         f"articles:{name}"
         for name in ("detail", "author", "author-feed", "author-atom", "tag", "tag-feed", "tag-atom")
     )
+    # The Content API's, when the URL configuration mounts it (content_api/urls.py).
+    API_BY_SLUG = tuple(f"content_api:read_{name}" for name in ("article", "author", "tag"))
+    API_LISTS = tuple(f"content_api:list_{name}" for name in ("articles", "authors", "tags"))
     # Stands for the slug in a path reversed once; it matches the patterns' [-\w]+ like any slug.
     MARK = "slug-mark"
     # Stands for a sitemap document's number likewise.
@@ -195,6 +234,16 @@ class _SitePaths:
         self._around = {
             name: reverse(name, kwargs={"slug": self.MARK}).split(self.MARK) for name in self.BY_SLUG
         }
+        try:
+            self.api_lists = tuple(reverse(name) for name in self.API_LISTS)
+            self._around.update(
+                {
+                    name: reverse(name, kwargs={"slug": self.MARK}).split(self.MARK)
+                    for name in self.API_BY_SLUG
+                }
+            )
+        except NoReverseMatch:
+            self.api_lists = None
         self._section = reverse("sitemap-articles", args=[self.NUMBER_MARK]).split(str(self.NUMBER_MARK))
 
     def of(self, name, slug):
