@@ -41,9 +41,8 @@ SHOWN_FIELDS = (
     "expires",
     "updated",
     "author",
-    # The Content API shows these too (the Markdown exactly as written and the file's front matter):
-    # a change of either is a change readers of the API see, even when the HTML stays the same.
-    "body",
+    # The Content API shows the imported file's front matter, which can change (a key with no field
+    # of its own) when nothing above does. A change of the Markdown alone moves `updated`.
     "front_matter_raw",
 )
 # Articles per query in snapshots(): well under any database's limit of query parameters.

@@ -118,6 +118,10 @@ CHANGES = {
         lambda site: _save(site.articles["C"], body=site.articles["C"].body + "\n\n"),
         ("C", *LISTS),
     ),
+    "C's front matter changed alone": (
+        lambda site: _save(site.articles["C"], front_matter_raw="---\nmood: sunny\n---\n"),
+        ("C", *LISTS),
+    ),
     "C moved to newest": (
         lambda site: _save(site.articles["C"], published=timezone.now() - timedelta(hours=1)),
         ("C", *LISTS),
