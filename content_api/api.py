@@ -39,6 +39,9 @@ FORMATS_HELP = (
     "Comma-separated body formats: html (default), markdown (the body exactly as written), plaintext."
 )
 INCLUDE_HELP = "Related objects to embed: author, tags."
+ARTICLE_FIELDS_PATTERN = parameters.names_pattern(representations.ARTICLE_FIELDS)
+INCLUDE_PATTERN = parameters.names_pattern(parameters.INCLUDES)
+FORMATS_PATTERN = parameters.names_pattern(representations.FORMATS)
 FILTER_HELP = (
     "Which articles, e.g. tag:python+author:jane or published:>2024-01-01; + is and, comma is or. "
     "Fields: " + ", ".join(filters.FIELDS) + "."
@@ -109,9 +112,9 @@ def _articles(shape):
 @api.get("/articles/", response={200: schemas.Articles, **ERRORS}, summary="List public articles")
 def list_articles(
     request,
-    fields: str | None = Query(None, description=FIELDS_HELP),
-    include: str | None = Query(None, description=INCLUDE_HELP),
-    formats: str | None = Query(None, description=FORMATS_HELP),
+    fields: str | None = Query(None, description=FIELDS_HELP, pattern=ARTICLE_FIELDS_PATTERN),
+    include: str | None = Query(None, description=INCLUDE_HELP, pattern=INCLUDE_PATTERN),
+    formats: str | None = Query(None, description=FORMATS_HELP, pattern=FORMATS_PATTERN),
     filter: str | None = Query(None, description=FILTER_HELP),
     limit: int = Query(
         parameters.DEFAULT_LIMIT, ge=1, le=parameters.MAX_LIMIT, description="Articles a page."
@@ -119,6 +122,7 @@ def list_articles(
     page: int = Query(1, ge=1, description="Which page, from 1."),
     order: str | None = Query(
         None,
+        pattern=parameters.order_pattern(parameters.ARTICLE_ORDERS),
         description="e.g. 'published_at desc' (default), 'title asc'; fields: "
         + ", ".join(parameters.ARTICLE_ORDERS)
         + ".",
@@ -144,9 +148,9 @@ def list_articles(
 def read_article(
     request,
     slug: str,
-    fields: str | None = Query(None, description=FIELDS_HELP),
-    include: str | None = Query(None, description=INCLUDE_HELP),
-    formats: str | None = Query(None, description=FORMATS_HELP),
+    fields: str | None = Query(None, description=FIELDS_HELP, pattern=ARTICLE_FIELDS_PATTERN),
+    include: str | None = Query(None, description=INCLUDE_HELP, pattern=INCLUDE_PATTERN),
+    formats: str | None = Query(None, description=FORMATS_HELP, pattern=FORMATS_PATTERN),
 ):
     shape = parameters.article_shape(fields, formats, include)
     row = _articles(shape).filter(slug=slug).first()
@@ -201,6 +205,7 @@ def _read_named(request, model, kind, plural, slug, fields, key, represent, all_
     return _json({plural: [represent(row, site=representations.Site(request), fields=chosen)]})
 
 
+NAMED_ORDER_PATTERN = parameters.order_pattern(parameters.NAMED_ORDERS)
 NAMED_ORDER_HELP = "e.g. 'name asc' (default) or 'slug desc'; fields: name, slug."
 
 
@@ -212,7 +217,7 @@ def list_authors(
     ),
     limit: int = Query(parameters.DEFAULT_LIMIT, ge=1, le=parameters.MAX_LIMIT),
     page: int = Query(1, ge=1),
-    order: str | None = Query(None, description=NAMED_ORDER_HELP),
+    order: str | None = Query(None, description=NAMED_ORDER_HELP, pattern=NAMED_ORDER_PATTERN),
 ):
     return _list_named(
         request, Author, "author", "authors", limit, page, order, fields,
@@ -237,10 +242,14 @@ def read_author(
 @api.get("/tags/", response={200: schemas.Tags, **ERRORS}, summary="List tags of public articles")
 def list_tags(
     request,
-    fields: str | None = Query(None, description="Comma-separated: " + ", ".join(representations.TAG_FIELDS)),
+    fields: str | None = Query(
+        None,
+        description="Comma-separated: " + ", ".join(representations.TAG_FIELDS),
+        pattern=parameters.names_pattern(representations.TAG_FIELDS),
+    ),
     limit: int = Query(parameters.DEFAULT_LIMIT, ge=1, le=parameters.MAX_LIMIT),
     page: int = Query(1, ge=1),
-    order: str | None = Query(None, description=NAMED_ORDER_HELP),
+    order: str | None = Query(None, description=NAMED_ORDER_HELP, pattern=NAMED_ORDER_PATTERN),
 ):
     return _list_named(
         request, Tag, "tag", "tags", limit, page, order, fields,
@@ -252,7 +261,11 @@ def list_tags(
 def read_tag(
     request,
     slug: str,
-    fields: str | None = Query(None, description="Comma-separated: " + ", ".join(representations.TAG_FIELDS)),
+    fields: str | None = Query(
+        None,
+        description="Comma-separated: " + ", ".join(representations.TAG_FIELDS),
+        pattern=parameters.names_pattern(representations.TAG_FIELDS),
+    ),
 ):
     return _read_named(
         request, Tag, "tag", "tags", slug, fields,

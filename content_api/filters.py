@@ -115,8 +115,11 @@ def _words(field, value):
 def _date_term(name, field, op, value):
     """A date is its whole day in TIME_ZONE; a datetime (naive: in TIME_ZONE) is that moment."""
     text = value.strip("'")
-    moment = parse_datetime(text) if "T" in text or " " in text else None
-    day = None if moment else parse_date(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+    try:
+        moment = parse_datetime(text) if "T" in text or " " in text else None
+        day = None if moment else parse_date(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+    except ValueError:  # well formed, but no such day or time (2024-02-31)
+        moment = day = None
     if moment is None and day is None:
         raise ParameterError(
             PARAMETER,

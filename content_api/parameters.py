@@ -17,6 +17,17 @@ NAMED_ORDERS = {"name": "name", "slug": "slug"}
 DEFAULT_NAMED_ORDER = "name asc"
 
 
+def names_pattern(allowed):
+    """The regular expression of a comma-separated subset of `allowed`, for the OpenAPI schema."""
+    one = "|".join(allowed)
+    return f"^({one})(,({one}))*$"
+
+
+def order_pattern(allowed):
+    one = f"({'|'.join(allowed)})( (asc|desc))?"
+    return f"^{one}(,{one})*$"
+
+
 def names(parameter, text, allowed, default):
     """A comma-separated subset of `allowed`, in the order given (`default` when absent)."""
     if text is None:

@@ -147,6 +147,8 @@ def test_each_filter_selects_its_articles(client, catalogue, expression, expecte
         "tag>python",
         "tag:>python",
         "published:yesterday",
+        "published:2024-02-31",  # well formed, no such day
+        "updated:<'2024-01-01T25:00'",
         "published:[2024-01-01]",
         "tag:python+",
         "tag:python|tag:django",
