@@ -42,6 +42,11 @@ export WEB_CONCURRENCY=${WORKERS:-2}
 # The Content API's throttle (per client address) must not refuse the load generator: a rate far
 # above the bench's, so its counter is still paid on every request.
 export CONTENT_API_RATE_PER_IP=100000000/m CONTENT_API_RATE_PER_KEY=100000000/m
+# 200 synthetic articles with authors and tags (bench/synthetic) besides the seed, so that the API's
+# list of 15 is 15 articles, each with its author and tags.
+.venv/bin/python manage.py migrate --noinput -v0
+DJANGO_SETTINGS_MODULE=cms.settings .venv/bin/python -c \
+  'import django; django.setup(); from bench.synthetic.database import insert_site; insert_site(200)'
 GUNICORN_PIDFILE=$work/gunicorn.pid BIND=127.0.0.1:$site_port EDGE_PORT=$edge_port \
   deploy/serve-edge.sh >"$work/serve-edge.log" 2>&1 &
 serve_pid=$!
@@ -92,6 +97,20 @@ bench/serve_bench.sh -r "${ROUNDS:-3}" -c "${CONNS:-16 64}" -d "${DURATION:-5s}"
   edge="$edge/blog/$slug" nginx="http://127.0.0.1:$nginx_port/article.html" \
   gunicorn="$site/blog/$slug" stock="$stock/ping" \
   api_article="$site/api/v1/articles/$slug/" api_list="$site/$api_list"
+# The API's list of 15 uncached through the same gunicorn: every request a page-cache miss (a query
+# parameter no view reads, new for each request, bench/api_miss.lua), each right after the same list
+# cached, for each connection count and round.
+for _ in $(seq 1 "${ROUNDS:-3}"); do
+  for c in ${CONNS:-16 64}; do
+    for kind in cached uncached; do
+      script=()
+      [ "$kind" = uncached ] && script=(-s bench/api_miss.lua)
+      rps=$(wrk -t 2 -c "$c" -d "${DURATION:-5s}" -H "X-Forwarded-Proto: https" "${script[@]}" "$site/$api_list" \
+        | awk '/^Requests\/sec/ { print $2 }')
+      echo "API_LIST kind=$kind c=$c rps=$rps"
+    done
+  done
+done | tee -a "$work/results.txt"
 # The same two apps' own CPU time a request, in process (bench/wsgi_cost.py), alternately: what
 # requests/s mix with the server's, the kernel's and wrk's share of the cores.
 for _ in 1 2 3; do
@@ -103,7 +122,9 @@ for _ in 1 2 3; do
 done | tee -a "$work/results.txt"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Medians when there were several rounds, else the one round's numbers.
-awk '/^COST/ { split($2, name, "="); split($4, us, "="); if (name[2] == "gunicorn") us_gunicorn[++ng] = us[2]
+awk '/^API_LIST/ { split($2, kind, "="); split($3, c, "="); split($4, r, "=")
+       list_rps[kind[2], c[2], ++list_n[kind[2], c[2]]] = r[2]; list_conns[c[2]] = 1 }
+     /^COST/ { split($2, name, "="); split($4, us, "="); if (name[2] == "gunicorn") us_gunicorn[++ng] = us[2]
        else if (name[2] == "stock") us_stock[++ns] = us[2]
        else if (name[2] == "api_list_cached") us_api_cached[++nac] = us[2]; else us_api_uncached[++nau] = us[2] }
      /^(RUN|MEDIAN)/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); m[kv[1]] = kv[2] }
@@ -118,6 +139,14 @@ awk '/^COST/ { split($2, name, "="); split($4, us, "="); if (name[2] == "gunicor
            printf "%-4s  %-38s  %s\n", "c", "api_article/gunicorn (target >= 0.9)", "api_list/gunicorn (target >= 0.9)"
            for (c in conns) if (rps["gunicorn", c] > 0)
              printf "%-4s  %-38.2f  %.2f\n", c, rps["api_article", c] / rps["gunicorn", c], rps["api_list", c] / rps["gunicorn", c]
+           for (c in list_conns) {
+             split("", cached); split("", uncached)
+             for (i = 1; i <= list_n["cached", c]; i++) cached[i] = list_rps["cached", c, i]
+             for (i = 1; i <= list_n["uncached", c]; i++) uncached[i] = list_rps["uncached", c, i]
+             m = asort(cached); asort(uncached)
+             printf "c=%s API list of 15 with author and tags, wrk median of %d: cached %s rps, uncached %s rps: uncached/cached = %.2f (target >= 0.3)\n",
+               c, m, cached[int((m + 1) / 2)], uncached[int((m + 1) / 2)], uncached[int((m + 1) / 2)] / cached[int((m + 1) / 2)]
+           }
            n = asort(us_api_cached); asort(us_api_uncached)
            if (n) printf "in process (median of %d): API list of 15 with author and tags cached %s us, uncached %s us a request: uncached/cached throughput = %.2f (target >= 0.3)\n",
              n, us_api_cached[int((n + 1) / 2)], us_api_uncached[int((n + 1) / 2)], us_api_cached[int((n + 1) / 2)] / us_api_uncached[int((n + 1) / 2)] }' "$work/results.txt"
