@@ -44,3 +44,23 @@ def of(request):
     none at all when the view named none (a page that does not say what it shows is not cached)."""
     named = getattr(request, "surrogate_keys", set())
     return frozenset({SITE_KEY, *named}) if named else frozenset()
+
+
+# The Content API's resources (content_api/): its article lists, each article, the author and tag
+# lists and each author and tag (their counts of public articles). publishing/affected.py names
+# them for a change exactly as it names the pages.
+API_ARTICLES = "api-articles"
+API_AUTHORS = "api-authors"
+API_TAGS = "api-tags"
+
+
+def api_article(pk):
+    return f"api-article-{pk}"
+
+
+def api_author(pk):
+    return f"api-author-{pk}"
+
+
+def api_tag(pk):
+    return f"api-tag-{pk}"

@@ -7,7 +7,11 @@
 #   gunicorn  the article from our gunicorn directly (a page-cache hit)
 #   stock     a trivial view of a stock Django project (bench/stock_django: startproject's
 #             middleware), on gunicorn with the same config, workers and class (the floor)
-# Prints the medians and the ratios edge/nginx and gunicorn/stock. Not part of make test.
+#   api_article, api_list   the Content API's article and list of 15 (include=author,tags) from the
+#             same gunicorn, cached (issue 12: each >= 0.9x the cached article page)
+# and in process (bench/wsgi_cost.py) the API list of 15 cached and uncached (every request a miss:
+# issue 12: uncached >= 0.3x cached).
+# Prints the medians and the ratios edge/nginx, gunicorn/stock and the API's. Not part of make test.
 #   ROUNDS=3 DURATION=5s CONNS="16 64" WORKERS=2 make bench-serve
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +39,14 @@ export DATABASE_URL=${BENCH_DATABASE_URL:-sqlite:///$work/db.sqlite3}
 export CACHE_URL=${CACHE_URL:-filecache://$work/cache} CACHE_KEY_PREFIX="bench-$$"
 export MEDIA_ROOT=$work/media STATIC_ROOT=$work/static GUNICORN_ACCESS_LOG=/dev/null
 export WEB_CONCURRENCY=${WORKERS:-2}
+# The Content API's throttle (per client address) must not refuse the load generator: a rate far
+# above the bench's, so its counter is still paid on every request.
+export CONTENT_API_RATE_PER_IP=100000000/m CONTENT_API_RATE_PER_KEY=100000000/m
+# 200 synthetic articles with authors and tags (bench/synthetic) besides the seed, so that the API's
+# list of 15 is 15 articles, each with its author and tags.
+.venv/bin/python manage.py migrate --noinput -v0
+DJANGO_SETTINGS_MODULE=cms.settings .venv/bin/python -c \
+  'import django; django.setup(); from bench.synthetic.database import insert_site; insert_site(200)'
 GUNICORN_PIDFILE=$work/gunicorn.pid BIND=127.0.0.1:$site_port EDGE_PORT=$edge_port \
   deploy/serve-edge.sh >"$work/serve-edge.log" 2>&1 &
 serve_pid=$!
@@ -44,6 +56,7 @@ GUNICORN_PIDFILE=$work/stock.pid BIND=127.0.0.1:$stock_port STOCK_DJANGO_DB=$wor
 stock_pid=$!
 
 slug=common-it-outsourcing-mistakes-to-avoid
+api_list="api/v1/articles/?include=author,tags"
 site=http://127.0.0.1:$site_port edge=http://127.0.0.1:$edge_port stock=http://127.0.0.1:$stock_port
 wait_for "$edge/blog/$slug" && curl -sf "$edge/blog/$slug" | grep -F "<h1>Common IT Outsourcing Mistakes to Avoid</h1>" >/dev/null \
   || { cat "$work/serve-edge.log"; echo "the article does not answer through Varnish" >&2; exit 1; }
@@ -82,17 +95,38 @@ echo "edge: varnishd $(varnishd -V 2>&1 | sed -n 's/.*(varnish-\([0-9.]*\).*/\1/
 bench/serve_bench.sh -r "${ROUNDS:-3}" -c "${CONNS:-16 64}" -d "${DURATION:-5s}" -w 2s -t 2 \
   -H "X-Forwarded-Proto: https" -P "$(cat "$work/gunicorn.pid")" -P "$(cat "$work/stock.pid")" -o "$work/results.txt" \
   edge="$edge/blog/$slug" nginx="http://127.0.0.1:$nginx_port/article.html" \
-  gunicorn="$site/blog/$slug" stock="$stock/ping"
+  gunicorn="$site/blog/$slug" stock="$stock/ping" \
+  api_article="$site/api/v1/articles/$slug/" api_list="$site/$api_list"
+# The API's list of 15 uncached through the same gunicorn: every request a page-cache miss (a query
+# parameter no view reads, new for each request, bench/api_miss.lua), each right after the same list
+# cached, for each connection count and round.
+for _ in $(seq 1 "${ROUNDS:-3}"); do
+  for c in ${CONNS:-16 64}; do
+    for kind in cached uncached; do
+      script=()
+      [ "$kind" = uncached ] && script=(-s bench/api_miss.lua)
+      rps=$(wrk -t 2 -c "$c" -d "${DURATION:-5s}" -H "X-Forwarded-Proto: https" "${script[@]}" "$site/$api_list" \
+        | awk '/^Requests\/sec/ { print $2 }')
+      echo "API_LIST kind=$kind c=$c rps=$rps"
+    done
+  done
+done | tee -a "$work/results.txt"
 # The same two apps' own CPU time a request, in process (bench/wsgi_cost.py), alternately: what
 # requests/s mix with the server's, the kernel's and wrk's share of the cores.
 for _ in 1 2 3; do
   DJANGO_SETTINGS_MODULE=cms.settings .venv/bin/python bench/wsgi_cost.py "/blog/$slug" | sed 's/^cost /COST name=gunicorn /'
   PYTHONPATH=bench STOCK_DJANGO_DB=$work/stock.sqlite3 DJANGO_SETTINGS_MODULE=stock_django.settings \
     .venv/bin/python bench/wsgi_cost.py /ping | sed 's/^cost /COST name=stock /'
+  DJANGO_SETTINGS_MODULE=cms.settings .venv/bin/python bench/wsgi_cost.py "/$api_list" --requests 1000 | sed 's/^cost /COST name=api_list_cached /'
+  DJANGO_SETTINGS_MODULE=cms.settings .venv/bin/python bench/wsgi_cost.py "/$api_list" --requests 200 --miss | sed 's/^cost /COST name=api_list_uncached /'
 done | tee -a "$work/results.txt"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Medians when there were several rounds, else the one round's numbers.
-awk '/^COST/ { split($2, name, "="); split($4, us, "="); if (name[2] == "gunicorn") us_gunicorn[++ng] = us[2]; else us_stock[++ns] = us[2] }
+awk '/^API_LIST/ { split($2, kind, "="); split($3, c, "="); split($4, r, "=")
+       list_rps[kind[2], c[2], ++list_n[kind[2], c[2]]] = r[2]; list_conns[c[2]] = 1 }
+     /^COST/ { split($2, name, "="); split($4, us, "="); if (name[2] == "gunicorn") us_gunicorn[++ng] = us[2]
+       else if (name[2] == "stock") us_stock[++ns] = us[2]
+       else if (name[2] == "api_list_cached") us_api_cached[++nac] = us[2]; else us_api_uncached[++nau] = us[2] }
      /^(RUN|MEDIAN)/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); m[kv[1]] = kv[2] }
        rps[m["name"], m["c"]] = m["rps"]; p99[m["name"], m["c"]] = m["p99"]; conns[m["c"]] = 1 }
      END { printf "%-4s  %-28s  %-30s  %s\n", "c", "edge/nginx (target >= 0.7)", "gunicorn/stock (target >= 1.0)", "gunicorn p99 (target < 25 ms at 16)"
@@ -101,4 +135,18 @@ awk '/^COST/ { split($2, name, "="); split($4, us, "="); if (name[2] == "gunicor
                rps["gunicorn", c] / rps["stock", c], p99["gunicorn", c]
            n = asort(us_gunicorn); asort(us_stock)
            if (n) printf "in process (median of %d): cached article %s us, stock trivial view %s us a request: stock/article = %.2f\n",
-             n, us_gunicorn[int((n + 1) / 2)], us_stock[int((n + 1) / 2)], us_stock[int((n + 1) / 2)] / us_gunicorn[int((n + 1) / 2)] }' "$work/results.txt"
+             n, us_gunicorn[int((n + 1) / 2)], us_stock[int((n + 1) / 2)], us_stock[int((n + 1) / 2)] / us_gunicorn[int((n + 1) / 2)]
+           printf "%-4s  %-38s  %s\n", "c", "api_article/gunicorn (target >= 0.9)", "api_list/gunicorn (target >= 0.9)"
+           for (c in conns) if (rps["gunicorn", c] > 0)
+             printf "%-4s  %-38.2f  %.2f\n", c, rps["api_article", c] / rps["gunicorn", c], rps["api_list", c] / rps["gunicorn", c]
+           for (c in list_conns) {
+             split("", cached); split("", uncached)
+             for (i = 1; i <= list_n["cached", c]; i++) cached[i] = list_rps["cached", c, i]
+             for (i = 1; i <= list_n["uncached", c]; i++) uncached[i] = list_rps["uncached", c, i]
+             m = asort(cached); asort(uncached)
+             printf "c=%s API list of 15 with author and tags, wrk median of %d: cached %s rps, uncached %s rps: uncached/cached = %.2f (target >= 0.3)\n",
+               c, m, cached[int((m + 1) / 2)], uncached[int((m + 1) / 2)], uncached[int((m + 1) / 2)] / cached[int((m + 1) / 2)]
+           }
+           n = asort(us_api_cached); asort(us_api_uncached)
+           if (n) printf "in process (median of %d): API list of 15 with author and tags cached %s us, uncached %s us a request: uncached/cached throughput = %.2f (target >= 0.3)\n",
+             n, us_api_cached[int((n + 1) / 2)], us_api_uncached[int((n + 1) / 2)], us_api_cached[int((n + 1) / 2)] / us_api_uncached[int((n + 1) / 2)] }' "$work/results.txt"

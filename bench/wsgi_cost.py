@@ -2,12 +2,16 @@
 app itself spends, which wrk's requests/s mix with gunicorn's, the kernel's and wrk's own on a shared
 machine. bench/serve.sh runs it for our cached article and for the stock trivial view, alternately.
 
-    DJANGO_SETTINGS_MODULE=cms.settings python bench/wsgi_cost.py /blog/<slug> [--requests N]
+    DJANGO_SETTINGS_MODULE=cms.settings python bench/wsgi_cost.py /blog/<slug> [--requests N] [--miss]
+
+`path` may have a query string. --miss: every request a page-cache miss (a query parameter no view
+reads, new for each request), the cost of a render and its store.
 
 Prints one line: `cost path=... us=<median microseconds a request over 5 batches> status=...`."""
 
 import argparse
 import io
+import itertools
 import statistics
 import sys
 import time
@@ -21,10 +25,11 @@ from django.core.servers.basehttp import get_internal_wsgi_application
 
 def request(app, path):
     """One GET of `path` as the bench's wrk sends it (from a TLS terminator); returns the status."""
+    path, _, query = path.partition("?")
     environ = {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
-        "QUERY_STRING": "",
+        "QUERY_STRING": query,
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "80",
         "SERVER_PROTOCOL": "HTTP/1.1",
@@ -46,17 +51,24 @@ def main():
     )
     parser.add_argument("path")
     parser.add_argument("--requests", type=int, default=2000, help="requests in each of 5 batches")
+    parser.add_argument("--miss", action="store_true", help="every request a page-cache miss")
     args = parser.parse_args()
+    misses = itertools.count()
+    separator = "&" if "?" in args.path else "?"
+
+    def address():
+        return f"{args.path}{separator}bench-miss={next(misses)}" if args.miss else args.path
+
     django.setup()
     app = get_internal_wsgi_application()  # settings.WSGI_APPLICATION: what gunicorn serves
-    status = request(app, args.path)  # a page-cache miss stores the page; the rest are hits
+    status = request(app, address())  # a page-cache miss stores the page; the rest are hits
     for _ in range(200):
-        request(app, args.path)
+        request(app, address())
     batches = []
     for _ in range(5):
         started = time.process_time()
         for _ in range(args.requests):
-            request(app, args.path)
+            request(app, address())
         batches.append((time.process_time() - started) / args.requests * 1e6)
     print(f"cost path={args.path} us={statistics.median(batches):.0f} status={status.split()[0]}")
 

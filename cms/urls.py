@@ -17,6 +17,7 @@ urlpatterns = [
     path("markdownx/markdownify/", editor.markdown_preview, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.image_upload, name="markdownx_upload"),
     path("blog/", include("articles.urls")),
+    path("api/v1/", include("content_api.urls")),
     path("sitemap.xml", cached_page(sitemaps.index), name="sitemap"),
     path("sitemap-pages.xml", cached_page(sitemaps.pages), name="sitemap-pages"),
     path("sitemap-articles-<int:number>.xml", cached_page(sitemaps.articles), name="sitemap-articles"),

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.http import RFC3986_SUBDELIMS
 
 from articles import sitemaps, surrogate_keys
@@ -42,6 +42,9 @@ SHOWN_FIELDS = (
     "expires",
     "updated",
     "author",
+    # The Content API shows the imported file's front matter, which can change (a key with no field
+    # of its own) when nothing above does. A change of the Markdown alone moves `updated`.
+    "front_matter_raw",
 )
 # Articles per query in snapshots(): well under any database's limit of query parameters.
 CHUNK_SIZE = 500
@@ -165,6 +168,7 @@ def affected(before, after):
     for shown in (before, after):
         if shown and shown["public"]:
             _add_pages(shown, keys, paths, site, reordered=reordered, relinked=relinked)
+    _add_api_resources(before, after, keys, paths, site)
     return Affected(kind, frozenset(keys), frozenset(paths))
 
 
@@ -201,6 +205,37 @@ def _add_pages(shown, keys, paths, site, *, reordered, relinked):
             paths.add(site.sitemap_section(sitemaps.section_of(other["pk"])))
 
 
+def _add_api_resources(before, after, keys, paths, site):
+    """The Content API's resources (content_api/): the article itself and the article lists, and the
+    authors and tags whose count of public articles moved (one gained or lost this article), with
+    their lists. An article's neighbours are not in its API answer, so a reorder leaves theirs be."""
+    mounted = site.api_lists is not None
+    for shown in (before, after):
+        if shown and shown["public"]:
+            keys.update((surrogate_keys.api_article(shown["pk"]), surrogate_keys.API_ARTICLES))
+            if mounted:
+                paths.update((site.of("content_api:read_article", shown["slug"]), site.api_lists[0]))
+    for kind, list_key, key, list_path in (
+        ("author", surrogate_keys.API_AUTHORS, surrogate_keys.api_author, 1),
+        ("tag", surrogate_keys.API_TAGS, surrogate_keys.api_tag, 2),
+    ):
+        moved = _members(before, kind).items() ^ _members(after, kind).items()
+        if moved:
+            keys.update((list_key, *(key(pk) for pk, _ in moved)))
+            if mounted:
+                paths.add(site.api_lists[list_path])
+                paths.update(site.of(f"content_api:read_{kind}", slug) for _, slug in moved)
+
+
+def _members(shown, kind):
+    """{pk: slug} of the article's author or tags, when the article is public (they count it)."""
+    if not (shown and shown["public"]):
+        return {}
+    if kind == "author":
+        return {shown["author"]["pk"]: shown["author"]["slug"]} if shown["author"] else {}
+    return {tag["pk"]: tag["slug"] for tag in shown["tags"]}
+
+
 def _list_paths(site, kind, slug):
     """An author's or a tag's list and its two feeds."""
     return {site.of(f"articles:{name}", slug) for name in (kind, f"{kind}-feed", f"{kind}-atom")}
@@ -216,6 +251,9 @@ class _SitePaths:
         f"articles:{name}"
         for name in ("detail", "author", "author-feed", "author-atom", "tag", "tag-feed", "tag-atom")
     )
+    # The Content API's, when the URL configuration mounts it (content_api/urls.py).
+    API_BY_SLUG = tuple(f"content_api:read_{name}" for name in ("article", "author", "tag"))
+    API_LISTS = tuple(f"content_api:list_{name}" for name in ("articles", "authors", "tags"))
     # Stands for the slug in a path reversed once; it matches the patterns' [-\w]+ like any slug.
     MARK = "slug-mark"
     # Stands for a sitemap document's number likewise.
@@ -226,6 +264,16 @@ class _SitePaths:
         self._around = {
             name: reverse(name, kwargs={"slug": self.MARK}).split(self.MARK) for name in self.BY_SLUG
         }
+        try:
+            self.api_lists = tuple(reverse(name) for name in self.API_LISTS)
+            self._around.update(
+                {
+                    name: reverse(name, kwargs={"slug": self.MARK}).split(self.MARK)
+                    for name in self.API_BY_SLUG
+                }
+            )
+        except NoReverseMatch:
+            self.api_lists = None
         self._section = reverse("sitemap-articles", args=[self.NUMBER_MARK]).split(str(self.NUMBER_MARK))
 
     def of(self, name, slug):

@@ -53,7 +53,13 @@ def save_then_fail(article, **changes):
 
 def own_keys(article, *extra):
     # Test sites are small: every article is in the sitemap's first document.
-    return {f"article-{article.pk}", f"neighbour-{article.pk}", "sitemap-articles-1", *SHARED, *extra}
+    own = {f"article-{article.pk}", f"neighbour-{article.pk}", "sitemap-articles-1", *SHARED, *extra}
+    return own | {f"api-article-{article.pk}", "api-articles"}
+
+
+def api_counts(author, *tags):
+    """The Content API's keys of an author and tags whose count of public articles moved."""
+    return {f"api-author-{author.pk}", "api-authors", *(f"api-tag-{found.pk}" for found in tags), "api-tags"}
 
 
 @pytest.fixture
@@ -104,7 +110,7 @@ def test_publish_names_the_article_its_lists_and_its_new_neighbours(db, committe
     assert event.kind == EventKind.PUBLISHED
     assert set(event.keys) == own_keys(
         draft, f"author-{author.pk}", f"tag-{tea.pk}", f"article-{older.pk}", f"article-{newer.pk}"
-    )
+    ) | api_counts(author, tea)
     assert {
         "/blog/d",
         "/blog/",
@@ -136,7 +142,7 @@ def test_unpublish_and_delete_name_the_pages_it_was_on(trio, committed):
         f"tag-{middle.tags.get().pk}",
         f"article-{older.pk}",
         f"article-{newer.pk}",
-    )
+    ) | api_counts(middle.author, middle.tags.get())
     unpublished = edit(committed, middle, status=Status.DRAFT)
     with committed() as deleted:
         newer.delete()
@@ -173,6 +179,10 @@ def test_a_change_names_its_pages_by_the_paths_reverse_gives(db, site):
             for suffix in ("", "-feed", "-atom")
         ]:
             expected.add(reverse(f"articles:{name}", kwargs={"slug": slug}))
+        if site != "with another URL configuration":  # which does not mount the Content API
+            expected.update(reverse(f"content_api:list_{kind}") for kind in ("articles", "authors", "tags"))
+            for kind, slug in (("article", "中文"), ("author", "zoë"), ("tag", "größe")):
+                expected.add(reverse(f"content_api:read_{kind}", kwargs={"slug": slug}))
     assert paths == expected
 
 

@@ -1,0 +1,273 @@
+"""The read-only Content API (issue 12), /api/v1/: articles, authors and tags, only what readers may
+see. Each endpoint reads its parameters (content_api/parameters.py, filters.py), runs a fixed number
+of queries whatever the page size (a list: count, page, and the page's tags when included), names
+the surrogate keys of what it answered (the page cache keeps it under them, content_api/urls.py) and
+answers JSON built by content_api/representations.py.
+
+django-ninja routes and documents it (OpenAPI 3.1 at /api/v1/schema); answers are built here and
+sent as they are, not validated again against the schema classes (tests/test_api_schema.py checks
+that they conform)."""
+
+import math
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.http import JsonResponse
+from ninja import NinjaAPI, Query
+from ninja.errors import ValidationError
+
+from articles import surrogate_keys
+from articles.models import Article, Author, Tag
+
+from . import filters, parameters, representations, schemas
+from .errors import ParameterError, error_body
+
+api = NinjaAPI(
+    title="Content API",
+    version="1",
+    description="Read-only access to the site's public articles, authors and tags. "
+    "Drafts, scheduled and expired articles never appear. See the README's Content API section.",
+    urls_namespace="content_api",
+    openapi_url="/schema",
+    # Our own documentation page (content_api/docs.py): ninja's loads Swagger UI from a CDN.
+    docs_url=None,
+)
+
+ERRORS = {400: schemas.Errors, 404: schemas.Errors}
+FIELDS_HELP = "Comma-separated fields to show: " + ", ".join(representations.ARTICLE_FIELDS) + "."
+FORMATS_HELP = (
+    "Comma-separated body formats: html (default), markdown (the body exactly as written), plaintext."
+)
+INCLUDE_HELP = "Related objects to embed: author, tags."
+ARTICLE_FIELDS_PATTERN = parameters.names_pattern(representations.ARTICLE_FIELDS)
+INCLUDE_PATTERN = parameters.names_pattern(parameters.INCLUDES)
+FORMATS_PATTERN = parameters.names_pattern(representations.FORMATS)
+FILTER_HELP = (
+    "Which articles, e.g. tag:python+author:jane or published:>2024-01-01; + is and, comma is or. "
+    "Fields: " + ", ".join(filters.FIELDS) + "."
+)
+
+
+def _json(data, status=200):
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@api.exception_handler(ParameterError)
+def _refused(request, exc):
+    return _json(error_body(str(exc), exc.parameter), status=400)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    """ninja's own checks of typed parameters (limit, page) answer as ours do: 400, naming them."""
+    first = exc.errors[0]
+    parameter = str(first.get("loc", ["", "?"])[-1])
+    return _json(error_body(f"{parameter}: {first.get('msg', 'invalid')}.", parameter), status=400)
+
+
+def _not_found(kind, slug):
+    return _json(error_body(f"No public {kind} has the slug {slug!r}."), status=404)
+
+
+def _pagination(request, page, limit, total):
+    pages = max(1, math.ceil(total / limit))
+
+    def link(number):
+        if number is None:
+            return None
+        query = request.GET.copy()
+        query["page"] = str(number)
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    following = page + 1 if page < pages else None
+    previous = page - 1 if page > 1 else None
+    return {
+        "pagination": {
+            "page": page,
+            "limit": limit,
+            "pages": pages,
+            "total": total,
+            "next": following,
+            "prev": previous,
+            "next_url": link(following),
+            "prev_url": link(previous),
+        }
+    }
+
+
+def _articles(shape):
+    """Public articles with just the columns, author and tags that `shape` shows."""
+    columns = {column for name in (*shape.fields, *shape.formats) for column in representations.COLUMNS[name]}
+    articles = Article.objects.published()
+    if "author" in shape.fields and "author" in shape.include:
+        articles = articles.select_related("author")
+        columns.update(f"author__{name}" for name in ("slug", "name", "url"))
+    else:
+        columns.discard("author")
+    if "tags" in shape.fields and "tags" in shape.include:
+        articles = articles.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name", "pk")))
+    return articles.only(*columns)
+
+
+@api.get("/articles/", response={200: schemas.Articles, **ERRORS}, summary="List public articles")
+def list_articles(
+    request,
+    fields: str | None = Query(None, description=FIELDS_HELP, pattern=ARTICLE_FIELDS_PATTERN),
+    include: str | None = Query(None, description=INCLUDE_HELP, pattern=INCLUDE_PATTERN),
+    formats: str | None = Query(None, description=FORMATS_HELP, pattern=FORMATS_PATTERN),
+    filter: str | None = Query(None, description=FILTER_HELP),
+    limit: int = Query(
+        parameters.DEFAULT_LIMIT, ge=1, le=parameters.MAX_LIMIT, description="Articles a page."
+    ),
+    page: int = Query(1, ge=1, description="Which page, from 1."),
+    order: str | None = Query(
+        None,
+        pattern=parameters.order_pattern(parameters.ARTICLE_ORDERS),
+        description="e.g. 'published_at desc' (default), 'title asc'; fields: "
+        + ", ".join(parameters.ARTICLE_ORDERS)
+        + ".",
+    ),
+):
+    shape = parameters.article_shape(fields, formats, include)
+    articles = _articles(shape)
+    if filter is not None:
+        articles = articles.filter(filters.parse(filter))
+    articles = articles.order_by(
+        *parameters.order(order, parameters.ARTICLE_ORDERS, parameters.DEFAULT_ARTICLE_ORDER)
+    )
+    surrogate_keys.add(request, surrogate_keys.API_ARTICLES)
+    total = articles.count()
+    start = (page - 1) * limit
+    rows = articles[start : start + limit] if start < total else []
+    site = representations.Site(request)
+    shown = [representations.article(row, site=site, **shape.__dict__) for row in rows]
+    return _json({"articles": shown, "meta": _pagination(request, page, limit, total)})
+
+
+@api.get("/articles/{slug}/", response={200: schemas.OneArticle, **ERRORS}, summary="One public article")
+def read_article(
+    request,
+    slug: str,
+    fields: str | None = Query(None, description=FIELDS_HELP, pattern=ARTICLE_FIELDS_PATTERN),
+    include: str | None = Query(None, description=INCLUDE_HELP, pattern=INCLUDE_PATTERN),
+    formats: str | None = Query(None, description=FORMATS_HELP, pattern=FORMATS_PATTERN),
+):
+    shape = parameters.article_shape(fields, formats, include)
+    row = _articles(shape).filter(slug=slug).first()
+    if row is None:
+        return _not_found("article", slug)
+    surrogate_keys.add(request, surrogate_keys.api_article(row.pk))
+    site = representations.Site(request)
+    return _json({"articles": [representations.article(row, site=site, **shape.__dict__)]})
+
+
+def _public_count(kind):
+    """Each author's or tag's number of public articles, a subquery counted by published() itself."""
+    lookup = {"author": "author", "tag": "tags"}[kind]
+    counted = (
+        Article.objects.published()
+        .filter(**{lookup: OuterRef("pk")})
+        .order_by()
+        .values(lookup)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _named(model, kind):
+    """Authors or tags with at least one public article (one with none is on no public page)."""
+    return model.objects.annotate(public_articles=_public_count(kind)).filter(public_articles__gt=0)
+
+
+def _list_named(request, model, kind, plural, limit, page, order, fields, key, represent, all_fields):
+    chosen = parameters.names("fields", fields, all_fields, all_fields)
+    rows = _named(model, kind).order_by(
+        *parameters.order(order, parameters.NAMED_ORDERS, parameters.DEFAULT_NAMED_ORDER)
+    )
+    surrogate_keys.add(request, key)
+    total = rows.count()
+    start = (page - 1) * limit
+    site = representations.Site(request)
+    shown = [
+        represent(row, site=site, fields=chosen)
+        for row in (rows[start : start + limit] if start < total else [])
+    ]
+    return _json({plural: shown, "meta": _pagination(request, page, limit, total)})
+
+
+def _read_named(request, model, kind, plural, slug, fields, key, represent, all_fields):
+    chosen = parameters.names("fields", fields, all_fields, all_fields)
+    row = _named(model, kind).filter(slug=slug).first()
+    if row is None:
+        return _not_found(kind, slug)
+    surrogate_keys.add(request, key(row.pk))
+    return _json({plural: [represent(row, site=representations.Site(request), fields=chosen)]})
+
+
+NAMED_ORDER_PATTERN = parameters.order_pattern(parameters.NAMED_ORDERS)
+NAMED_ORDER_HELP = "e.g. 'name asc' (default) or 'slug desc'; fields: name, slug."
+
+
+@api.get("/authors/", response={200: schemas.Authors, **ERRORS}, summary="List authors of public articles")
+def list_authors(
+    request,
+    fields: str | None = Query(
+        None, description="Comma-separated: " + ", ".join(representations.AUTHOR_FIELDS)
+    ),
+    limit: int = Query(parameters.DEFAULT_LIMIT, ge=1, le=parameters.MAX_LIMIT),
+    page: int = Query(1, ge=1),
+    order: str | None = Query(None, description=NAMED_ORDER_HELP, pattern=NAMED_ORDER_PATTERN),
+):
+    return _list_named(
+        request, Author, "author", "authors", limit, page, order, fields,
+        surrogate_keys.API_AUTHORS, representations.author, representations.AUTHOR_FIELDS,
+    )  # fmt: skip
+
+
+@api.get("/authors/{slug}/", response={200: schemas.OneAuthor, **ERRORS}, summary="One author")
+def read_author(
+    request,
+    slug: str,
+    fields: str | None = Query(
+        None, description="Comma-separated: " + ", ".join(representations.AUTHOR_FIELDS)
+    ),
+):
+    return _read_named(
+        request, Author, "author", "authors", slug, fields,
+        surrogate_keys.api_author, representations.author, representations.AUTHOR_FIELDS,
+    )  # fmt: skip
+
+
+@api.get("/tags/", response={200: schemas.Tags, **ERRORS}, summary="List tags of public articles")
+def list_tags(
+    request,
+    fields: str | None = Query(
+        None,
+        description="Comma-separated: " + ", ".join(representations.TAG_FIELDS),
+        pattern=parameters.names_pattern(representations.TAG_FIELDS),
+    ),
+    limit: int = Query(parameters.DEFAULT_LIMIT, ge=1, le=parameters.MAX_LIMIT),
+    page: int = Query(1, ge=1),
+    order: str | None = Query(None, description=NAMED_ORDER_HELP, pattern=NAMED_ORDER_PATTERN),
+):
+    return _list_named(
+        request, Tag, "tag", "tags", limit, page, order, fields,
+        surrogate_keys.API_TAGS, representations.tag, representations.TAG_FIELDS,
+    )  # fmt: skip
+
+
+@api.get("/tags/{slug}/", response={200: schemas.OneTag, **ERRORS}, summary="One tag")
+def read_tag(
+    request,
+    slug: str,
+    fields: str | None = Query(
+        None,
+        description="Comma-separated: " + ", ".join(representations.TAG_FIELDS),
+        pattern=parameters.names_pattern(representations.TAG_FIELDS),
+    ),
+):
+    return _read_named(
+        request, Tag, "tag", "tags", slug, fields,
+        surrogate_keys.api_tag, representations.tag, representations.TAG_FIELDS,
+    )  # fmt: skip

@@ -1,0 +1,169 @@
+"""What the Content API says about an article, an author and a tag: JSON-ready dicts built from rows
+the endpoints fetched (no query here), with absolute URLs and ISO 8601 times with their offset.
+
+Which fields, formats and related objects go in is decided by the request's parameters
+(content_api/parameters.py); these functions only leave out what was not asked for."""
+
+import html
+
+from django.core.files.storage import default_storage
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+# Every field an article can have, in the order the API writes them. `fields` picks among them.
+ARTICLE_FIELDS = (
+    "id",
+    "uuid",
+    "slug",
+    "title",
+    "url",
+    "excerpt",
+    "published_at",
+    "updated_at",
+    "created_at",
+    "locale",
+    "canonical_url",
+    "reading_minutes",
+    "image",
+    "front_matter",
+    "author",
+    "tags",
+)
+# Formats of the body: html (rendered and sanitized on save), markdown (the body exactly as written),
+# plaintext (the html's text).
+FORMATS = ("html", "markdown", "plaintext")
+AUTHOR_FIELDS = ("id", "slug", "name", "url", "website", "count")
+TAG_FIELDS = ("id", "slug", "name", "url", "count")
+
+
+def iso(moment):
+    """ISO 8601 with the offset of TIME_ZONE, or None."""
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
+class Site:
+    """Absolute URLs for one request: its scheme and host once, then each path."""
+
+    def __init__(self, request):
+        self.root = request.build_absolute_uri("/")[:-1]
+
+    def url(self, path):
+        return path if "://" in path else self.root + path
+
+
+def article(row, *, site, fields, formats, include):
+    """`row` (an Article from the endpoint's queryset) as the API shows it."""
+    shown = {}
+    for name in fields:
+        if name in ("author", "tags") and name not in include:
+            continue
+        shown[name] = _ARTICLE_VALUES[name](row, site)
+    for name in formats:
+        shown[name] = _FORMAT_VALUES[name](row)
+    return shown
+
+
+def _image(row, site):
+    """The lead image: its URL and size, and for an uploaded one its renditions (narrower copies) by
+    width, as WebP and in its own format. None when the article has none."""
+    url = row.lead_image_url
+    if not url:
+        return None
+    image = {"url": site.url(url), "alt": row.image_alt, "width": None, "height": None, "renditions": []}
+    if row.image:
+        image["width"], image["height"] = row.image_width, row.image_height
+        plan = row.image_renditions or {}
+        for kind, mime in (("webp", "image/webp"), ("original", None)):
+            for width, name in plan.get(kind, ()):
+                image["renditions"].append(
+                    {
+                        "url": site.url(default_storage.url(name)),
+                        "width": width,
+                        "type": mime or _mime_of(name),
+                    }
+                )
+    return image
+
+
+def _mime_of(name):
+    extension = name.rsplit(".", 1)[-1].lower()
+    return {"jpg": "image/jpeg", "jpeg": "image/jpeg"}.get(extension, f"image/{extension}")
+
+
+_ARTICLE_VALUES = {
+    "id": lambda row, site: row.pk,
+    "uuid": lambda row, site: str(row.uuid) if row.uuid else None,
+    "slug": lambda row, site: row.slug,
+    "title": lambda row, site: row.title,
+    "url": lambda row, site: site.url(row.get_absolute_url()),
+    "excerpt": lambda row, site: row.excerpt,
+    "published_at": lambda row, site: iso(row.published),
+    "updated_at": lambda row, site: iso(row.updated),
+    "created_at": lambda row, site: iso(row.created),
+    "locale": lambda row, site: row.locale,
+    "canonical_url": lambda row, site: row.canonical_url or None,
+    "reading_minutes": lambda row, site: row.reading_minutes,
+    "image": _image,
+    "front_matter": lambda row, site: row.front_matter_raw or None,
+    "author": lambda row, site: row.author and author(row.author, site=site, fields=AUTHOR_FIELDS[:-1]),
+    "tags": lambda row, site: [tag(found, site=site, fields=TAG_FIELDS[:-1]) for found in row.tags.all()],
+}
+_FORMAT_VALUES = {
+    "html": lambda row: row.body_html,
+    "markdown": lambda row: row.body,
+    "plaintext": lambda row: html.unescape(strip_tags(row.body_html)).strip(),
+}
+# The article columns each field or format reads (the endpoints load no others).
+COLUMNS = {
+    "id": (),
+    "uuid": ("uuid",),
+    "slug": ("slug",),
+    "title": ("title",),
+    "url": ("slug",),
+    "excerpt": ("excerpt",),
+    "published_at": ("published",),
+    "updated_at": ("updated",),
+    "created_at": ("created",),
+    "locale": ("locale",),
+    "canonical_url": ("canonical_url",),
+    "reading_minutes": ("reading_minutes",),
+    "image": (
+        "image",
+        "image_alt",
+        "image_width",
+        "image_height",
+        "image_renditions",
+        "image_url",
+        "body_image_url",
+    ),
+    "front_matter": ("front_matter_raw",),
+    "author": ("author",),
+    "tags": (),
+    "html": ("body_html",),
+    "markdown": ("body",),
+    "plaintext": ("body_html",),
+}
+
+
+def author(row, *, site, fields):
+    values = {
+        "id": lambda: row.pk,
+        "slug": lambda: row.slug,
+        "name": lambda: row.name,
+        "url": lambda: site.url(reverse("articles:author", kwargs={"slug": row.slug})),
+        "website": lambda: row.url or None,
+        "count": lambda: {"articles": row.public_articles},
+    }
+    return {name: values[name]() for name in fields}
+
+
+def tag(row, *, site, fields):
+    values = {
+        "id": lambda: row.pk,
+        "slug": lambda: row.slug,
+        "name": lambda: row.name,
+        "url": lambda: site.url(reverse("articles:tag", kwargs={"slug": row.slug})),
+        "count": lambda: {"articles": row.public_articles},
+    }
+    return {name: values[name]() for name in fields}
