@@ -176,7 +176,8 @@ def client_address(request):
             return str(ipaddress.ip_address(last))
         except ValueError:
             pass
-    return request.META["REMOTE_ADDR"]
+    # A WSGI server on a Unix socket, or a test client, may send no address: one shared count then.
+    return request.META.get("REMOTE_ADDR") or "0.0.0.0"
 
 
 def error(status, kind, message, parameter):

@@ -159,6 +159,13 @@ def test_requests_without_a_key_are_throttled_per_address(client):
     assert client.get(URL, REMOTE_ADDR="10.1.2.3").status_code == 200  # another address
 
 
+@override_settings(CONTENT_API_RATE_PER_IP="2/h")
+def test_requests_with_no_address_share_one_count_and_are_no_error(client):
+    """A WSGI server on a Unix socket (or a WSGI test client) may send no REMOTE_ADDR."""
+    answers = [client.get(URL, REMOTE_ADDR="").status_code for _ in range(3)]
+    assert answers == [200, 200, 429]
+
+
 @override_settings(CONTENT_API_RATE_PER_KEY="2/h", CONTENT_API_RATE_PER_IP="100/h")
 def test_requests_with_a_key_are_throttled_per_key(client):
     _, secret = make_key()
