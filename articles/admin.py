@@ -26,6 +26,7 @@ from .admin_conflicts import VERSION_FIELD
 from .admin_editing import EditorEndpoints
 from .admin_form import ArticleForm
 from .admin_history import HistoryCompare
+from .admin_widgets import LabelledSplitDateTime
 from .models import SEARCH_CONFIG, Article, Author, Status, Tag
 
 # An address typed without a scheme is https (Django 6's default; 5.2 still assumes http).
@@ -87,7 +88,11 @@ class ScheduleForm(forms.Form):
 @admin.register(Article)
 class ArticleAdmin(EditorEndpoints, HistoryCompare, SimpleHistoryAdmin, MarkdownxModelAdmin):
     form = ArticleForm
-    formfield_overrides = {**MarkdownxModelAdmin.formfield_overrides, **HTTPS_URLS}
+    formfield_overrides = {
+        **MarkdownxModelAdmin.formfield_overrides,
+        **HTTPS_URLS,
+        models.DateTimeField: {"widget": LabelledSplitDateTime},
+    }
     # The page link early: at laptop widths the admin's sidebar pushes the last columns off screen.
     list_display = ("title", "visibility", "public_link", "author", "published", "updated")
     list_filter = (

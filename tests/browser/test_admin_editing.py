@@ -12,7 +12,7 @@ from articles.models import Article, Status
 
 from ..conftest import PASSWORD, SEED_SLUG
 from ..factories import image_bytes, make_article, tag
-from .conftest import DESKTOP, screenshot
+from .conftest import DESKTOP, log_in, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -49,16 +49,6 @@ def media_served(settings, tmp_path):
 
 def _chart_png():
     return base64.b64encode(image_bytes(size=(320, 180), color=(30, 90, 160))).decode()
-
-
-def log_in(open_page, next_path):
-    """Through the real login form, as an editor would."""
-    page = open_page(f"/admin/login/?next={next_path}", viewport=DESKTOP)
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"**{next_path}")
-    return page
 
 
 def test_editor_edits_previews_uploads_and_publishes(
