@@ -6,7 +6,7 @@ import pytest
 
 from articles.models import Article
 
-from .conftest import DESKTOP, axe_violations, log_in, screenshot
+from .conftest import axe_violations, log_in, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
