@@ -175,6 +175,8 @@ class ArticleAdmin(EditorEndpoints, HistoryCompare, SimpleHistoryAdmin, Markdown
             "articles/admin/slug-from-title.js",
             "articles/admin/autosave.js",
             "articles/admin/preview-follow.js",
+            "articles/admin/editor-keyboard.js",
+            "articles/admin/unsaved-changes.js",
         ]
 
     @property
