@@ -177,6 +177,11 @@ class ArticleAdmin(EditorEndpoints, HistoryCompare, SimpleHistoryAdmin, Markdown
             "articles/admin/preview-follow.js",
             "articles/admin/editor-keyboard.js",
             "articles/admin/unsaved-changes.js",
+            "articles/admin/local-draft.js",
+            "articles/admin/editor-stats.js",
+            "articles/admin/content-checks.js",
+            "articles/admin/image-drop.js",
+            "articles/admin/preview-widths.js",
         ]
 
     @property
