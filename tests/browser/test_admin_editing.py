@@ -12,24 +12,12 @@ from articles.models import Article, Status
 
 from ..conftest import PASSWORD, SEED_SLUG
 from ..factories import image_bytes, make_article, tag
-from .conftest import DESKTOP, log_in, screenshot
+from .conftest import DESKTOP, DROP_FILE, log_in, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 OLD_SENTENCE = "One of the most important steps to growing your business"
 NEW_SENTENCE = "The single most important step to growing a newsroom"
-
-# Drops a file on the markdownx editor as a user's drag and drop would: markdownx listens for the
-# drop event and uploads event.dataTransfer.files.
-DROP_FILE = """([selector, base64, name, type]) => {
-  const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
-  const transfer = new DataTransfer();
-  transfer.items.add(new File([bytes], name, {type: type}));
-  const target = document.querySelector(selector);
-  for (const type of ["dragenter", "dragover", "drop"]) {
-    target.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true, cancelable: true}));
-  }
-}"""
 
 
 @pytest.fixture

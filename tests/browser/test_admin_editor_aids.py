@@ -11,20 +11,11 @@ from playwright.sync_api import expect
 from articles.models import Article
 
 from ..factories import image_bytes
-from .conftest import log_in, screenshot
+from .conftest import DROP_FILE, log_in, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SLOW = 20_000  # seven test runs share two cores
-DROP_FILE = """([selector, base64, name, type]) => {
-  const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
-  const transfer = new DataTransfer();
-  transfer.items.add(new File([bytes], name, {type: type}));
-  const target = document.querySelector(selector);
-  for (const type of ["dragenter", "dragover", "drop"]) {
-    target.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true, cancelable: true}));
-  }
-}"""
 
 
 def _change_path(article):

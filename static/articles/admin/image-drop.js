@@ -13,6 +13,14 @@
   }
   function altText(text) { return text.replace(/[\\\[\]]/g, "\\$&").replace(/\s+/g, " ").trim(); }
 
+  function button(text) {
+    var made = document.createElement("button");
+    made.type = "button";
+    made.className = "button";
+    made.textContent = text;
+    return made;
+  }
+
   function askForAlt(widget, editor, code) {
     var form = document.createElement("div");
     form.className = "image-alt-prompt";
@@ -26,14 +34,8 @@
     input.type = "text";
     input.id = "image-alt-prompt-input";
     input.className = "vTextField";
-    var add = document.createElement("button");
-    add.type = "button";
-    add.className = "button";
-    add.textContent = "Add alt text";
-    var skip = document.createElement("button");
-    skip.type = "button";
-    skip.className = "button";
-    skip.textContent = "Not now";
+    var add = button("Add alt text");
+    var skip = button("Not now");
     form.append(label, input, " ", add, " ", skip);
     var old = widget.parentNode.querySelector(".image-alt-prompt");
     if (old) old.remove();

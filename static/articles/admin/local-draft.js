@@ -15,6 +15,14 @@
     try { window.localStorage.removeItem(key); } catch (error) { /* storage refused: nothing kept */ }
   }
 
+  function button(text) {
+    var made = document.createElement("button");
+    made.type = "button";
+    made.className = "button";
+    made.textContent = text;
+    return made;
+  }
+
   function wire() {
     // The page after a save that went through (the list, or the form again): what the form held
     // is stored now.
@@ -49,14 +57,8 @@
       var text = document.createElement("p");
       text.textContent = "This browser kept text typed here at " + new Date(draft.at).toLocaleString() +
         " that was never saved (the page was closed or the browser stopped).";
-      var restore = document.createElement("button");
-      restore.type = "button";
-      restore.className = "button";
-      restore.textContent = "Restore the unsaved text";
-      var discard = document.createElement("button");
-      discard.type = "button";
-      discard.className = "button";
-      discard.textContent = "Discard it";
+      var restore = button("Restore the unsaved text");
+      var discard = button("Discard it");
       offer.append(text, restore, " ", discard);
       form.parentNode.insertBefore(offer, form);
       restore.addEventListener("click", function () {
