@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Local development runs with DEBUG on unless the caller says otherwise.
 DEV_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
-.PHONY: install browser run serve serve-edge test test-fast lint format check-faults bench bench-import bench-serve bench-scale superuser clean
+.PHONY: messages install browser run serve serve-edge test test-fast lint format check-faults bench bench-import bench-serve bench-scale superuser clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -104,3 +104,9 @@ superuser: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# The site's own words: collect them into locale/<language>/LC_MESSAGES/django.po (translate what is
+# new there), then compile django.mo, which is committed (needs GNU gettext: apt-get install gettext).
+messages: install
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l fr --ignore ".venv/*" --ignore "node_modules/*" --ignore "tests/*" --ignore "bench/*"
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -l fr --ignore ".venv/*"

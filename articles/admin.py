@@ -6,8 +6,8 @@ in one transaction, so that their publish events are written with them (publishi
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.postgres.search import SearchQuery
 from django.db import connections, models, transaction
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import autosaves
+from . import autosaves, search_languages
 from .admin_changelist import (
     ArticleChangeList,
     AutocompleteListFilter,
@@ -26,8 +26,9 @@ from .admin_conflicts import VERSION_FIELD
 from .admin_editing import EditorEndpoints
 from .admin_form import ArticleForm
 from .admin_history import HistoryCompare
+from .admin_translations import LanguageFilter, TranslationsAdmin
 from .admin_widgets import LabelledSplitDateTime
-from .models import SEARCH_CONFIG, Article, Author, Status, Tag
+from .models import Article, Author, Status, Tag
 
 # An address typed without a scheme is https (Django 6's default; 5.2 still assumes http).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -86,7 +87,9 @@ class ScheduleForm(forms.Form):
 
 
 @admin.register(Article)
-class ArticleAdmin(EditorEndpoints, HistoryCompare, SimpleHistoryAdmin, MarkdownxModelAdmin):
+class ArticleAdmin(
+    EditorEndpoints, HistoryCompare, TranslationsAdmin, SimpleHistoryAdmin, MarkdownxModelAdmin
+):
     form = ArticleForm
     formfield_overrides = {
         **MarkdownxModelAdmin.formfield_overrides,
@@ -100,6 +103,7 @@ class ArticleAdmin(EditorEndpoints, HistoryCompare, SimpleHistoryAdmin, Markdown
         VisibilityFilter,
         ("author", AutocompleteListFilter),
         ("tags", AutocompleteListFilter),
+        LanguageFilter,
         "published",
     )
     # "Show counts" ran a COUNT over every row for each choice of each filter.
@@ -118,6 +122,7 @@ class ArticleAdmin(EditorEndpoints, HistoryCompare, SimpleHistoryAdmin, Markdown
     autocomplete_fields = ("author", "tags")
     actions = ["publish", "schedule", "unpublish"]
     readonly_fields = (
+        "translations_panel",
         "public_link",
         "image_preview",
         "updated",
@@ -148,12 +153,13 @@ class ArticleAdmin(EditorEndpoints, HistoryCompare, SimpleHistoryAdmin, Markdown
                 )
             },
         ),
+        ("Language and translations", {"fields": ("locale", "translation_key", "translations_panel")}),
         ("Images", {"fields": ("image", "image_preview", "image_alt", "image_url", "body_image_url")}),
         (
             "Details",
             {
                 "classes": ("collapse",),
-                "fields": ("created", "updated", "locale", "canonical_url", "source_url", "extra"),
+                "fields": ("created", "updated", "canonical_url", "source_url", "extra"),
             },
         ),
         (
@@ -200,7 +206,7 @@ class ArticleAdmin(EditorEndpoints, HistoryCompare, SimpleHistoryAdmin, Markdown
         search_term = search_term.strip()
         if not search_term or connections[queryset.db].vendor != "postgresql":
             return super().get_search_results(request, queryset, search_term)
-        words = SearchQuery(search_term, search_type="websearch", config=SEARCH_CONFIG)
+        words = search_languages.words(search_term, settings.SITE_LANGUAGES)
         matches = models.Q(search_vector=words)
         if " " not in search_term:
             matches |= models.Q(slug__startswith=search_term.lower())

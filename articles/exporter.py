@@ -33,6 +33,7 @@ from .seed_fields import (
     UPDATED_KEYS,
 )
 from .seeds import SeedError, seed_from_front_matter
+from .translations import TRANSLATION_KEYS
 
 # Where an added publication date goes: `date` first, the key Jekyll, Hugo, Zola and Eleventy read,
 # so the exported file still works with the generator it came from.
@@ -61,15 +62,19 @@ def export_articles(outdir):
 
 
 def article_file_text(article, *, old_paths):
-    """The file for `article` and how it was made: "as imported", "dates added" or "rewritten".
+    """The file for `article` and how it was made: "as imported", "keys added" (dates, a translation
+    key the site gave it that its file does not hold) or "rewritten".
     `old_paths`: the paths that redirect to the article (its old slugs), oldest first."""
     meta, original = _original(article)
     if article.front_matter_raw and not article.edited_since_import:
         added = _dates_not_in_file(article, meta, original)
+        if added is not None and article.translation_key and not any(key in meta for key in TRANSLATION_KEYS):
+            # A key its file name gave: written out, so the set holds wherever the file goes next.
+            added[TRANSLATION_KEYS[0]] = article.translation_key
         if added == {}:
             return article.front_matter_raw + article.body, "as imported"
         if added is not None:
-            return add_keys(article.front_matter_raw, added) + article.body, "dates added"
+            return add_keys(article.front_matter_raw, added) + article.body, "keys added"
     rewritten = _rewritten_front_matter(article, meta, original, old_paths)
     return yaml_front_matter(rewritten) + article.body, "rewritten"
 
@@ -141,6 +146,7 @@ def _rewritten_front_matter(article, meta, original, old_paths):
         (article.excerpt, EXCERPT_KEYS, "excerpt"),
         (article.image_url, IMAGE_KEYS, "image_url"),
         (article.locale, LOCALE_KEYS, "locale"),
+        (article.translation_key, TRANSLATION_KEYS, "translation_key"),
         (article.canonical_url, ("canonical_url", "canonical"), "canonical_url"),
         (article.source, ("source",), "source"),
         (article.source_id, ("source_id",), "source_id"),

@@ -26,6 +26,7 @@ from .models import Article, Author, Status, Tag
 from .redirects import redirect_old_path
 from .seed_fields import slug_from_title
 from .seeds import SeedError, parse_seed, read_file
+from .translations import same_language, site_language
 
 logger = logging.getLogger(__name__)
 SEED_SUFFIXES = {".md", ".markdown", ".mdx", ".txt"}
@@ -42,6 +43,7 @@ COPIED_FIELDS = (
     "excerpt",
     "image_url",
     "locale",
+    "translation_key",
     "source",
     "source_id",
     "source_url",
@@ -175,6 +177,7 @@ class _Batch:
         self.images = ImportedImages(fetch_remote=fetch_images)
         self.now = timezone.now()
         self.claimed = {}
+        self.languages_claimed = {}  # (translation key, language) -> the file that has it
         self.identities = ArticleIdentities.load()
         self.seen = set()  # import hashes met in this run: a second byte-identical file is no "unchanged"
         # Authors and tags by slug, filled only from files that committed their savepoint (a rolled
@@ -245,6 +248,8 @@ class _Batch:
         if first is not None and first != seed.path:
             raise SeedError(f"slug: {seed.slug!r} is already taken by {first} in this import")
         pk = self.identities.find(seed)
+        if seed.translation_key:
+            self._check_translation(seed, pk)
         # Its author and tags with it: compared with the file's below (tags relinked only if they differ).
         found = Article.objects.select_related("author").prefetch_related("tags")
         article = found.get(pk=pk) if pk is not None else None
@@ -306,6 +311,21 @@ class _Batch:
         for alias in seed.aliases:
             redirect_old_path(alias, article.get_absolute_url())
         return outcome, article
+
+    def _check_translation(self, seed, pk):
+        """A translation set has one article per language: a second one is refused, naming both."""
+        language = (seed.locale or site_language()).lower()
+        first = self.languages_claimed.setdefault((seed.translation_key, language), seed.path)
+        if first != seed.path:
+            raise SeedError(
+                f"translationKey: {seed.translation_key!r} in {language} is also {first} in this import"
+            )
+        for other in Article.objects.filter(translation_key=seed.translation_key).exclude(pk=pk):
+            if same_language(other.locale, seed.locale):
+                raise SeedError(
+                    f"translationKey: {seed.translation_key!r} in {language} is already "
+                    f"{other.source_name or 'the article'} (/blog/{other.slug})"
+                )
 
     def _values(self, seed, article):
         values = {name: getattr(seed, name) for name in COPIED_FIELDS}

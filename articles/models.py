@@ -1,7 +1,7 @@
 """Authors, tags and articles. "Public" is defined once, in ArticleQuerySet.published()."""
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchRank, SearchVector, SearchVectorField
 from django.core.files.storage import default_storage
 from django.db import connections, models
 from django.db.models import F, OuterRef, Q, Subquery
@@ -11,6 +11,7 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
+from . import search_languages, translations
 from .images import renditions
 from .markdown import first_image_url, outline, render
 
@@ -88,7 +89,7 @@ class ArticleQuerySet(models.QuerySet):
             next=Subquery(newer.annotate(neighbour=shown).values("neighbour")[:1]),
         )
 
-    def search(self, terms, limit=None):
+    def search(self, terms, limit=None, *, language=""):
         """The `limit` (SEARCH_RESULTS_LIMIT) newest articles matching `terms` in title, excerpt or
         body, best first.
 
@@ -100,10 +101,13 @@ class ArticleQuerySet(models.QuerySet):
         PostgreSQL: full-text search over the stored, GIN-indexed `search_vector` (kept current by
         signals.article_saved after each save that changes its text, never computed here), ranked
         with title matches first. Elsewhere (SQLite): a plain substring match, newest first, good
-        enough for a development database."""
+        enough for a development database.
+
+        Each vector is in its article's language (search_languages): the words are looked for in
+        `language`'s configuration, or in every site language's."""
         limit = limit or settings.SEARCH_RESULTS_LIMIT
         if connections[self.db].vendor == "postgresql":
-            query = SearchQuery(terms, search_type="websearch", config=SEARCH_CONFIG)
+            query = search_languages.words(terms, [language] if language else settings.SITE_LANGUAGES)
             matches = self.filter(search_vector=query)
         else:
             matches = self.filter(
@@ -127,12 +131,12 @@ class ArticleQuerySet(models.QuerySet):
             self.update(search_vector=SEARCH_VECTOR)
 
 
-# English stemming: the seed corpus is English. A weighted vector so that a title match ranks first.
-SEARCH_CONFIG = "english"
+# Each article's words stemmed as its language's (search_languages). A weighted vector so that a
+# title match ranks first.
 SEARCH_VECTOR = (
-    SearchVector("title", weight="A", config=SEARCH_CONFIG)
-    + SearchVector("excerpt", weight="B", config=SEARCH_CONFIG)
-    + SearchVector("body", weight="C", config=SEARCH_CONFIG)
+    SearchVector("title", weight="A", config=search_languages.of_each_article())
+    + SearchVector("excerpt", weight="B", config=search_languages.of_each_article())
+    + SearchVector("body", weight="C", config=search_languages.of_each_article())
 )
 # What SEARCH_VECTOR is made of: a save that changed none of them leaves the stored vector as it is.
 SEARCH_FIELDS = ("title", "excerpt", "body")
@@ -230,6 +234,12 @@ class Article(models.Model):
     )
     locale = models.CharField(
         max_length=35, blank=True, help_text="The article's language, such as en or pt-BR."
+    )
+    translation_key = models.CharField(
+        max_length=200,
+        blank=True,
+        db_index=True,
+        help_text="Articles with the same key are translations of each other (Hugo's translationKey).",
     )
     canonical_url = models.URLField(
         max_length=1000, blank=True, help_text="Set only when the article's original home is elsewhere."
@@ -454,6 +464,17 @@ class Article(models.Model):
         """Saved in the admin after its last import: a re-import must not overwrite it silently, and
         an export can no longer be the imported file as it was."""
         return self.edited_at is not None and (self.imported_at is None or self.edited_at > self.imported_at)
+
+    @property
+    def language(self):
+        """The article's language code: its locale, else the site's."""
+        return self.locale or translations.site_language()
+
+    def translations(self):
+        """The public articles of this article's translation set, itself left out."""
+        if not self.translation_key:
+            return Article.objects.none()
+        return Article.objects.published().filter(translation_key=self.translation_key).exclude(pk=self.pk)
 
     @property
     def is_scheduled(self):

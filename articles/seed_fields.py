@@ -10,9 +10,9 @@ import uuid as uuid_module
 from .dates import NotADate, as_text, to_datetime
 from .models import Status
 from .slugs import SLUG_MAX_LENGTH, reserved_slug_reason, slug_from_title
+from .translations import TRANSLATION_KEYS
 
 TITLE_MAX_LENGTH = 300
-# First path segments the site uses itself: an article at one of them would shadow that page.
 
 PUBLISHED_WORDS = {"published", "publish", "live", "imported", "public"}
 DRAFT_WORDS = {"draft", "private", "unpublished"}
@@ -57,6 +57,7 @@ TAG_KEYS = ("tags", "categories", "category")
 ALIAS_KEYS = ("aliases", "redirect_from")
 TAG_MAX_LENGTH = 100
 MODELLED_KEYS = {
+    *TRANSLATION_KEYS,
     "slug",
     "author",
     "status",

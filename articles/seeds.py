@@ -10,6 +10,7 @@ import uuid as uuid_module
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import translations
 from .dates import as_text
 from .front_matter import FrontMatterError, split_front_matter
 from .markdown import RENDER_VERSION
@@ -40,7 +41,7 @@ from .seed_fields import (
 
 # Part of every import hash: bump it when this module reads the same bytes into different values,
 # so unchanged files are re-read once after an upgrade.
-READER_VERSION = "1"
+READER_VERSION = "2"  # 2: translation keys and languages from file names
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Seed:
     image_url: str = ""
     image_path: str = ""
     locale: str = ""
+    translation_key: str = ""
     source: str = ""
     source_id: str = ""
     source_url: str = ""
@@ -143,7 +145,11 @@ def seed_from_front_matter(meta, body, *, path, digest, time_zone):
         excerpt=read_text(meta, EXCERPT_KEYS),
         image_url=image_url,
         image_path=image_path,
-        locale=read_locale(meta),
+        locale=read_locale(meta) or translations.file_language(path),
+        translation_key=read_text(
+            meta, translations.TRANSLATION_KEYS, max_length=translations.TRANSLATION_KEY_MAX_LENGTH
+        )
+        or translations.key_from_file_name(path),
         source=read_text(meta, ("source",), max_length=100),
         source_id=read_text(meta, ("source_id",), max_length=100),
         source_url=source_url,

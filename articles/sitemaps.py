@@ -1,7 +1,8 @@
 """The sitemap as crawlers read it: an index at /sitemap.xml pointing at documents of at most
 50,000 URLs each (the protocol's limit): /sitemap-pages.xml (the list page) and one
 /sitemap-articles-<n>.xml per range of SECTION_SIZE article ids, listing the public articles of that
-range with their real modified date (`updated`). Addresses use the Site's domain, as feeds do.
+range with their real modified date (`updated`), and an article with translations its set's every
+version as `xhtml:link` alternates. Addresses use the Site's domain, as feeds do.
 
 Documents hold ranges of ids, not ranges of positions in a list: an article stays in its document
 whatever else is published or deleted, so its change makes stale its own document (surrogate key
@@ -9,6 +10,7 @@ whatever else is published or deleted, so its change makes stale its own documen
 document is one range scan of the primary key. They are written as strings, not through
 django.contrib.sitemaps' templates, which took 6 s for 50,000 URLs (bench/README.md)."""
 
+from typing import NamedTuple
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
@@ -21,9 +23,12 @@ from django.utils.http import RFC3986_SUBDELIMS
 
 from . import surrogate_keys
 from .models import Article
+from .translations import default_version, in_language_order, site_language
 
 SECTION_SIZE = 50_000
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
+# Translations as alternates (Google's hreflang in sitemaps).
+XHTML = "http://www.w3.org/1999/xhtml"
 # A slug that stands for every article's in the address reversed once per document.
 _ANY_SLUG = "sitemap-slug"
 
@@ -59,22 +64,48 @@ def articles(request, number):
     if number < 1 or last is None or number > section_of(last):
         raise Http404("No such sitemap document.")
     surrogate_keys.add(request, surrogate_keys.sitemap_section(number))
-    rows = (
-        Article.objects.published()
-        .filter(pk__gt=(number - 1) * SECTION_SIZE, pk__lte=number * SECTION_SIZE)
-        .order_by("pk")
-        .values_list("slug", "updated")
+    in_section = Article.objects.published().filter(
+        pk__gt=(number - 1) * SECTION_SIZE, pk__lte=number * SECTION_SIZE
     )
+    rows = in_section.order_by("pk").values_list("slug", "updated", "translation_key")
     # The address of any article, reversed once: reverse() per article was most of the time.
     before, after = (_site(request) + reverse("articles:detail", kwargs={"slug": _ANY_SLUG})).split(_ANY_SLUG)
+    sets = _translation_sets(in_section, lambda slug: escape(before + _quoted(slug) + after))
     zone = timezone.get_current_timezone()  # once: timezone.localtime() looks it up every call
     entries = "".join(
         f"<url><loc>{escape(before + _quoted(slug) + after)}</loc>"
         f"<lastmod>{updated.astimezone(zone).date().isoformat()}</lastmod>"
-        "<changefreq>weekly</changefreq></url>"
-        for slug, updated in rows.iterator(chunk_size=2000)
+        f"<changefreq>weekly</changefreq>{sets.get(key, '')}</url>"
+        for slug, updated, key in rows.iterator(chunk_size=2000)
     )
-    return _xml(f'<urlset xmlns="{NAMESPACE}">{entries}</urlset>')
+    return _xml(f'<urlset xmlns="{NAMESPACE}" xmlns:xhtml="{XHTML}">{entries}</urlset>')
+
+
+def _translation_sets(in_section, location):
+    """{translation key: the <xhtml:link> alternates of its set} for the sets with an article in
+    the section and more than one public version: one query (the keys by subquery, whatever their
+    number), the set's every version with x-default as on the pages (articles/views.py)."""
+    keys = in_section.exclude(translation_key="").values("translation_key")
+    versions = {}
+    members = Article.objects.published().filter(translation_key__in=keys).order_by("pk")
+    for key, pk, slug, locale in members.values_list("translation_key", "pk", "slug", "locale"):
+        versions.setdefault(key, []).append(_Version(pk, slug, locale or site_language()))
+    links = {}
+    for key, found in versions.items():
+        if len(found) < 2:
+            continue
+        default = default_version(found)
+        links[key] = "".join(
+            f'<xhtml:link rel="alternate" hreflang="{escape(version.language)}" href="{location(version.slug)}"/>'
+            for version in [*in_language_order(found), _Version(default.pk, default.slug, "x-default")]
+        )
+    return links
+
+
+class _Version(NamedTuple):
+    pk: int
+    slug: str
+    language: str
 
 
 def _site(request):

@@ -8,7 +8,7 @@ from text_unidecode import unidecode
 
 SLUG_MAX_LENGTH = 200
 # Addresses under /blog/ that the site itself uses (articles/urls.py): no article may take them.
-RESERVED_SLUGS = {"search", "author", "tag", "page", "feed.xml", "atom.xml", "feed", "atom"}
+RESERVED_SLUGS = {"search", "author", "tag", "page", "feed.xml", "atom.xml", "feed.json", "feed", "atom"}
 
 
 def slug_from_title(title):

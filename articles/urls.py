@@ -12,6 +12,7 @@ urlpatterns = [
     path("", cached_page(views.article_list), name="list"),
     path("feed.xml", cached_page(feeds.LatestArticlesFeed()), name="feed"),
     path("atom.xml", cached_page(feeds.LatestArticlesAtomFeed()), name="atom"),
+    path("feed.json", cached_page(feeds.LatestArticlesJsonFeed()), name="json-feed"),
     # The edge keeps search pages (purged by `search`); our own cache does not (endless addresses).
     path("search", cached_page(views.search, store=False), name="search"),
     re_path(rf"^author/{SLUG}$", cached_page(views.author_articles), name="author"),

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "csp",
     "axes",
+    "corsheaders",
     "storages",
     "markdownx",
     "simple_history",
@@ -42,9 +43,16 @@ INSTALLED_APPS = [
     "publishing",
     "webhooks",
     "edge",
+    "content_api",
 ]
 
 MIDDLEWARE = [
+    # CORS headers for /api/ only (CORS_URLS_REGEX), on every answer, refusals included; preflights
+    # are answered here, before a key is asked for.
+    "corsheaders.middleware.CorsMiddleware",
+    # Content API keys and throttling (content_api/access.py), before the page cache: a refused or
+    # throttled request is never answered from it.
+    "content_api.access.ApiAccessMiddleware",
     # Cached pages for visitors, answered before everything below, whose headers are stored with
     # each page (articles/page_cache/). It yields to SecurityMiddleware's HTTPS redirect.
     "articles.page_cache.CachedPageMiddleware",
@@ -181,6 +189,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = env.str("DJANGO_LANGUAGE_CODE", default="en")
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
+# The site's own words (header, "min read", pagination, "Contents"), shipped in English and French:
+# locale/<language>/LC_MESSAGES/django.po (make messages). Article pages speak their article's language.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The languages the site publishes in: the admin offers a translation into each one an article lacks.
+SITE_LANGUAGES = env.list("SITE_LANGUAGES", default=["en", "fr"])
+# Our date formats first (cms/formats/<language>/formats.py), then Django's for every other language.
+FORMAT_MODULE_PATH = ["cms.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -337,6 +352,30 @@ PUBLISHING_CLAIM_SECONDS = env.float("PUBLISHING_CLAIM_SECONDS", default=60.0)
 PUBLISHING_SWEEP_SECONDS = env.float("PUBLISHING_SWEEP_SECONDS", default=10.0)
 # /healthz answers 503 once a due delivery has waited longer than this: no worker is running.
 PUBLISHING_STALL_SECONDS = env.int("PUBLISHING_STALL_SECONDS", default=300)
+
+# Content API (README: "Content API: keys, limits, CORS"). Keys are made in the admin; with
+# CONTENT_API_KEY_REQUIRED off (the pages are public too) a request may come without one, but a key
+# that is sent must be known and unrevoked. Rates are django-ratelimit's "count/period" ("600/m",
+# "10/s"); empty for no limit. Requests with a key count against the key, others against their address.
+CONTENT_API_KEY_REQUIRED = env.bool("CONTENT_API_KEY_REQUIRED", default=False)
+CONTENT_API_RATE_PER_KEY = env.str("CONTENT_API_RATE_PER_KEY", default="1200/m")
+CONTENT_API_RATE_PER_IP = env.str("CONTENT_API_RATE_PER_IP", default="300/m")
+# The counters live in the default cache (Redis in production: atomic and shared by all workers).
+# Should it be away, requests are let through, as pages are served uncached then, not refused.
+RATELIMIT_FAIL_OPEN = True
+# Behind a proxy (Varnish, a load balancer), the header it writes the client's address in, e.g.
+# X-Forwarded-For: its last address is taken, the one our proxy added (a client can put any address
+# in front of it). Empty: the connection's address (REMOTE_ADDR).
+CONTENT_API_CLIENT_ADDRESS_HEADER = env.str("CONTENT_API_CLIENT_ADDRESS_HEADER", default="")
+RATELIMIT_IP_META_KEY = "content_api.access.client_address"
+# Cross-origin reads of the API from these origins ("https://app.example.com"), with
+# django-cors-headers; nothing outside /api/ gets CORS headers.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_HEADERS = ("accept", "authorization", "if-none-match", "x-api-key")
+CORS_EXPOSE_HEADERS = ("ETag", "Retry-After")
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # Edge caches purged on every publish event (edge/backends.py, README "Edge cache"): Varnish at
 # VARNISH_PURGE_URL (comma-separated for several; make serve-edge sets it), Cloudflare with a zone id

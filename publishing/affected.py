@@ -34,6 +34,7 @@ SHOWN_FIELDS = (
     "image_url",
     "body_image_url",
     "locale",
+    "translation_key",
     "canonical_url",
     "status",
     "created",
@@ -75,12 +76,25 @@ def snapshots(pks, *, neighbours=False):
     )
     found = {}
     for start in range(0, len(pks), CHUNK_SIZE):
-        for article in articles.filter(pk__in=pks[start : start + CHUNK_SIZE]):
-            found[article.pk] = _snapshot(article, neighbours=neighbours)
+        chunk = list(articles.filter(pk__in=pks[start : start + CHUNK_SIZE]))
+        sets = _translation_sets({article.translation_key for article in chunk} - {""})
+        for article in chunk:
+            found[article.pk] = _snapshot(article, neighbours=neighbours, sets=sets)
     return found
 
 
-def _snapshot(article, *, neighbours):
+def _translation_sets(keys):
+    """{translation key: [(pk, slug) of its public articles]}: one query for a chunk's sets, none
+    when no article of it is a translation."""
+    sets = {}
+    if keys:
+        public = Article.objects.published().filter(translation_key__in=keys).order_by("pk")
+        for pk, slug, key in public.values_list("pk", "slug", "translation_key"):
+            sets.setdefault(key, []).append({"pk": pk, "slug": slug})
+    return sets
+
+
+def _snapshot(article, *, neighbours, sets):
     tags = [{"pk": tag.pk, "slug": tag.slug, "name": tag.name} for tag in article.tags.all()]
     author = article.author
     shown = {name: getattr(article, name) for name in SHOWN_FIELDS if name != "author"}
@@ -118,6 +132,11 @@ def _snapshot(article, *, neighbours):
         "tags": tags,
         "previous": previous,
         "next": following,
+        "locale": article.locale,
+        # The other public articles of its translation set: their pages link to it (hreflang).
+        "translations": [
+            shown for shown in sets.get(article.translation_key, []) if shown["pk"] != article.pk
+        ],
         "digest": hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest(),
     }
 
@@ -138,14 +157,18 @@ def affected(before, after):
         kind = EventKind.DELETED if after is None else EventKind.UNPUBLISHED
     # The public order changed: the neighbours' pages link to different articles now.
     reordered = was != now or before["published"] != after["published"]
+    # Its translations' pages link to it by address and language: they change when those do.
+    relinked = was != now or any(
+        before.get(name) != after.get(name) for name in ("slug", "locale", "translations")
+    )
     keys, paths, site = set(), set(), _site_paths()
     for shown in (before, after):
         if shown and shown["public"]:
-            _add_pages(shown, keys, paths, site, reordered=reordered)
+            _add_pages(shown, keys, paths, site, reordered=reordered, relinked=relinked)
     return Affected(kind, frozenset(keys), frozenset(paths))
 
 
-def _add_pages(shown, keys, paths, site, *, reordered):
+def _add_pages(shown, keys, paths, site, *, reordered, relinked):
     pk = shown["pk"]
     section = sitemaps.section_of(pk)
     keys.update(
@@ -163,11 +186,19 @@ def _add_pages(shown, keys, paths, site, *, reordered):
     for tag in shown["tags"]:
         keys.add(surrogate_keys.tag(tag["pk"]))
         paths.update(_list_paths(site, "tag", tag["slug"]))
-    if reordered:
-        for neighbour in (shown["previous"], shown["next"]):
-            if neighbour:
-                keys.add(surrogate_keys.article(neighbour["pk"]))
-                paths.add(site.of("articles:detail", neighbour["slug"]))
+    linked = [
+        *((shown["previous"], shown["next"]) if reordered else ()),
+        *(shown.get("translations", ()) if relinked else ()),
+    ]
+    for other in linked:
+        if other:
+            keys.add(surrogate_keys.article(other["pk"]))
+            paths.add(site.of("articles:detail", other["slug"]))
+    if relinked:
+        # Their sitemap documents list this article as their alternate.
+        for other in shown.get("translations", ()):
+            keys.add(surrogate_keys.sitemap_section(sitemaps.section_of(other["pk"])))
+            paths.add(site.sitemap_section(sitemaps.section_of(other["pk"])))
 
 
 def _list_paths(site, kind, slug):
@@ -180,7 +211,7 @@ class _SitePaths:
     calls made once: a change is worked out at least twice per save, and a reverse() per page was a
     tenth of an import's time (bench/README.md)."""
 
-    SHARED = ("articles:list", "articles:feed", "articles:atom", "sitemap")
+    SHARED = ("articles:list", "articles:feed", "articles:atom", "articles:json-feed", "sitemap")
     BY_SLUG = tuple(
         f"articles:{name}"
         for name in ("detail", "author", "author-feed", "author-atom", "tag", "tag-feed", "tag-atom")

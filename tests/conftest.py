@@ -85,6 +85,15 @@ def _empty_cache():
             cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _forget_api_key_use():
+    """Which keys this process saw used in the last minute (content_api/access.py): key ids come
+    again in the next test's rolled-back database."""
+    from content_api import access
+
+    access._noted.clear()
+
+
 def _user(username, **extra):
     from django.contrib.auth import get_user_model
 
@@ -202,6 +211,7 @@ def small_site(db):
         *(article.get_absolute_url() for article in site.articles.values()),
         *lists,
         *(f"{path.rstrip('/')}/{feed}" for path in lists for feed in ("feed.xml", "atom.xml")),
+        "/blog/feed.json",
         "/sitemap.xml",
         "/sitemap-pages.xml",
         "/sitemap-articles-1.xml",

@@ -32,7 +32,7 @@ def test_seed_page_shows_the_article(client, seed_article):
     ]
     assert len(page.texts["li"]) >= 30
     assert any(text.startswith("By INNOMIZE") for text in page.texts["span"])
-    assert re.search(r'<html lang="en">', html)
+    assert re.search(r"<html lang=\"en\" dir=\"ltr\">", html)
     times = [a["datetime"] for tag, a in page.elements if tag == "time"]
     assert times == ["2023-12-29T00:00:00+00:00"]
     images = [a["src"] for tag, a in page.elements if tag == "img"]

@@ -20,8 +20,11 @@ from articles.seeds import read_seed
 
 from .conftest import SEED_FILE, SEED_SLUG
 
-# Corpus files whose articles have a date the file does not hold: the export adds it as a key.
-DATES_ADDED = {
+# Corpus files whose articles have a date or a translation key the file does not hold: the export
+# adds it as a key.
+KEYS_ADDED = {
+    # Hugo's file name says its language (pt-br): its translation set's key, from the name.
+    "luizdepra__hugo-coder__emoji-support.pt-br.md": ["translationKey"],
     # No date anywhere (not even in the file name): published at the import time.
     "rust-lang__blog.rust-lang.org__2023-Rust-Annual-Survey-2023-results.md": ["date"],
     "rust-lang__blog.rust-lang.org__Increasing-Rusts-Reach.md": ["date"],
@@ -37,7 +40,7 @@ NOT_FROM_THE_FILE = {
     "author": "a key to the author row; compared by name, slug and url",
     "imported_at": "the time of each import",
     "edited_at": "an admin save, which an import is not",
-    "front_matter_raw": "the exported front matter: dates added, or rewritten after an edit",
+    "front_matter_raw": "the exported front matter: keys added, or rewritten after an edit",
     "import_hash": "the hash of the exported bytes, which differ where front_matter_raw does",
 }
 
@@ -72,7 +75,7 @@ def exported_by_slug(out):
     }
 
 
-def test_unedited_import_exports_byte_for_byte_with_only_missing_dates_added(db, tmp_path, laid_out_corpus):
+def test_unedited_import_exports_byte_for_byte_with_only_missing_keys_added(db, tmp_path, laid_out_corpus):
     report = import_paths([SEED_FILE, *sorted(laid_out_corpus)])
     sources = {o.slug: o.path for o in report.outcomes if o.action == "created"}
     exported = exported_by_slug(export(tmp_path))
@@ -85,10 +88,10 @@ def test_unedited_import_exports_byte_for_byte_with_only_missing_dates_added(db,
         # The added keys are whole lines right after the opening delimiter; nothing else changed.
         opening, *lines = text.splitlines(keepends=True)
         new_keys = [line.split(b"=")[0].split(b":")[0].strip().decode() for line in lines[:2]]
-        new_keys = [key for key in new_keys if key in ("date", "updated")]
+        new_keys = [key for key in new_keys if key in ("date", "updated", "translationKey")]
         assert opening + b"".join(lines[len(new_keys) :]) == original, slug
         added[laid_out_corpus[source]] = new_keys
-    assert added == DATES_ADDED
+    assert added == KEYS_ADDED
 
 
 def test_export_of_the_whole_corpus_reimports_as_the_same_articles(db, tmp_path, laid_out_corpus):

@@ -1,7 +1,9 @@
-"""RSS and Atom feeds, site-wide and per author and tag: the whole article, the real publication and
+"""RSS and Atom feeds, site-wide and per author and tag, and the JSON Feed: the whole article, the real publication and
 modification dates, ids that survive a slug change, and links on the configured domain."""
 
-from datetime import timedelta
+import json
+import re
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from xml.etree import ElementTree
 
@@ -9,6 +11,8 @@ import pytest
 from django.contrib.sites.models import Site
 from django.core.management import call_command
 from django.utils import timezone
+
+from articles.models import Status
 
 from .factories import make_article, make_author, tag
 
@@ -88,3 +92,64 @@ def test_feeds_use_the_configured_site_domain_not_example_com(client, settings):
     make_article(slug="dom")
     feed = client.get("/blog/feed.xml").content.decode()
     assert "http://news.example.org/blog/dom" in feed and "example.com" not in feed
+
+
+def _json_feed(client):
+    response = client.get("/blog/feed.json")
+    assert response["Content-Type"] == "application/feed+json; charset=utf-8"
+    return json.loads(response.content)
+
+
+def test_json_feed_is_version_1_1_with_absolute_addresses(client, settings):
+    settings.SITE_DOMAIN = "news.example.org"
+    call_command("migrate", verbosity=0)
+    ada = make_author(name="Ada", slug="ada")
+    article = tag(_edited_article(), "Go", "Rust")
+    article.author = ada
+    article.image_url = "/media/lead.png"
+    article.save()
+    feed = _json_feed(client)
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["title"] and feed["home_page_url"] == "http://news.example.org/blog/"
+    assert feed["feed_url"] == "http://news.example.org/blog/feed.json"
+    (item,) = feed["items"]
+    rss = ElementTree.fromstring(client.get("/blog/feed.xml").content)
+    assert item["id"] == rss.findtext("channel/item/guid")  # the same stable id as RSS and Atom
+    assert item["url"] == f"http://news.example.org{article.get_absolute_url()}"
+    assert item["title"] == "Edited" and item["summary"] == "Short."
+    assert "<strong>whole</strong>" in item["content_html"]
+    assert item["image"] == "http://news.example.org/media/lead.png"
+    assert item["authors"] == [{"name": "Ada", "url": "http://news.example.org/blog/author/ada"}]
+    assert sorted(item["tags"]) == ["Go", "Rust"]
+
+
+def test_json_feed_dates_are_rfc_3339_with_offset(client):
+    article = _edited_article()
+    (item,) = _json_feed(client)["items"]
+    for name, expected in (("date_published", article.published), ("date_modified", article.updated)):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", item[name]), item
+        assert datetime.fromisoformat(item[name]) == expected
+
+
+def test_json_feed_items_have_the_required_fields_and_no_nulls(client):
+    make_article(title="Bare", excerpt="", author=None)
+    (item,) = _json_feed(client)["items"]
+    assert {"id", "url", "title", "content_html", "date_published"} <= set(item)
+    assert None not in item.values() and "" not in item.values()
+    assert "authors" not in item and "tags" not in item and "summary" not in item
+
+
+def test_json_feed_content_html_is_the_sanitized_body(client):
+    make_article(body='Hi <script>alert(1)</script> <a href="javascript:alert(2)">x</a>')
+    (item,) = _json_feed(client)["items"]
+    assert "<script" not in item["content_html"] and "javascript:" not in item["content_html"]
+
+
+def test_json_feed_lists_what_the_other_feeds_list(client):
+    make_article(title="Public")
+    make_article(title="Draft", status=Status.DRAFT)
+    make_article(title="Scheduled", published=timezone.now() + timedelta(days=1))
+    rss = ElementTree.fromstring(client.get("/blog/feed.xml").content)
+    assert [item["title"] for item in _json_feed(client)["items"]] == [
+        title.text for title in rss.iter("title")
+    ][1:]

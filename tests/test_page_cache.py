@@ -262,6 +262,7 @@ def test_an_edit_makes_stale_exactly_the_pages_that_show_the_article(client, sma
         "/blog/",
         "/blog/tag/cats",
         "/blog/feed.xml",
+        "/blog/feed.json",
     ):
         assert "Retitled" in client.get(url).content.decode(), url
 

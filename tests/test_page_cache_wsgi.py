@@ -14,13 +14,13 @@ from cms.wsgi import application
 from .factories import make_article
 
 
-def _get(path, **headers):
+def _get(path, query="", **headers):
     """(status, headers as a dict, body) of a GET through the WSGI application, as from the TLS
     terminator (X-Forwarded-Proto: https)."""
     environ = {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
-        "QUERY_STRING": "",
+        "QUERY_STRING": query,
         "SERVER_NAME": "testserver",
         "SERVER_PORT": "80",
         "SERVER_PROTOCOL": "HTTP/1.1",
@@ -117,3 +117,17 @@ def test_a_miss_is_looked_up_once(db, monkeypatch):
     assert lookups == ["/blog/a"]
     _get("/blog/a")
     assert lookups == ["/blog/a", "/blog/a"]
+
+
+@pytest.mark.urls("tests.api_access_urls")
+def test_api_requests_always_reach_django_for_their_key_and_throttle(db, django_requests, settings):
+    from content_api.models import ApiKey
+
+    settings.CONTENT_API_KEY_REQUIRED = True
+    api_key = ApiKey(name="App")
+    secret = api_key.set_new_key()
+    api_key.save()
+    assert _get("/api/cached/", f"key={secret}")[0] == 200
+    assert _get("/api/cached/", f"key={secret}")[0] == 200  # stored now
+    assert _get("/api/cached/")[0] == 401
+    assert django_requests == ["/api/cached/"] * 3

@@ -38,7 +38,7 @@ def test_head_has_social_tags_and_blogposting_json_ld(client, seed_article):
     assert data["dateModified"] == seed_article.updated.isoformat()
     assert data["image"].endswith("image_3b1c60bda9.png")
     assert data["publisher"]["name"]
-    assert "/blog/feed.xml" in links(html, "alternate") and "/blog/atom.xml" in links(html, "alternate")
+    assert {"/blog/feed.xml", "/blog/atom.xml", "/blog/feed.json"} <= set(links(html, "alternate"))
 
 
 def test_canonical_url_field_wins_over_the_page_address(client, db):
@@ -49,7 +49,7 @@ def test_canonical_url_field_wins_over_the_page_address(client, db):
 def test_locale_sets_lang_and_og_locale(client, db):
     make_article(slug="br", locale="pt-BR")
     html = client.get("/blog/br").content.decode()
-    assert '<html lang="pt-BR">' in html
+    assert '<html lang="pt-BR" dir="ltr">' in html
     assert metas(html)["og:locale"] == "pt_BR"
     assert json_ld(html)["inLanguage"] == "pt-BR"
 

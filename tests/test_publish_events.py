@@ -109,6 +109,7 @@ def test_publish_names_the_article_its_lists_and_its_new_neighbours(db, committe
         "/blog/d",
         "/blog/",
         "/blog/feed.xml",
+        "/blog/feed.json",
         "/sitemap.xml",
         "/sitemap-articles-1.xml",
         "/blog/author/bo",
@@ -163,7 +164,8 @@ def test_a_change_names_its_pages_by_the_paths_reverse_gives(db, site):
     article = tag(make_article(slug="中文", author=make_author(slug="zoë")), "Größe")
     with mounted:
         paths = affected(None, snapshot(article.pk)).paths
-        expected = {reverse(name) for name in ("articles:list", "articles:feed", "articles:atom", "sitemap")}
+        shared = ("articles:list", "articles:feed", "articles:atom", "articles:json-feed", "sitemap")
+        expected = {reverse(name) for name in shared}
         expected.add(reverse("sitemap-articles", args=[sitemaps.section_of(article.pk)]))
         for name, slug in [("detail", "中文"), ("detail", "older")] + [
             (f"{kind}{suffix}", slug)

@@ -20,6 +20,7 @@ def pages():
         "/blog/": {"list"},
         "/blog/feed.xml": {"feed"},
         "/blog/atom.xml": {"feed"},
+        "/blog/feed.json": {"feed"},
         "/sitemap.xml": {"sitemap"},
         "/sitemap-pages.xml": {"sitemap"},
         "/sitemap-articles-1.xml": {"sitemap-articles-1"},

@@ -23,6 +23,7 @@ BUDGETS = {
     "/blog/tag/many": 3,
     "/blog/feed.xml": 2,
     "/blog/atom.xml": 2,
+    "/blog/feed.json": 2,
     "/blog/author/many/feed.xml": 3,
     "/blog/author/many/atom.xml": 3,
     "/blog/tag/many/feed.xml": 3,

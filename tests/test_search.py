@@ -162,3 +162,23 @@ def test_search_ranks_the_newest_matches_best_first_on_postgresql(client, settin
     html = client.get("/blog/search", {"q": "plum"}).content.decode()
     assert _found(html) == ["hit-title", "hit-body-new", "hit-body-old"]
     assert "3 or more articles found" in html
+
+
+@pytest.mark.postgresql
+def test_each_article_is_searched_in_its_own_language(client, db):
+    """French stemming for a French article (mangeaient ~ manger), English for an English one,
+    and words as written for a language PostgreSQL cannot stem."""
+    from .factories import make_article
+
+    make_article(slug="chats", title="Les chats", body="Les chats mangeaient des croquettes.", locale="fr")
+    make_article(slug="dogs", title="Dogs", body="The dogs were running home.")
+    make_article(slug="neko", title="猫", body="猫が好き ねこ", locale="ja")
+
+    def found(query, **extra):
+        html = client.get("/blog/search", {"q": query, **extra}).content.decode()
+        return {slug for slug in ("chats", "dogs", "neko") if f'/blog/{slug}"' in html}
+
+    assert found("manger") == {"chats"}  # French stems: mangeaient -> mang
+    assert found("run") == {"dogs"}  # English stems: running -> run
+    assert found("ねこ") == {"neko"}  # simple: the word as written
+    assert found("manger", lang="en") == set() and found("manger", lang="fr") == {"chats"}

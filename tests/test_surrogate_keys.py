@@ -44,6 +44,7 @@ def _expected_keys(site):
         "/blog/tag/cats/atom.xml": {"site", cats},
         "/blog/feed.xml": {"site", "feed"},
         "/blog/atom.xml": {"site", "feed"},
+        "/blog/feed.json": {"site", "feed"},
         "/sitemap.xml": {"site", "sitemap"},
         "/sitemap-pages.xml": {"site", "sitemap"},
         "/sitemap-articles-1.xml": {"site", "sitemap-articles-1"},

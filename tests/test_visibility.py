@@ -28,6 +28,7 @@ SURFACES = {
     "search": "/blog/search?q=marmalade",
     "RSS": "/blog/feed.xml",
     "Atom": "/blog/atom.xml",
+    "JSON Feed": "/blog/feed.json",
     "author RSS": "/blog/author/shared/feed.xml",
     "author Atom": "/blog/author/shared/atom.xml",
     "tag RSS": "/blog/tag/shared/feed.xml",

@@ -67,6 +67,9 @@ def serve_hits_first(application):
     does not answer go to Django, which answers them as it would have anyway."""
 
     def serve(environ, start_response):
+        # The Content API's keys and throttling (content_api/access.py) run before any answer.
+        if environ.get("PATH_INFO", "").startswith("/api/"):
+            return application(environ, start_response)
         response = _hit_before_django(environ)
         if response is None:
             return application(environ, start_response)

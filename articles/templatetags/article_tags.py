@@ -9,6 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language_info, ngettext
 
 register = template.Library()
 
@@ -56,10 +57,37 @@ def og_locale(locale):
     return f"{language.lower()}_{territory.upper()}" if territory else language.lower()
 
 
+def _language_info(code):
+    """Django's facts about a language (pt-BR, else pt), or None for one it does not know."""
+    for candidate in (code.lower(), code.split("-")[0].lower()):
+        try:
+            return get_language_info(candidate)
+        except KeyError:
+            continue
+    return None
+
+
+@register.filter
+def native_language_name(code):
+    """A language's name in that language ('Français' for fr, 'Português Brasileiro' for pt-BR),
+    as a switcher shows it; the code itself for a language Django does not know."""
+    info = _language_info(code)
+    return info["name_local"] if info else code
+
+
+@register.filter
+def text_direction(code):
+    """'rtl' for a language written right to left (Arabic, Hebrew, Persian, Urdu...), else 'ltr'."""
+    info = _language_info(code)
+    return "rtl" if info and info["bidi"] else "ltr"
+
+
 @register.filter
 def reading_time(minutes):
-    """'4 min read'; nothing for an empty article."""
-    return f"{minutes} min read" if minutes else ""
+    """'4 min read' in the active language; nothing for an empty article."""
+    if not minutes:
+        return ""
+    return ngettext("%(minutes)d min read", "%(minutes)d min read", minutes) % {"minutes": minutes}
 
 
 @register.filter

@@ -49,6 +49,12 @@ sub vcl_recv {
     if (req.url ~ "^/(admin|markdownx)(/|$)" || req.http.Authorization) {
         return (pass);
     }
+    # A Content API request with a key goes to the site, which checks the key (revoked keys at once)
+    # and counts it against the key's rate; one copy per key would also split the cache. Requests
+    # without a key may be answered here: the site answers them alike for everyone.
+    if (req.url ~ "^/api/" && (req.http.X-Api-Key || req.url ~ "[?&]key=")) {
+        return (pass);
+    }
 
     if (req.http.Cookie) {
         cookie.parse(req.http.Cookie);

@@ -31,15 +31,41 @@ PAGES = {
     "tag": "/blog/tag/outsourcing",
     "search": "/blog/search?q=outsourcing",
     "not-found": "/blog/no-such-article",
+    # Translations of the seed: a French page and a right-to-left one (issue 13).
+    "article-fr": "/blog/erreurs-a-eviter",
+    "article-rtl": "/blog/akhtaa",
+    "list-fr": "/blog/?lang=fr",
+}
+TRANSLATED_BODY = {
+    "fr": "Introduction.\n\n## Premier point\n\nTexte.\n\n## Deuxième point\n\nTexte.\n\n## Troisième point\n\nTexte.\n",
+    "ar": "مقدمة.\n\n## النقطة الأولى\n\nنص.\n\n## النقطة الثانية\n\nنص.\n\n## النقطة الثالثة\n\nنص.\n",
 }
 
 
 @pytest.fixture
 def reader_pages(seed_article):
-    """The seed article, tagged, so that every page in PAGES has content."""
+    """The seed article, tagged, with a French and an Arabic translation, so that every page in PAGES
+    has content."""
+    from ..factories import make_article
+
     tag, _ = Tag.objects.get_or_create(slug="outsourcing", defaults={"name": "Outsourcing"})
     seed_article.tags.add(tag)
     assert seed_article.author.slug == "innomize"
+    seed_article.translation_key = "outsourcing-mistakes"
+    seed_article.save()
+    for slug, title, locale in [
+        ("erreurs-a-eviter", "Erreurs à éviter", "fr"),
+        ("akhtaa", "أخطاء يجب تجنبها", "ar"),
+    ]:
+        translation = make_article(
+            slug=slug,
+            title=title,
+            body=TRANSLATED_BODY[locale],
+            locale=locale,
+            translation_key="outsourcing-mistakes",
+            author=seed_article.author,
+        )
+        translation.tags.add(tag)
     return PAGES
 
 
@@ -95,6 +121,7 @@ def test_pages_are_valid_html(client, reader_pages, tmp_path):
     ]
     assert errors == []
     assert result.returncode in (0, 1) and len(files) == len(PAGES) + 1
+    assert 'dir="rtl"' in (tmp_path / "article-rtl.html").read_text()
 
 
 @pytest.mark.parametrize("name", list(PAGES))

@@ -89,3 +89,16 @@ def test_site_hears_https_from_the_terminator_in_front(origin, edge):
     origin.page("/blog/a")
     get(edge.url + "/blog/a")
     assert origin.server.requests[-1].headers["x-forwarded-proto"] == "https"
+
+
+@pytest.mark.parametrize(
+    ("url", "headers"),
+    [("/api/v1/articles/?key=ck_abc", {}), ("/api/v1/articles/", {"X-Api-Key": "ck_abc"})],
+)
+def test_a_content_api_request_with_a_key_always_reaches_the_site(origin, edge, url, headers):
+    """The site checks the key (a revoked one at once) and counts it against its rate."""
+    path = url.split("?")[0]
+    origin.page(path)
+    assert [get(edge.url + url, headers)[2] for _ in range(2)] == [f"{path} #1", f"{path} #2"]
+    # Without a key the same public answer may be kept.
+    assert [get(edge.url + path)[2] for _ in range(2)] == [f"{path} #3", f"{path} #3"]
