@@ -27,6 +27,7 @@ from .admin_editing import EditorEndpoints
 from .admin_form import ArticleForm
 from .admin_history import HistoryCompare
 from .admin_translations import LanguageFilter, TranslationsAdmin
+from .admin_widgets import LabelledSplitDateTime
 from .models import Article, Author, Status, Tag
 
 # An address typed without a scheme is https (Django 6's default; 5.2 still assumes http).
@@ -90,7 +91,11 @@ class ArticleAdmin(
     EditorEndpoints, HistoryCompare, TranslationsAdmin, SimpleHistoryAdmin, MarkdownxModelAdmin
 ):
     form = ArticleForm
-    formfield_overrides = {**MarkdownxModelAdmin.formfield_overrides, **HTTPS_URLS}
+    formfield_overrides = {
+        **MarkdownxModelAdmin.formfield_overrides,
+        **HTTPS_URLS,
+        models.DateTimeField: {"widget": LabelledSplitDateTime},
+    }
     # The page link early: at laptop widths the admin's sidebar pushes the last columns off screen.
     list_display = ("title", "visibility", "public_link", "author", "published", "updated")
     list_filter = (
@@ -176,6 +181,13 @@ class ArticleAdmin(
             "articles/admin/slug-from-title.js",
             "articles/admin/autosave.js",
             "articles/admin/preview-follow.js",
+            "articles/admin/editor-keyboard.js",
+            "articles/admin/unsaved-changes.js",
+            "articles/admin/local-draft.js",
+            "articles/admin/editor-stats.js",
+            "articles/admin/content-checks.js",
+            "articles/admin/image-drop.js",
+            "articles/admin/preview-widths.js",
         ]
 
     @property

@@ -14,6 +14,9 @@ def body_diff_html(old, new):
         rows.append((kind, line))
     if not rows:
         return "No change to the body."
+    # A box that scrolls must take the keyboard's focus to be scrolled without a mouse (WCAG 2.1.1;
+    # axe's scrollable-region-focusable), and a focusable box needs a name (issue 14, defect 9).
     return format_html(
-        '<pre class="body-diff">{}</pre>', format_html_join("", '<span class="body-diff__{}">{}</span>', rows)
+        '<pre class="body-diff" tabindex="0" role="region" aria-label="Changes to the body">{}</pre>',
+        format_html_join("", '<span class="body-diff__{}">{}</span>', rows),
     )

@@ -303,6 +303,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+# The admin's pages only (cms/csp.py): a cover image chosen for upload is shown from the file itself,
+# a blob: address (static/articles/admin/cover-preview.js), before the form is sent (issue 14, defect 5).
+CSP_ADMIN_UPDATE = {"img-src": ["blob:"]}
 
 LOGGING = {
     "version": 1,

@@ -59,3 +59,24 @@ def test_debug_error_pages_get_no_policy(settings):
     settings.DEBUG = True
     assert "Content-Security-Policy" not in _answer(lambda request: HttpResponse(status=404))
     assert "Content-Security-Policy" in _answer(lambda request: HttpResponse(status=403))
+
+
+def _directives(response):
+    policy = response["Content-Security-Policy"]
+    return {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}
+
+
+def test_only_the_admins_pages_may_show_blob_images(client, editor, seed_article):
+    """The admin previews a cover image chosen for upload from a blob: address (issue 14, defect 5);
+    the public pages' policy stays the settings' one, with no blob:."""
+    client.force_login(editor)
+    for admin_page in (
+        "/admin/",
+        "/admin/articles/article/add/",
+        f"/admin/articles/article/{seed_article.pk}/change/",
+    ):
+        assert "blob:" in _directives(client.get(admin_page))["img-src"], admin_page
+    for public_page in ("/blog/", seed_article.get_absolute_url(), "/healthz"):
+        response = client.get(public_page)
+        assert response["Content-Security-Policy"] == build_policy(), public_page
+        assert "blob:" not in _directives(response)["img-src"], public_page

@@ -6,11 +6,14 @@ chromium or Playwright fails the run instead of skipping it.
 """
 
 import os
+import shutil
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
+from django.conf import settings
 
+from ..conftest import PASSWORD
 from ..tooling import chromium_executable, require
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM then refuses to run unless told.
@@ -29,6 +32,19 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
+AXE_JS = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_2_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Drops a file on the markdownx editor as a user's drag and drop would: markdownx listens for the
+# drop event and uploads event.dataTransfer.files.
+DROP_FILE = """([selector, base64, name, type]) => {
+  const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], name, {type: type}));
+  const target = document.querySelector(selector);
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    target.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true, cancelable: true}));
+  }
+}"""
 
 
 def _placeholder_png():
@@ -91,3 +107,32 @@ def screenshot(page, name):
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def log_in(open_page, next_path, viewport=DESKTOP, username="editor", **context_options):
+    """Through the real login form, as an editor would; returns the page at next_path."""
+    page = open_page(f"/admin/login/?next={quote(next_path)}", viewport=viewport, **context_options)
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(lambda address: address.endswith(next_path))
+    return page
+
+
+def axe_violations(page, impacts=None):
+    """axe-core's WCAG 2 A/AA violations on the page as it is now, one line each ("rule: help (how
+    many: first target)"); only those of the given impacts ("serious", "critical") when asked.
+    The page's context must bypass the CSP (bypass_csp=True): the site's rightly refuses the
+    injected checker. Fails the test when axe ran fewer than ten rules (it did not really run)."""
+    require(Path("/usr/bin/node").exists() or shutil.which("node"), "Node (node)")
+    require(AXE_JS.exists(), "axe-core (node_modules/axe-core; run npm ci)")
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        "options => axe.run(document, options)", {"runOnly": {"type": "tag", "values": WCAG_2_A_AA}}
+    )
+    assert len(result["passes"]) > 10, "axe did not run its rules on this page"
+    return [
+        f"{v['id']} [{v['impact']}]: {v['help']} ({len(v['nodes'])}: {v['nodes'][0]['target']})"
+        for v in result["violations"]
+        if impacts is None or v["impact"] in impacts
+    ]

@@ -12,24 +12,12 @@ from articles.models import Article, Status
 
 from ..conftest import PASSWORD, SEED_SLUG
 from ..factories import image_bytes, make_article, tag
-from .conftest import DESKTOP, screenshot
+from .conftest import DESKTOP, DROP_FILE, log_in, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 OLD_SENTENCE = "One of the most important steps to growing your business"
 NEW_SENTENCE = "The single most important step to growing a newsroom"
-
-# Drops a file on the markdownx editor as a user's drag and drop would: markdownx listens for the
-# drop event and uploads event.dataTransfer.files.
-DROP_FILE = """([selector, base64, name, type]) => {
-  const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
-  const transfer = new DataTransfer();
-  transfer.items.add(new File([bytes], name, {type: type}));
-  const target = document.querySelector(selector);
-  for (const type of ["dragenter", "dragover", "drop"]) {
-    target.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true, cancelable: true}));
-  }
-}"""
 
 
 @pytest.fixture
@@ -49,16 +37,6 @@ def media_served(settings, tmp_path):
 
 def _chart_png():
     return base64.b64encode(image_bytes(size=(320, 180), color=(30, 90, 160))).decode()
-
-
-def log_in(open_page, next_path):
-    """Through the real login form, as an editor would."""
-    page = open_page(f"/admin/login/?next={next_path}", viewport=DESKTOP)
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"**{next_path}")
-    return page
 
 
 def test_editor_edits_previews_uploads_and_publishes(
