@@ -7,9 +7,10 @@ Which fields, formats and related objects go in is decided by the request's para
 import html
 
 from django.core.files.storage import default_storage
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
+
+from publishing.affected import _site_paths as site_paths
 
 # Every field an article can have, in the order the API writes them. `fields` picks among them.
 ARTICLE_FIELDS = (
@@ -43,13 +44,19 @@ def iso(moment):
 
 
 class Site:
-    """Absolute URLs for one request: its scheme and host once, then each path."""
+    """Absolute URLs for one request: its scheme and host once, then each path. Paths by name and slug
+    come from publishing.affected's path builder (reverse() once per name, not once per row: a list
+    of 15 with authors and tags was 85 reverse() calls)."""
 
     def __init__(self, request):
         self.root = request.build_absolute_uri("/")[:-1]
+        self.paths = site_paths()
 
     def url(self, path):
         return path if "://" in path else self.root + path
+
+    def of(self, name, slug):
+        return self.root + self.paths.of(name, slug)
 
 
 def article(row, *, site, fields, formats, include):
@@ -96,7 +103,7 @@ _ARTICLE_VALUES = {
     "uuid": lambda row, site: str(row.uuid) if row.uuid else None,
     "slug": lambda row, site: row.slug,
     "title": lambda row, site: row.title,
-    "url": lambda row, site: site.url(row.get_absolute_url()),
+    "url": lambda row, site: site.of("articles:detail", row.slug),
     "excerpt": lambda row, site: row.excerpt,
     "published_at": lambda row, site: iso(row.published),
     "updated_at": lambda row, site: iso(row.updated),
@@ -151,7 +158,7 @@ def author(row, *, site, fields):
         "id": lambda: row.pk,
         "slug": lambda: row.slug,
         "name": lambda: row.name,
-        "url": lambda: site.url(reverse("articles:author", kwargs={"slug": row.slug})),
+        "url": lambda: site.of("articles:author", row.slug),
         "website": lambda: row.url or None,
         "count": lambda: {"articles": row.public_articles},
     }
@@ -163,7 +170,7 @@ def tag(row, *, site, fields):
         "id": lambda: row.pk,
         "slug": lambda: row.slug,
         "name": lambda: row.name,
-        "url": lambda: site.url(reverse("articles:tag", kwargs={"slug": row.slug})),
+        "url": lambda: site.of("articles:tag", row.slug),
         "count": lambda: {"articles": row.public_articles},
     }
     return {name: values[name]() for name in fields}
