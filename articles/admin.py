@@ -18,6 +18,7 @@ from markdownx.admin import MarkdownxModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from . import sqlite_search
 from .admin_changelist import (
     ArticleChangeList,
     AutocompleteListFilter,
@@ -198,18 +199,28 @@ class ArticleAdmin(SimpleHistoryAdmin, MarkdownxModelAdmin):
         return ArticleChangeList
 
     def get_search_results(self, request, queryset, search_term):
-        """On PostgreSQL, the words of the search in the stored full-text vector (title, excerpt and
-        body, stemmed: the GIN index article_search_gin), or the start of the slug (its
-        varchar_pattern_ops index): no row is read to match, where `icontains` on four columns
-        reads every body. Elsewhere (SQLite, a development database), Django's substring search."""
+        """The words of the search in the full-text index (title, excerpt and body, stemmed), or
+        the start of the slug, by their indexes: no row is read to match, where `icontains` on four
+        columns read every body (2.6 s at 100,000 articles on SQLite). PostgreSQL: the stored
+        vector (GIN index article_search_gin) and the slug's varchar_pattern_ops index. SQLite: the
+        FTS5 index (articles/sqlite_search.py) and the slug's unique index, by range."""
         search_term = search_term.strip()
-        if not search_term or connections[queryset.db].vendor != "postgresql":
+        if not search_term:
             return super().get_search_results(request, queryset, search_term)
-        words = SearchQuery(search_term, search_type="websearch", config=SEARCH_CONFIG)
-        matches = models.Q(search_vector=words)
-        if " " not in search_term:
-            matches |= models.Q(slug__startswith=search_term.lower())
-        return queryset.filter(matches), False
+        slug_start = search_term.lower() if " " not in search_term else None
+        if connections[queryset.db].vendor == "postgresql":
+            words = SearchQuery(search_term, search_type="websearch", config=SEARCH_CONFIG)
+            matches = models.Q(search_vector=words)
+            if slug_start:
+                matches |= models.Q(slug__startswith=slug_start)
+            return queryset.filter(matches), False
+        expression = sqlite_search.match_expression(search_term)
+        matches = models.Q(pk__in=sqlite_search.matching_ids(expression)) if expression else models.Q()
+        if slug_start:
+            # A range, not LIKE (case-insensitive in SQLite, so it cannot use the index).
+            by_slug = models.Q(slug__gte=slug_start, slug__lt=slug_start + "\U0010ffff")
+            matches = matches | by_slug if expression else by_slug
+        return (queryset.filter(matches), False) if matches else (queryset.none(), False)
 
     @admin.display(description="Visibility", ordering="status")
     def visibility(self, article):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
+from . import sqlite_search
 from .images import renditions
 from .markdown import first_image_url, outline, render
 
@@ -99,17 +100,20 @@ class ArticleQuerySet(models.QuerySet):
 
         PostgreSQL: full-text search over the stored, GIN-indexed `search_vector` (kept current by
         signals.article_saved after each save that changes its text, never computed here), ranked
-        with title matches first. Elsewhere (SQLite): a plain substring match, newest first, good
-        enough for a development database."""
+        with title matches first. SQLite: its FTS5 index, kept by triggers, which yields matches
+        newest first (articles/sqlite_search.py); words, not substrings, on both."""
         limit = limit or settings.SEARCH_RESULTS_LIMIT
         if connections[self.db].vendor == "postgresql":
             query = SearchQuery(terms, search_type="websearch", config=SEARCH_CONFIG)
-            matches = self.filter(search_vector=query)
+            newest = self.filter(search_vector=query).order_by("-published", "-pk").values("pk")[:limit]
         else:
-            matches = self.filter(
-                Q(title__icontains=terms) | Q(excerpt__icontains=terms) | Q(body__icontains=terms)
-            )
-        newest = matches.order_by("-published", "-pk").values("pk")[:limit]
+            expression = sqlite_search.match_expression(terms)
+            if expression is None:
+                return self.none()
+            newest = sqlite_search.newest_matching_ids(self, expression, limit)
+            if newest is None:  # filters the index cannot check: every match, then the newest
+                matches = self.filter(pk__in=sqlite_search.matching_ids(expression))
+                newest = matches.order_by("-published", "-pk").values("pk")[:limit]
         # The candidates passed this queryset's filters already. Filtering again outside would let
         # SQLite walk every public row and test each against the candidates, instead of fetching
         # the few candidates by primary key.
