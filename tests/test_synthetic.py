@@ -187,7 +187,7 @@ def _searches():
     """The slugs each of a few words finds, common and rare, among every article."""
     title_words = {
         word.lower() for title in Article.objects.values_list("title", flat=True) for word in title.split()
-    }
+    }.intersection(text.VOCABULARY)  # not "and" or "the": PostgreSQL's stop words
     words = [*text.COMMON_WORDS, *sorted(title_words)[:5]]
     return {
         word: set(Article.objects.search(word, limit=1000).values_list("slug", flat=True)) for word in words
