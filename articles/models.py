@@ -112,7 +112,7 @@ class ArticleQuerySet(models.QuerySet):
                 return self.none()
             newest = sqlite_search.newest_matching_ids(self, expression, limit)
             if newest is None:  # filters the index cannot check: every match, then the newest
-                matches = self.filter(pk__in=sqlite_search.matching_ids(expression))
+                matches = self.filter(sqlite_search.matching(expression))
                 newest = matches.order_by("-published", "-pk").values("pk")[:limit]
         # The candidates passed this queryset's filters already. Filtering again outside would let
         # SQLite walk every public row and test each against the candidates, instead of fetching
