@@ -278,7 +278,7 @@ class Article(models.Model):
     )
     reading_minutes = models.PositiveIntegerField(default=0, editable=False)
     # PostgreSQL full-text search; its GIN index (article_search_gin) is made by migration 0006 with
-    # raw SQL on PostgreSQL only. Left empty on SQLite, where search falls back to substring matching.
+    # raw SQL on PostgreSQL only. Left empty on SQLite, whose search has an FTS5 index (sqlite_search.py).
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
     import_hash = models.CharField(max_length=64, blank=True, editable=False)
     imported_at = models.DateTimeField(null=True, blank=True, editable=False)
