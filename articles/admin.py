@@ -15,8 +15,9 @@ from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import autosaves, search_languages
+from . import autosaves, search_languages, sqlite_search
 from .admin_changelist import (
+    COUNT_BOUND,
     ArticleChangeList,
     AutocompleteListFilter,
     EstimatedCountPaginator,
@@ -199,17 +200,32 @@ class ArticleAdmin(
         return ArticleChangeList
 
     def get_search_results(self, request, queryset, search_term):
-        """On PostgreSQL, the words of the search in the stored full-text vector (title, excerpt and
-        body, stemmed: the GIN index article_search_gin), or the start of the slug (its
-        varchar_pattern_ops index): no row is read to match, where `icontains` on four columns
-        reads every body. Elsewhere (SQLite, a development database), Django's substring search."""
+        """The words of the search in the full-text index (title, excerpt and body, stemmed), or
+        the start of the slug, by their indexes: no row is read to match, where `icontains` on four
+        columns read every body (2.6 s at 100,000 articles on SQLite). PostgreSQL: the stored
+        vector (GIN index article_search_gin) and the slug's varchar_pattern_ops index. SQLite: the
+        FTS5 index (articles/sqlite_search.py) and the slug's unique index, by range."""
         search_term = search_term.strip()
-        if not search_term or connections[queryset.db].vendor != "postgresql":
+        if not search_term:
             return super().get_search_results(request, queryset, search_term)
-        words = search_languages.words(search_term, settings.SITE_LANGUAGES)
-        matches = models.Q(search_vector=words)
-        if " " not in search_term:
-            matches |= models.Q(slug__startswith=search_term.lower())
+        slug_start = search_term.lower() if " " not in search_term else None
+        if connections[queryset.db].vendor == "postgresql":
+            words = search_languages.words(search_term, settings.SITE_LANGUAGES)
+            matches = models.Q(search_vector=words)
+            if slug_start:
+                matches |= models.Q(slug__startswith=slug_start)
+            return queryset.filter(matches), False
+        expression = sqlite_search.match_expression(search_term)
+        if expression is None and not slug_start:
+            return queryset.none(), False
+        # The newest matches the count counts (COUNT_BOUND, "1000+"), when the list's filters are
+        # ones the search index can check (dates, status): every match of a common word was a set
+        # of 100,000 ids to gather for each of the page's dozen queries. Beyond them, sorting and
+        # the date hierarchy see these matches only; a narrower search or a date reaches the rest.
+        # The slug by a range, not LIKE (case-insensitive in SQLite, so it cannot use the index).
+        matches = sqlite_search.matching(
+            expression or '""', slug_start, newest_of=queryset, limit=COUNT_BOUND + 1
+        )
         return queryset.filter(matches), False
 
     @admin.display(description="Visibility", ordering="status")

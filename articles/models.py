@@ -11,7 +11,7 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
-from . import search_languages, translations
+from . import search_languages, sqlite_search, translations
 from .images import renditions
 from .markdown import first_image_url, outline, render
 
@@ -100,20 +100,23 @@ class ArticleQuerySet(models.QuerySet):
 
         PostgreSQL: full-text search over the stored, GIN-indexed `search_vector` (kept current by
         signals.article_saved after each save that changes its text, never computed here), ranked
-        with title matches first. Elsewhere (SQLite): a plain substring match, newest first, good
-        enough for a development database.
+        with title matches first. SQLite: its FTS5 index, kept by triggers, which yields matches
+        newest first (articles/sqlite_search.py); words, not substrings, on both.
 
-        Each vector is in its article's language (search_languages): the words are looked for in
-        `language`'s configuration, or in every site language's."""
+        Each PostgreSQL vector is in its article's language (search_languages): the words are looked
+        for in `language`'s configuration, or in every site language's."""
         limit = limit or settings.SEARCH_RESULTS_LIMIT
         if connections[self.db].vendor == "postgresql":
             query = search_languages.words(terms, [language] if language else settings.SITE_LANGUAGES)
-            matches = self.filter(search_vector=query)
+            newest = self.filter(search_vector=query).order_by("-published", "-pk").values("pk")[:limit]
         else:
-            matches = self.filter(
-                Q(title__icontains=terms) | Q(excerpt__icontains=terms) | Q(body__icontains=terms)
-            )
-        newest = matches.order_by("-published", "-pk").values("pk")[:limit]
+            expression = sqlite_search.match_expression(terms)
+            if expression is None:
+                return self.none()
+            newest = sqlite_search.newest_matching_ids(self, expression, limit)
+            if newest is None:  # filters the index cannot check: every match, then the newest
+                matches = self.filter(sqlite_search.matching(expression))
+                newest = matches.order_by("-published", "-pk").values("pk")[:limit]
         # The candidates passed this queryset's filters already. Filtering again outside would let
         # SQLite walk every public row and test each against the candidates, instead of fetching
         # the few candidates by primary key.
@@ -284,7 +287,7 @@ class Article(models.Model):
     )
     reading_minutes = models.PositiveIntegerField(default=0, editable=False)
     # PostgreSQL full-text search; its GIN index (article_search_gin) is made by migration 0006 with
-    # raw SQL on PostgreSQL only. Left empty on SQLite, where search falls back to substring matching.
+    # raw SQL on PostgreSQL only. Left empty on SQLite, whose search has an FTS5 index (sqlite_search.py).
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
     import_hash = models.CharField(max_length=64, blank=True, editable=False)
     imported_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -161,10 +161,10 @@ class _QueryCounter:
 def _clear_pages():
     from django.core.cache import caches
 
-    from articles import page_cache
+    from articles.page_cache import pages
 
     caches["default"].clear()
-    page_cache._recent.clear()  # the pages this process keeps decoded
+    pages._recent.clear()  # the pages this process keeps decoded
 
 
 def _clear_pages_and_state():
@@ -257,9 +257,12 @@ def sitemap_pages(client):
     sections = [urlsplit(loc) for loc in _LOC.findall(document)]
     paths = [f"{s.path}?{s.query}" if s.query else s.path for s in sections]
     listed = sum(client.get(path).content.decode().count("<url>") for path in paths)
+    # The articles' sections: the pages' own document lists one address and runs no query (the
+    # Site is cached in the process), which this bench would take for a page-cache hit.
+    sections = [path for path in paths if "sitemap-articles" in path] or paths
     pages += [
-        ("sitemap section, first", paths[:1], "reader"),
-        ("sitemap section, last", paths[-1:], "reader"),
+        ("sitemap section, first", sections[:1], "reader"),
+        ("sitemap section, last", sections[-1:], "reader"),
     ]
     return pages, listed
 

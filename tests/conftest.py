@@ -59,15 +59,14 @@ def stored_files(folder):
 
 
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests run in CI's PostgreSQL pass; on SQLite they are deselected, not skipped
-    (under CI=true nothing is skipped)."""
+    """PostgreSQL-only tests run in CI's PostgreSQL pass and SQLite-only ones in its SQLite pass;
+    on the other database they are deselected, not skipped (under CI=true nothing is skipped)."""
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        return
-    kept = [item for item in items if "postgresql" not in item.keywords]
+    other = "sqlite" if connection.vendor == "postgresql" else "postgresql"
+    kept = [item for item in items if other not in item.keywords]
     if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[item for item in items if "postgresql" in item.keywords])
+        config.hook.pytest_deselected(items=[item for item in items if other in item.keywords])
         items[:] = kept
 
 

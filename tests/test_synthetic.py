@@ -166,6 +166,8 @@ def test_inserting_leaves_the_rows_an_import_of_the_files_leaves(
     assert not [o.warnings for o in report.outcomes if o.warnings]
     imported = _rows()
     search_vectors = dict(Article.objects.values_list("slug", "search_vector"))
+    searched = _searches()
+    assert all(searched.values()), searched
     Article.objects.all().delete()
     Author.objects.all().delete()
     Tag.objects.all().delete()
@@ -177,3 +179,16 @@ def test_inserting_leaves_the_rows_an_import_of_the_files_leaves(
     for slug, row in imported.items():
         assert inserted[slug] == row, slug
     assert dict(Article.objects.values_list("slug", "search_vector")) == search_vectors
+    # The full-text index too (SQLite's is kept by triggers, which bulk inserts fire as well).
+    assert _searches() == searched
+
+
+def _searches():
+    """The slugs each of a few words finds, common and rare, among every article."""
+    title_words = {
+        word.lower() for title in Article.objects.values_list("title", flat=True) for word in title.split()
+    }.intersection(text.VOCABULARY)  # not "and" or "the": PostgreSQL's stop words
+    words = [*text.COMMON_WORDS, *sorted(title_words)[:5]]
+    return {
+        word: set(Article.objects.search(word, limit=1000).values_list("slug", flat=True)) for word in words
+    }
