@@ -1,7 +1,7 @@
 """Page cache under a Zipf-distributed load (issue 11): the hit ratio after warm-up, per cache
 backend, and what a single admin edit makes stale against the exact set its publish event names.
 
-    python bench/cache_load.py [--articles 100000] [--warmup 60000] [--requests 20000] [--zipf 1.0]
+    python bench/cache_load.py [--articles 100000] [--warmup 20000] [--requests 10000] [--zipf 1.0]
                                [--caches redis,file:100000,file:10000] [--edits 3] [--seed 11]
     make bench-cache                       # the defaults; ARGS="--caches file:10000" etc.
 
@@ -121,8 +121,8 @@ def main():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--articles", type=int, default=100_000)
-    parser.add_argument("--warmup", type=int, default=60_000, help="requests before the measured window")
-    parser.add_argument("--requests", type=int, default=20_000, help="requests in the measured window")
+    parser.add_argument("--warmup", type=int, default=20_000, help="requests before the measured window")
+    parser.add_argument("--requests", type=int, default=10_000, help="requests in the measured window")
     parser.add_argument("--zipf", type=float, default=1.0, help="the popularity exponent (rank r: r^-s)")
     parser.add_argument("--caches", default="redis,file:100000,file:10000")
     parser.add_argument("--edits", type=int, default=3, help="single admin edits after the window")
