@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Local development runs with DEBUG on unless the caller says otherwise.
 DEV_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
-.PHONY: messages install browser run serve serve-edge test test-fast lint format check-faults bench bench-import bench-serve bench-scale superuser clean
+.PHONY: messages install browser run serve serve-edge test test-fast lint format check-faults bench bench-import bench-serve bench-scale bench-cache superuser clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -84,7 +84,7 @@ test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not faults"
 
 # Benchmarks (not part of make test): see bench/README.md.
-bench: bench-import bench-serve bench-scale
+bench: bench-import bench-serve bench-scale bench-cache
 
 bench-serve: install
 	bench/serve.sh
@@ -96,6 +96,11 @@ bench-import: install
 # bench-scale N=20000; ARGS=--keep keeps the built sites and reuses them next time.
 bench-scale: install
 	$(BIN)/python bench/scale.py --articles $(or $(N),100000) $(ARGS)
+
+# The page cache under a Zipf-distributed reader load over N articles, Redis (BENCH_REDIS_URL) and the
+# file cache at two sizes, then single admin edits (bench/README.md): make bench-cache N=20000
+bench-cache: install
+	$(BIN)/python bench/cache_load.py --articles $(or $(N),100000) $(ARGS)
 
 # Interactive; or non-interactive with DJANGO_SUPERUSER_USERNAME/_EMAIL/_PASSWORD set and ARGS=--noinput.
 superuser: install

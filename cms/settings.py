@@ -119,19 +119,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # How many pages the page cache keeps on a file or local-memory cache before it culls some (Django's
 # default, 300, is a fraction of a real site). Redis is sized by its own maxmemory (README: "Serving").
 PAGE_CACHE_MAX_ENTRIES = env.int("PAGE_CACHE_MAX_ENTRIES", default=100_000)
+# How many entries the page cache's state may hold there: a generation for each surrogate key a
+# cached page names (about three an article page: itself and its two neighbours), tokens of a few
+# bytes. Culling one makes stale every page that names it, so it is sized for every key of the
+# site (two an article, one an author, a tag or a sitemap section: 220,000 at 100,000 articles),
+# not for the pages: sized like them, a full cache lost its state faster than its pages.
+PAGE_STATE_MAX_ENTRIES = env.int("PAGE_STATE_MAX_ENTRIES", default=1_000_000)
 # The alias of the cache that holds the page cache's state apart from the pages (articles/page_cache/).
 PAGE_STATE_CACHE = "page_state"
+FILE_CACHE = "django.core.cache.backends.filebased.FileBasedCache"
 
 
-def cache_settings(url, *, key_prefix="cms", max_pages=PAGE_CACHE_MAX_ENTRIES):
+def cache_settings(
+    url, *, key_prefix="cms", max_pages=PAGE_CACHE_MAX_ENTRIES, max_state=PAGE_STATE_MAX_ENTRIES
+):
     """CACHES for a CACHE_URL: "default" holds the pages, up to `max_pages` of them.
 
-    A file cache culls a third of its files at random when full, and a local-memory cache the least
-    recently used third, so the page cache's state gets a cache of its own (PAGE_STATE_CACHE: a
-    `state` folder inside the file cache's, or another local-memory cache) that page traffic never
-    culls. Redis evicts nothing by count: the state stays with the pages there, read with the page
-    in one round trip, and keeps no expiry, so volatile-* eviction policies never choose it. Other
-    backends (memcached, a database table) keep the state with the pages too.
+    A file cache (articles/page_cache/file_cache.py: Django's, but it counts its files without
+    listing them on every write) deletes the tenth of its pages written longest ago when full, and a
+    local-memory cache the least recently used third, so the page cache's state gets a cache of its
+    own (PAGE_STATE_CACHE: a `state` folder inside the file cache's, or another local-memory cache)
+    that page traffic never culls, sized by `max_state`. Redis evicts nothing by count: the state
+    stays with the pages there, read with the page in one round trip, and keeps no expiry, so
+    volatile-* eviction policies never choose it. Other backends (memcached, a database table) keep
+    the state with the pages too.
     """
     pages = environ.Env.cache_url_config(url)
     pages["KEY_PREFIX"] = key_prefix
@@ -143,13 +154,16 @@ def cache_settings(url, *, key_prefix="cms", max_pages=PAGE_CACHE_MAX_ENTRIES):
         )
         return {"default": pages}
     pages.setdefault("OPTIONS", {})["MAX_ENTRIES"] = max_pages
-    if backend == "django.core.cache.backends.filebased.FileBasedCache":
+    if backend == FILE_CACHE:
+        pages["BACKEND"] = "articles.page_cache.file_cache.PageFileCache"
+        # Cheap culls (no listing before each write), so a small one: the pages kept are the hot ones.
+        pages["OPTIONS"].setdefault("CULL_FREQUENCY", 10)
         state_location = str(Path(pages["LOCATION"]) / "state")
     elif backend == "django.core.cache.backends.locmem.LocMemCache":
         state_location = f"{pages['LOCATION']}{PAGE_STATE_CACHE}"
     else:
         return {"default": pages}
-    state = {**pages, "LOCATION": state_location, "OPTIONS": dict(pages["OPTIONS"])}
+    state = {**pages, "LOCATION": state_location, "OPTIONS": {**pages["OPTIONS"], "MAX_ENTRIES": max_state}}
     return {"default": pages, PAGE_STATE_CACHE: state}
 
 

@@ -31,17 +31,32 @@ def test_starts_without_a_key_in_debug():
     assert _load_settings(DJANGO_DEBUG="1").returncode == 0
 
 
-@pytest.mark.parametrize(("env", "pages"), [({}, "100000"), ({"PAGE_CACHE_MAX_ENTRIES": "5000"}, "5000")])
-def test_the_served_file_cache_is_sized_for_a_real_site(monkeypatch, tmp_path, env, pages):
+@pytest.mark.parametrize(
+    ("env", "pages", "state"),
+    [
+        ({}, "100000", "1000000"),
+        ({"PAGE_CACHE_MAX_ENTRIES": "5000", "PAGE_STATE_MAX_ENTRIES": "300000"}, "5000", "300000"),
+    ],
+)
+def test_the_served_file_cache_is_sized_for_a_real_site(monkeypatch, tmp_path, env, pages, state):
     """Django's default of 300 entries held a fraction of the site's pages; the state, in a folder
-    of its own, is out of reach of the pages' culling."""
+    of its own, is out of reach of the pages' culling and sized for every key of the site; the
+    pages' file cache is ours (articles/page_cache/file_cache.py: it culls without listing its
+    folder on every write)."""
     monkeypatch.delenv("PAGE_CACHE_MAX_ENTRIES", raising=False)
+    monkeypatch.delenv("PAGE_STATE_MAX_ENTRIES", raising=False)
     code = (
-        "from cms.settings import CACHES as c; "
-        "print(c['default']['OPTIONS']['MAX_ENTRIES'], c['default']['LOCATION'], c['page_state']['LOCATION'])"
+        "from cms.settings import CACHES as c; p, s = c['default'], c['page_state']; "
+        "print(p['BACKEND'], p['OPTIONS']['MAX_ENTRIES'], s['OPTIONS']['MAX_ENTRIES'], p['LOCATION'], s['LOCATION'])"
     )
     result = _load_settings(code, DJANGO_DEBUG="1", CACHE_URL=f"filecache://{tmp_path}/cache", **env)
-    assert result.stdout.split() == [pages, str(tmp_path / "cache"), str(tmp_path / "cache" / "state")]
+    assert result.stdout.split() == [
+        "articles.page_cache.file_cache.PageFileCache",
+        pages,
+        state,
+        str(tmp_path / "cache"),
+        str(tmp_path / "cache" / "state"),
+    ]
 
 
 def test_production_redirects_plain_http_to_https(client, db, settings):

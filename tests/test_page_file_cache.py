@@ -1,0 +1,84 @@
+"""The file cache of pages holds at most PAGE_CACHE_MAX_ENTRIES of them: when full it deletes the
+ones written longest ago (a tenth, not a random third), it learns that it is full without listing its
+folder on every write, and the page cache's state, sized apart (PAGE_STATE_MAX_ENTRIES), is never
+culled by page traffic however many keys the cached pages name."""
+
+import glob
+import os
+
+from django.core.cache import caches
+
+from articles import surrogate_keys
+from articles.page_cache import CHANGES_KEY, generation_key
+from articles.page_cache.file_cache import PageFileCache
+from cms.settings import cache_settings
+
+from .factories import make_article
+
+
+def _cache(folder, limit):
+    return PageFileCache(str(folder), {"OPTIONS": {"MAX_ENTRIES": limit, "CULL_FREQUENCY": 10}})
+
+
+def _pages(folder):
+    return list(folder.glob("*.djcache"))
+
+
+def test_never_holds_more_pages_than_its_limit(tmp_path):
+    cache = _cache(tmp_path, 20)
+    for number in range(200):
+        cache.set(f"page-{number}", b"x" * 100)
+        assert len(_pages(tmp_path)) <= 20
+    # A tenth culled at a time: the cache stays nearly full, the last page written is in it.
+    assert len(_pages(tmp_path)) >= 18
+    assert cache.get("page-199") == b"x" * 100
+
+
+def test_culls_the_pages_written_longest_ago(tmp_path):
+    cache = _cache(tmp_path, 20)
+
+    def write(number, value, moment):
+        cache.set(f"page-{number}", value)
+        # File times are coarse (a few ms): each page is given the time it was written at.
+        os.utime(cache._key_to_file(f"page-{number}"), (moment, moment))
+
+    for number in range(19):
+        write(number, number, 1_000_000 + number)
+    write(0, "written again", 2_000_000)  # now the youngest
+    write(19, 19, 2_000_001)  # the cache is full
+    write(20, 20, 2_000_002)  # so the two written longest ago go
+    kept = {number for number in range(21) if cache.get(f"page-{number}") is not None}
+    assert kept == set(range(21)) - {1, 2}
+    assert cache.get("page-0") == "written again"
+
+
+def test_a_write_lists_the_folder_only_when_the_cache_may_be_full(tmp_path, monkeypatch):
+    listings = []
+    scandir, glob_ = os.scandir, glob.glob
+    monkeypatch.setattr(os, "scandir", lambda *args: listings.append(args) or scandir(*args))
+    monkeypatch.setattr(glob, "glob", lambda *args, **kwargs: listings.append(args) or glob_(*args, **kwargs))
+    cache = _cache(tmp_path, 100)
+    for number in range(99):
+        cache.set(f"page-{number}", number)
+    assert listings == []
+    for number in range(99, 300):
+        cache.set(f"page-{number}", number)
+    # One listing per cull, and a cull frees a tenth: about 20 of them for 200 writes past the limit,
+    # where Django's FileBasedCache lists the folder on each of the 300 writes.
+    assert 0 < len(listings) <= 25
+
+
+def test_a_full_cache_keeps_the_state_of_every_page_it_holds(client, db, settings, tmp_path):
+    """Each article page names three keys (itself, its two neighbours): with the state sized like the
+    pages, a full cache culled generations faster than pages, and each lost one made pages stale."""
+    limit = 6
+    settings.CACHES = cache_settings(f"filecache://{tmp_path}/cache", max_pages=limit)
+    articles = [make_article() for _ in range(4 * limit)]
+    for article in articles:
+        assert client.get(article.get_absolute_url()).status_code == 200
+    assert len(_pages(tmp_path / "cache")) <= limit
+    state = caches[settings.PAGE_STATE_CACHE]
+    names = [generation_key(surrogate_keys.article(article.pk)) for article in articles]
+    names += [generation_key(surrogate_keys.neighbour(article.pk)) for article in articles]
+    names += [generation_key("site"), CHANGES_KEY]
+    assert set(state.get_many(names)) == set(names)
