@@ -1,5 +1,7 @@
 """Authors, tags and articles. "Public" is defined once, in ArticleQuerySet.published()."""
 
+from collections import namedtuple
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.files.storage import default_storage
@@ -157,6 +159,8 @@ _SLUG = CONTENT_FIELDS.index("slug")
 
 # An article with fewer headings than this reads fine without a table of contents.
 TOC_MIN_HEADINGS = 3
+# A body rendered ahead of its save: the body and title it was rendered from, and render()'s HTML.
+Prerendered = namedtuple("Prerendered", "body title html")
 
 
 class Article(models.Model):
@@ -303,6 +307,9 @@ class Article(models.Model):
 
     # The renditions the body's HTML refers to, planned by the last save() and written once it commits.
     body_image_renditions = ()
+    # The body rendered ahead, elsewhere (an import's worker processes): Article.prerender()'s result.
+    # save() uses it only while it is what save() would render; otherwise it renders again.
+    prerendered = None
     # The content as loaded from the table or last saved, to tell a real change from a save; None
     # for an article built another way (new, or a version being restored).
     _loaded_content = None
@@ -344,15 +351,13 @@ class Article(models.Model):
 
         What a save sets off beyond its row (search vector, redirect from the old address, rendition
         files, stale cached pages) is in signals.article_saved, the one place for it."""
-        self.body_html, self.body_image_renditions = renditions.responsive_body_images(
-            render(
-                self.body,
-                title=self.title,
-                image_urls={
-                    written: default_storage.url(name) for written, name in self.local_images.items()
-                },
-            )
-        )
+        image_urls = {written: default_storage.url(name) for written, name in self.local_images.items()}
+        ahead = self.prerendered
+        if ahead is not None and not image_urls and (ahead.body, ahead.title) == (self.body, self.title):
+            body_html = ahead.html
+        else:
+            body_html = render(self.body, title=self.title, image_urls=image_urls)
+        self.body_html, self.body_image_renditions = renditions.responsive_body_images(body_html)
         self.body_image_url = first_image_url(self.body_html)
         self.headings, self.reading_minutes = outline(self.body_html)
         loaded = self._loaded_content
@@ -379,6 +384,12 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @staticmethod
+    def prerender(body, title):
+        """The body rendered as save() renders one with no stored images, without the storage reads
+        save() then adds (renditions): pure, for another process to do (articles/import_workers.py)."""
+        return Prerendered(body, title, render(body, title=title))
 
     @classmethod
     def from_db(cls, db, field_names, values):
