@@ -25,7 +25,7 @@ clean, runs django.setup() and never opens a connection: everything a file's par
 import multiprocessing
 import os
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,7 +117,7 @@ class _Workers:
         parsing. A file is sent to a worker unless its bytes are an article's as imported (and not
         met before in this run: a second copy of them is parsed, as the writer will want it)."""
         seen = set()
-        pending = deque()  # [files, future or None], in file order
+        pending = deque()  # [files, a future or its results or None (not sent)], in file order
         chunk = []
 
         def send(files):
@@ -147,15 +147,15 @@ class _Workers:
             yield from self._done(pending)
 
     def _done(self, pending):
-        files, future = pending[0]
-        if future is not None:
+        files, outcome = pending[0]
+        if isinstance(outcome, Future):
             try:
-                results = future.result()
+                outcome = outcome.result()
             except BrokenProcessPool:
                 self._recover(pending)
-                files, future = pending[0]
-                results = future
-            for file, prepared in zip(files, results, strict=True):
+                files, outcome = pending[0]
+        if outcome is not None:
+            for file, prepared in zip(files, outcome, strict=True):
                 file.prepared = prepared
         pending.popleft()
         yield from files
@@ -165,8 +165,8 @@ class _Workers:
         that kills its worker again is the one to blame. Each entry's future becomes its results."""
         self._start()
         for entry in pending:
-            files, future = entry
-            if future is not None:
+            files, outcome = entry
+            if isinstance(outcome, Future):
                 entry[1] = [self._alone(file) for file in files]
 
     def _alone(self, file):
