@@ -159,8 +159,9 @@ _SLUG = CONTENT_FIELDS.index("slug")
 
 # An article with fewer headings than this reads fine without a table of contents.
 TOC_MIN_HEADINGS = 3
-# A body rendered ahead of its save: the body and title it was rendered from, and render()'s HTML.
-Prerendered = namedtuple("Prerendered", "body title html")
+# A body rendered ahead of its save: the body and title it was rendered from, render()'s HTML, and
+# what save() reads from that HTML (its first image's address; its headings and reading minutes).
+Prerendered = namedtuple("Prerendered", "body title html first_image_url outline")
 
 
 class Article(models.Model):
@@ -356,10 +357,13 @@ class Article(models.Model):
         if ahead is not None and not image_urls and (ahead.body, ahead.title) == (self.body, self.title):
             body_html = ahead.html
         else:
-            body_html = render(self.body, title=self.title, image_urls=image_urls)
+            body_html, ahead = render(self.body, title=self.title, image_urls=image_urls), None
         self.body_html, self.body_image_renditions = renditions.responsive_body_images(body_html)
-        self.body_image_url = first_image_url(self.body_html)
-        self.headings, self.reading_minutes = outline(self.body_html)
+        if ahead is not None and self.body_html == ahead.html:  # no image of ours given renditions
+            self.body_image_url, (self.headings, self.reading_minutes) = ahead.first_image_url, ahead.outline
+        else:
+            self.body_image_url = first_image_url(self.body_html)
+            self.headings, self.reading_minutes = outline(self.body_html)
         loaded = self._loaded_content
         changed_fields = {"body_html", "body_image_url", "headings", "reading_minutes"}
         if self.updated is None:
@@ -387,9 +391,11 @@ class Article(models.Model):
 
     @staticmethod
     def prerender(body, title):
-        """The body rendered as save() renders one with no stored images, without the storage reads
-        save() then adds (renditions): pure, for another process to do (articles/import_workers.py)."""
-        return Prerendered(body, title, render(body, title=title))
+        """The body rendered as save() renders one with no stored images, and what save() reads from
+        it, without the storage reads save() then adds (renditions): pure, for another process to do
+        (articles/import_workers.py)."""
+        html = render(body, title=title)
+        return Prerendered(body, title, html, first_image_url(html), outline(html))
 
     @classmethod
     def from_db(cls, db, field_names, values):
