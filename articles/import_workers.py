@@ -99,11 +99,17 @@ class _Workers:
         self.executor = None
 
     def __enter__(self):
-        self._start()
         return self
 
     def __exit__(self, *exc_info):
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def _submit(self, tasks):
+        # Started at the first file to parse: re-importing an unchanged tree starts no worker.
+        if self.executor is None:
+            self._start()
+        return self.executor.submit(prepare_files, tasks, self.time_zone)
 
     def _start(self):
         if self.executor is not None:
@@ -122,7 +128,7 @@ class _Workers:
 
         def send(files):
             tasks = [(file.path, file.raw, file.digest) for file in files]
-            future = self.executor.submit(prepare_files, tasks, self.time_zone) if tasks else None
+            future = self._submit(tasks) if tasks else None
             pending.append([files, future])
 
         for file in loaded:
@@ -172,7 +178,7 @@ class _Workers:
     def _alone(self, file):
         try:
             task = [(file.path, file.raw, file.digest)]
-            return self.executor.submit(prepare_files, task, self.time_zone).result()[0]
+            return self._submit(task).result()[0]
         except BrokenProcessPool:
             self._start()
             return Prepared(error=WORKER_DIED)

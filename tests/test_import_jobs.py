@@ -140,3 +140,16 @@ def test_a_file_that_kills_its_worker_fails_alone_and_the_others_are_imported(db
     assert lines[5] == f"failed {killer} - {import_workers.WORKER_DIED}"
     assert lines[-1] == "20 created, 0 updated, 0 unchanged, 0 skipped, 1 failed"
     assert Article.objects.count() == 20
+
+
+def test_re_importing_an_unchanged_tree_starts_no_worker(db, tree, monkeypatch):
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a worker pool was started")
+
+    monkeypatch.setattr(import_workers, "ProcessPoolExecutor", no_pool)
+    files = find_seed_files([tree / "plain"])
+    known = {_read(path)[1] for path in files}
+    loaded = import_workers.read_ahead(
+        files, read=_read, known_hashes=known, jobs=2, time_zone=settings.TIME_ZONE
+    )
+    assert [file.prepared for file in loaded] == [None] * len(files)
