@@ -153,3 +153,8 @@ def test_re_importing_an_unchanged_tree_starts_no_worker(db, tree, monkeypatch):
         files, read=_read, known_hashes=known, jobs=2, time_zone=settings.TIME_ZONE
     )
     assert [file.prepared for file in loaded] == [None] * len(files)
+
+
+def test_jobs_must_be_a_whole_number_of_at_least_one(db):
+    with pytest.raises(CommandError, match=r"--jobs: expected a whole number of at least 1, found '0'"):
+        call_command("import_seeds", "--jobs", "0", stdout=StringIO())
