@@ -90,7 +90,7 @@ bench-serve: install
 	bench/serve.sh
 
 bench-import: install
-	$(BIN)/python bench/import_bench.py --articles $${ARTICLES:-10000}
+	$(BIN)/python bench/import_bench.py --articles $${ARTICLES:-10000} $(ARGS)
 
 # Every uncached page at 1,000 articles and at N, SQLite and PostgreSQL (BENCH_PG_URL): make
 # bench-scale N=20000; ARGS=--keep keeps the built sites and reuses them next time.

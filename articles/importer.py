@@ -10,6 +10,7 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from publishing import outbox
 from .identities import ArticleIdentities
 from .images import ImageError
 from .images.imports import ImportedImages, image_references
+from .import_workers import default_jobs, read_ahead
 from .models import Article, Author, Status, Tag
 from .redirects import redirect_old_path
 from .seed_fields import slug_from_title
@@ -139,34 +141,52 @@ def import_paths(
     strict=False,
     force=False,
     fetch_images=False,
+    jobs=None,
     on_outcome=None,
     on_progress=None,
     keep_outcomes=True,
 ):
     """Import every seed file under `paths`. `strict`: all or nothing for the whole batch;
-    `fetch_images`: download remote images too (local ones next to a file are always stored).
+    `fetch_images`: download remote images too (local ones next to a file are always stored);
+    `jobs`: processes that parse and render (1: this one alone; None: every core for a large import),
+    while this process alone writes, in file order, with the same outcomes whatever the number.
     `on_outcome(outcome)` hears of each file as it is done; `on_progress(done, total)` too."""
     started = time.perf_counter()
     report = ImportReport(dry_run=dry_run, keep_outcomes=keep_outcomes)
     batch = _Batch(force=force, fetch_images=fetch_images)
     files = find_seed_files(paths)
     size = len(files) if strict or dry_run else BATCH_SIZE
-    for start in range(0, max(len(files), 1), size or 1):
-        # One transaction per batch. One publish event per changed article, written at the batch's
-        # end; our page cache is told once per batch, after its commit, not once per file.
-        with outbox.batch():
-            for path in files[start : start + size]:
-                outcome = batch.import_file(path)
-                report.add(outcome)
-                if on_outcome:
-                    on_outcome(outcome)
-                if on_progress:
-                    on_progress(sum(report.counts.values()), len(files))
-            batch.write_history()
-            if dry_run or (strict and report.count("failed")):
-                transaction.set_rollback(True)
+    loaded = read_ahead(
+        files,
+        read=_read,
+        known_hashes=batch.identities.by_hash,
+        jobs=default_jobs(len(files)) if jobs is None else jobs,
+        time_zone=settings.TIME_ZONE,
+    )
+    try:
+        for _ in range(0, max(len(files), 1), size or 1):
+            # One transaction per batch. One publish event per changed article, written at the
+            # batch's end; our page cache is told once per batch, after its commit, not once per file.
+            with outbox.batch():
+                for file in islice(loaded, size or 1):
+                    outcome = batch.import_file(file)
+                    report.add(outcome)
+                    if on_outcome:
+                        on_outcome(outcome)
+                    if on_progress:
+                        on_progress(sum(report.counts.values()), len(files))
+                batch.write_tag_links()
+                batch.write_history()
+                if dry_run or (strict and report.count("failed")):
+                    transaction.set_rollback(True)
+    finally:
+        loaded.close()  # stops the workers, also when an error ends the import early
     report.elapsed = time.perf_counter() - started
     return report
+
+
+def _read(path):
+    return read_file(path, max_bytes=settings.IMPORT_MAX_FILE_BYTES, time_zone=settings.TIME_ZONE)
 
 
 class _Batch:
@@ -176,6 +196,8 @@ class _Batch:
         self.force = force
         self.images = ImportedImages(fetch_remote=fetch_images)
         self.now = timezone.now()
+        # slug -> the path (as text: a Path object costs several times more, for each file of a
+        # 100,000-file run) of the file that claimed it first in this run.
         self.claimed = {}
         self.languages_claimed = {}  # (translation key, language) -> the file that has it
         self.identities = ArticleIdentities.load()
@@ -184,6 +206,8 @@ class _Batch:
         # back file's rows must not be reused).
         self.authors, self.tags = {}, {}
         self.history = {"created": [], "updated": []}
+        # The tag links of the articles this batch created, written in one INSERT at its end.
+        self.tag_links, self.new_tag_links = [], []
 
     def write_history(self):
         """One version per article this batch created or changed, so an import is in the article's
@@ -198,29 +222,42 @@ class _Batch:
                 )
             articles.clear()
 
-    def import_file(self, path):
-        try:
-            raw, digest = read_file(
-                path, max_bytes=settings.IMPORT_MAX_FILE_BYTES, time_zone=settings.TIME_ZONE
-            )
-            known = self.identities.by_hash.get(digest)
-            if known is not None and digest not in self.seen:
-                # Bytes we imported before: unchanged, without parsing or rendering, so re-importing a
-                # large unchanged tree costs little more than reading it.
-                self.seen.add(digest)
-                self.claimed.setdefault(known.slug, path)
-                return FileOutcome(path, "unchanged", slug=known.slug)
-            self.seen.add(digest)
-            seed = parse_seed(raw, path=Path(path), digest=digest, time_zone=settings.TIME_ZONE)
-        except SeedError as exc:
-            return FileOutcome(path, "failed", detail=str(exc))
-        except OSError as exc:
-            return FileOutcome(path, "failed", detail=f"cannot read the file: {exc.strerror or exc}")
-        self.new_authors, self.new_tags = {}, {}
+    def write_tag_links(self):
+        """The new articles' tag links, before the batch's events read them (outbox.batch)."""
+        if self.tag_links:
+            Article.tags.through.objects.bulk_create(self.tag_links)
+        self.tag_links = []
+
+    def import_file(self, file):
+        """The outcome of one LoadedFile (import_workers), written in a savepoint of its own."""
+        path = file.path
+        if file.read_error:
+            return FileOutcome(path, "failed", detail=file.read_error)
+        known = self.identities.by_hash.get(file.digest)
+        if known is not None and file.digest not in self.seen:
+            # Bytes we imported before: unchanged, without parsing or rendering, so re-importing a
+            # large unchanged tree costs little more than reading it.
+            self.seen.add(file.digest)
+            self.claimed.setdefault(known.slug, str(path))
+            return FileOutcome(path, "unchanged", slug=known.slug)
+        self.seen.add(file.digest)
+        prepared = file.prepared
+        if prepared is None:
+            try:
+                seed = parse_seed(file.raw, path=Path(path), digest=file.digest, time_zone=settings.TIME_ZONE)
+            except SeedError as exc:
+                return FileOutcome(path, "failed", detail=str(exc))
+            rendered = None
+        elif prepared.error:
+            return FileOutcome(path, "failed", detail=prepared.error)
+        else:
+            seed, rendered = prepared.seed, prepared.rendered
+            seed.digest = file.digest  # one string for the run's indexes, not a copy from the worker
+        self.new_authors, self.new_tags, self.new_tag_links = {}, {}, []
         self.images.new_file()
         try:
             with transaction.atomic():
-                outcome, article = self._apply(seed)
+                outcome, article = self._apply(seed, rendered)
         except SeedError as exc:
             return FileOutcome(path, "failed", slug=seed.slug, detail=str(exc), warnings=seed.warnings)
         except DatabaseError as exc:
@@ -232,20 +269,22 @@ class _Batch:
                 f"unexpected error ({exc.__class__.__name__}: {exc}); set DJANGO_LOG_LEVEL=DEBUG for details"
             )
             return FileOutcome(path, "failed", slug=seed.slug, detail=detail, warnings=seed.warnings)
-        self.claimed.setdefault(seed.slug, path)
+        self.claimed.setdefault(seed.slug, str(path))
         if article is not None:
             self.identities.remember_article(article)
             if getattr(article, "skip_history_when_saving", False):
                 self.history[outcome.action].append(article)
         self.authors.update(self.new_authors)
         self.tags.update(self.new_tags)
+        self.tag_links.extend(self.new_tag_links)
         self.images.file_kept()
         return outcome
 
-    def _apply(self, seed):
-        """Write `seed`; return (outcome, the article if a row was written)."""
+    def _apply(self, seed, rendered=None):
+        """Write `seed`; return (outcome, the article if a row was written). `rendered`: its body
+        rendered ahead (Article.prerender), or None."""
         first = self.claimed.get(seed.slug)
-        if first is not None and first != seed.path:
+        if first is not None and first != str(seed.path):
             raise SeedError(f"slug: {seed.slug!r} is already taken by {first} in this import")
         pk = self.identities.find(seed)
         if seed.translation_key:
@@ -299,13 +338,13 @@ class _Batch:
         # The version this import makes is written with the batch's others (write_history), in one
         # INSERT, and only for files whose savepoint held.
         article.skip_history_when_saving = True
+        article.prerendered = rendered
         article.save()
+        article.prerendered = None
         tags = self._tags_for(seed.tags)
         if creating:
-            # No m2m signal: the article's event is written at the batch's end, tags included.
-            Article.tags.through.objects.bulk_create(
-                [Article.tags.through(article_id=article.pk, tag_id=tag.pk) for tag in tags]
-            )
+            # No m2m signal: written with the batch's others (write_tag_links), before its events.
+            self.new_tag_links = [Article.tags.through(article_id=article.pk, tag_id=tag.pk) for tag in tags]
         elif "tags" in outcome.changes:
             article.tags.set(tags)
         for alias in seed.aliases:

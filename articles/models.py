@@ -1,5 +1,7 @@
 """Authors, tags and articles. "Public" is defined once, in ArticleQuerySet.published()."""
 
+from collections import namedtuple
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchRank, SearchVector, SearchVectorField
 from django.core.files.storage import default_storage
@@ -164,6 +166,9 @@ _SLUG = CONTENT_FIELDS.index("slug")
 
 # An article with fewer headings than this reads fine without a table of contents.
 TOC_MIN_HEADINGS = 3
+# A body rendered ahead of its save: the body and title it was rendered from, render()'s HTML, and
+# what save() reads from that HTML (its first image's address; its headings and reading minutes).
+Prerendered = namedtuple("Prerendered", "body title html first_image_url outline")
 
 
 class Article(models.Model):
@@ -316,6 +321,9 @@ class Article(models.Model):
 
     # The renditions the body's HTML refers to, planned by the last save() and written once it commits.
     body_image_renditions = ()
+    # The body rendered ahead, elsewhere (an import's worker processes): Article.prerender()'s result.
+    # save() uses it only while it is what save() would render; otherwise it renders again.
+    prerendered = None
     # The content as loaded from the table or last saved, to tell a real change from a save; None
     # for an article built another way (new, or a version being restored).
     _loaded_content = None
@@ -357,17 +365,18 @@ class Article(models.Model):
 
         What a save sets off beyond its row (search vector, redirect from the old address, rendition
         files, stale cached pages) is in signals.article_saved, the one place for it."""
-        self.body_html, self.body_image_renditions = renditions.responsive_body_images(
-            render(
-                self.body,
-                title=self.title,
-                image_urls={
-                    written: default_storage.url(name) for written, name in self.local_images.items()
-                },
-            )
-        )
-        self.body_image_url = first_image_url(self.body_html)
-        self.headings, self.reading_minutes = outline(self.body_html)
+        image_urls = {written: default_storage.url(name) for written, name in self.local_images.items()}
+        ahead = self.prerendered
+        if ahead is not None and not image_urls and (ahead.body, ahead.title) == (self.body, self.title):
+            body_html = ahead.html
+        else:
+            body_html, ahead = render(self.body, title=self.title, image_urls=image_urls), None
+        self.body_html, self.body_image_renditions = renditions.responsive_body_images(body_html)
+        if ahead is not None and self.body_html == ahead.html:  # no image of ours given renditions
+            self.body_image_url, (self.headings, self.reading_minutes) = ahead.first_image_url, ahead.outline
+        else:
+            self.body_image_url = first_image_url(self.body_html)
+            self.headings, self.reading_minutes = outline(self.body_html)
         loaded = self._loaded_content
         changed_fields = {"body_html", "body_image_url", "headings", "reading_minutes"}
         if self.updated is None:
@@ -392,6 +401,14 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @staticmethod
+    def prerender(body, title):
+        """The body rendered as save() renders one with no stored images, and what save() reads from
+        it, without the storage reads save() then adds (renditions): pure, for another process to do
+        (articles/import_workers.py)."""
+        html = render(body, title=title)
+        return Prerendered(body, title, html, first_image_url(html), outline(html))
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -1,5 +1,6 @@
 """manage.py import_seeds [PATH ...]: load front-matter Markdown articles (README: "Importing")."""
 
+import argparse
 import json
 import time
 from pathlib import Path
@@ -44,13 +45,20 @@ class Command(BaseCommand):
             "size and time capped). A failed fetch keeps the address and warns.",
         )
         parser.add_argument(
+            "--jobs",
+            type=_positive,
+            metavar="N",
+            help="Processes that parse and render files while this one writes them (1: this one "
+            "alone). Default: one per core for 100 files or more, else 1. Outcomes are the same.",
+        )
+        parser.add_argument(
             "--format",
             choices=["text", "json"],
             default="text",
             help="json: print one JSON document and nothing else on stdout.",
         )
 
-    def handle(self, *args, paths, dry_run, strict, force, fetch_images, format, **options):
+    def handle(self, *args, paths, dry_run, strict, force, fetch_images, jobs, format, **options):
         if missing := [path for path in paths if not path.exists()]:
             raise CommandError(f"No such file or directory: {missing[0]}", returncode=2)
         as_json = format == "json"
@@ -63,6 +71,7 @@ class Command(BaseCommand):
             strict=strict,
             force=force,
             fetch_images=fetch_images,
+            jobs=jobs,
             on_outcome=None if as_json else lambda outcome: self._write_outcome(outcome, dry_run),
             on_progress=self._progress.update,
             keep_outcomes=as_json,
@@ -87,6 +96,16 @@ class Command(BaseCommand):
                 self.stdout.write(f"change {outcome.path} {name}: {old!r} -> {new!r}")
         for warning in outcome.warnings:
             self.stdout.write(self.style.WARNING(f"warning {outcome.path} {warning}"))
+
+
+def _positive(text):
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, found {text!r}")
+    return number
 
 
 class _Progress:

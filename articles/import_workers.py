@@ -1,0 +1,211 @@
+"""The files of an import, read in order and parsed and rendered ahead in worker processes.
+
+`read_ahead()` yields one LoadedFile per path, in the order given, for the importer's one writer
+(SQLite has one writer; PostgreSQL gets one too, so both do the same thing in the same order). The
+main process reads and hashes each file: a file whose hash an article already has is not sent to a
+worker at all (re-importing an unchanged tree stays a read-and-hash loop). Every other file is
+parsed, validated and rendered by a worker; the writer uses the worker's HTML in Article.save() only
+if it still matches what save() would render (Article.prerendered). The writer decides every outcome
+itself, in file order, exactly as with one process: the workers only save it parsing and rendering.
+
+Work in flight is bounded (a few chunks per worker), so memory does not grow with the number of
+files. A worker that dies (a crash in a C extension, out of memory) breaks its pool: the files in
+flight are then retried one at a time in a fresh pool, and the one that kills its worker again
+fails with a line of its own; the others are imported. An exception a worker raises is raised
+here, as it would be with one process.
+
+Workers are started with 'spawn', not 'fork': a forked child would inherit the writer's open
+database connection (a PostgreSQL socket in the middle of a transaction, an SQLite handle) and
+whatever locks other threads held at the fork; its exit could close the parent's session, and
+Python 3.12+ warns that fork with threads (the executor's own) may deadlock. A spawned worker starts
+clean, runs django.setup() and never opens a connection: everything a file's parsing depends on
+(the time zone) is passed with it, so settings overridden in the writer (tests) cannot differ.
+"""
+
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+# Files per task: one round trip to a worker costs about as much as parsing a small file.
+CHUNK_FILES = 8
+# Chunks in flight per worker: enough to keep every worker busy while the writer catches up.
+CHUNKS_PER_WORKER = 4
+# Without --jobs, workers start only for an import of at least this many files: starting them
+# costs about a second, more than parsing a few dozen files.
+MIN_FILES_FOR_WORKERS = 100
+WORKER_DIED = (
+    "a worker process died while parsing this file (it crashed or ran out of memory); "
+    "the file was not imported"
+)
+
+
+@dataclass
+class Prepared:
+    """What a worker made of a file: its Seed, or the SeedError's text; the body's HTML as
+    render(body, title=title) made it, or None (the writer renders it then)."""
+
+    seed: object = None
+    error: str = ""
+    rendered: object = None
+
+
+@dataclass
+class LoadedFile:
+    """A file as the writer gets it: its bytes and import hash (or why it could not be read), and
+    what a worker made of it (None: not sent to one; the writer parses it if it must)."""
+
+    path: Path
+    raw: bytes = b""
+    digest: str = ""
+    read_error: str = ""
+    prepared: Prepared | None = None
+
+
+def default_jobs(file_count):
+    """Every core for a large import, one process for a small one."""
+    return (os.cpu_count() or 1) if file_count >= MIN_FILES_FOR_WORKERS else 1
+
+
+def read_ahead(paths, *, read, known_hashes, jobs, time_zone):
+    """LoadedFile for each of `paths`, in order. `read(path)` -> (bytes, digest), raising SeedError
+    or OSError; `known_hashes`: the digests of articles as imported (those files are not parsed)."""
+    loaded = (_load(path, read) for path in paths)
+    if jobs <= 1:
+        yield from loaded
+        return
+    with _Workers(jobs, time_zone) as workers:
+        yield from workers.prepared(loaded, known_hashes)
+
+
+def _load(path, read):
+    from .seeds import SeedError
+
+    try:
+        raw, digest = read(path)
+    except SeedError as exc:
+        return LoadedFile(path, read_error=str(exc))
+    except OSError as exc:
+        return LoadedFile(path, read_error=f"cannot read the file: {exc.strerror or exc}")
+    return LoadedFile(path, raw, digest)
+
+
+class _Workers:
+    def __init__(self, jobs, time_zone):
+        self.jobs, self.time_zone = jobs, time_zone
+        self.executor = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def _submit(self, tasks):
+        # Started at the first file to parse: re-importing an unchanged tree starts no worker.
+        if self.executor is None:
+            self._start()
+        return self.executor.submit(prepare_files, tasks, self.time_zone)
+
+    def _start(self):
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+        self.executor = ProcessPoolExecutor(
+            self.jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker
+        )
+
+    def prepared(self, loaded, known_hashes):
+        """The LoadedFiles of `loaded`, in order, each with what a worker made of it if it needed
+        parsing. A file is sent to a worker unless its bytes are an article's as imported (and not
+        met before in this run: a second copy of them is parsed, as the writer will want it)."""
+        seen = set()
+        pending = deque()  # [files, a future or its results or None (not sent)], in file order
+        chunk = []
+
+        def send(files):
+            tasks = [(file.path, file.raw, file.digest) for file in files]
+            future = self._submit(tasks) if tasks else None
+            pending.append([files, future])
+
+        for file in loaded:
+            needs_parsing = not file.read_error and (file.digest not in known_hashes or file.digest in seen)
+            seen.add(file.digest)
+            if not needs_parsing:
+                # Ahead of any file still in flight it would overtake: keep the order.
+                if chunk:
+                    send(chunk)
+                    chunk = []
+                pending.append([[file], None])
+            else:
+                chunk.append(file)
+                if len(chunk) == CHUNK_FILES:
+                    send(chunk)
+                    chunk = []
+            while len(pending) > self.jobs * CHUNKS_PER_WORKER:
+                yield from self._done(pending)
+        if chunk:
+            send(chunk)
+        while pending:
+            yield from self._done(pending)
+
+    def _done(self, pending):
+        files, outcome = pending[0]
+        if isinstance(outcome, Future):
+            try:
+                outcome = outcome.result()
+            except BrokenProcessPool:
+                self._recover(pending)
+                files, outcome = pending[0]
+        if outcome is not None:
+            for file, prepared in zip(files, outcome, strict=True):
+                file.prepared = prepared
+        pending.popleft()
+        yield from files
+
+    def _recover(self, pending):
+        """The pool broke: run every file in flight again, one at a time, in a fresh pool; the file
+        that kills its worker again is the one to blame. Each entry's future becomes its results."""
+        self._start()
+        for entry in pending:
+            files, outcome = entry
+            if isinstance(outcome, Future):
+                entry[1] = [self._alone(file) for file in files]
+
+    def _alone(self, file):
+        try:
+            task = [(file.path, file.raw, file.digest)]
+            return self._submit(task).result()[0]
+        except BrokenProcessPool:
+            self._start()
+            return Prepared(error=WORKER_DIED)
+
+
+def _start_worker():
+    import django
+
+    django.setup()
+
+
+def prepare_files(tasks, time_zone):
+    """In a worker: [(path, raw bytes, digest)] -> [Prepared], in order."""
+    # Imported here, not at the top: this module is imported by a worker before django.setup().
+    from .models import Article
+    from .seeds import SeedError, parse_seed
+
+    results = []
+    for path, raw, digest in tasks:
+        try:
+            seed = parse_seed(raw, path=path, digest=digest, time_zone=time_zone)
+        except SeedError as exc:
+            results.append(Prepared(error=str(exc)))
+            continue
+        try:
+            rendered = Article.prerender(seed.body, seed.title)
+        except Exception:  # the writer renders it again, and reports the failure as it would
+            rendered = None
+        results.append(Prepared(seed=seed, rendered=rendered))
+    return results

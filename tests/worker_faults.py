@@ -1,0 +1,13 @@
+"""A worker task that kills its worker process on chosen files, for tests of the import's worker
+pool (articles/import_workers.py). Spawned workers import it by name, so it lives in a module."""
+
+import os
+
+from articles import import_workers
+
+
+def prepare_files_or_die(tasks, time_zone):
+    """What a C extension's crash on a file looks like to the pool: the process is gone at once."""
+    if any("kills-its-worker" in path.name for path, _, _ in tasks):
+        os._exit(70)
+    return import_workers.prepare_files(tasks, time_zone)
