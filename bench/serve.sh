@@ -122,8 +122,8 @@ for _ in 1 2 3; do
 done | tee -a "$work/results.txt"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Medians when there were several rounds, else the one round's numbers.
-awk '/^API_LIST/ { split($2, kind, "="); split($3, c, "="); split($4, r, "=")
-       list_rps[kind[2], c[2], ++list_n[kind[2], c[2]]] = r[2]; list_conns[c[2]] = 1 }
+awk '/^API_LIST/ { split($2, kind, "="); split($3, cc, "="); split($4, r, "=")
+       list_rps[kind[2], cc[2], ++list_n[kind[2], cc[2]]] = r[2]; list_conns[cc[2]] = 1 }
      /^COST/ { split($2, name, "="); split($4, us, "="); if (name[2] == "gunicorn") us_gunicorn[++ng] = us[2]
        else if (name[2] == "stock") us_stock[++ns] = us[2]
        else if (name[2] == "api_list_cached") us_api_cached[++nac] = us[2]; else us_api_uncached[++nau] = us[2] }
@@ -143,9 +143,9 @@ awk '/^API_LIST/ { split($2, kind, "="); split($3, c, "="); split($4, r, "=")
              split("", cached); split("", uncached)
              for (i = 1; i <= list_n["cached", c]; i++) cached[i] = list_rps["cached", c, i]
              for (i = 1; i <= list_n["uncached", c]; i++) uncached[i] = list_rps["uncached", c, i]
-             m = asort(cached); asort(uncached)
+             k = asort(cached); asort(uncached); mid = int((k + 1) / 2)
              printf "c=%s API list of 15 with author and tags, wrk median of %d: cached %s rps, uncached %s rps: uncached/cached = %.2f (target >= 0.3)\n",
-               c, m, cached[int((m + 1) / 2)], uncached[int((m + 1) / 2)], uncached[int((m + 1) / 2)] / cached[int((m + 1) / 2)]
+               c, k, cached[mid], uncached[mid], uncached[mid] / cached[mid]
            }
            n = asort(us_api_cached); asort(us_api_uncached)
            if (n) printf "in process (median of %d): API list of 15 with author and tags cached %s us, uncached %s us a request: uncached/cached throughput = %.2f (target >= 0.3)\n",
