@@ -190,19 +190,17 @@ def _add_pages(shown, keys, paths, site, *, reordered, relinked):
     for tag in shown["tags"]:
         keys.add(surrogate_keys.tag(tag["pk"]))
         paths.update(_list_paths(site, "tag", tag["slug"]))
-    linked = [
-        *((shown["previous"], shown["next"]) if reordered else ()),
-        *(shown.get("translations", ()) if relinked else ()),
-    ]
-    for other in linked:
+    neighbours = (shown["previous"], shown["next"]) if reordered else ()
+    translations = shown.get("translations", ()) if relinked else ()
+    for other in (*neighbours, *translations):
         if other:
             keys.add(surrogate_keys.article(other["pk"]))
             paths.add(site.of("articles:detail", other["slug"]))
-    if relinked:
+    for other in translations:
         # Their sitemap documents list this article as their alternate.
-        for other in shown.get("translations", ()):
-            keys.add(surrogate_keys.sitemap_section(sitemaps.section_of(other["pk"])))
-            paths.add(site.sitemap_section(sitemaps.section_of(other["pk"])))
+        section = sitemaps.section_of(other["pk"])
+        keys.add(surrogate_keys.sitemap_section(section))
+        paths.add(site.sitemap_section(section))
 
 
 def _add_api_resources(before, after, keys, paths, site):
