@@ -110,11 +110,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Fail fast when the database is away (a friendly 500, not a hang), and reuse connections
-    # only after checking them, so the site recovers by itself when the database returns.
+    # Fail fast when the database is away (a friendly 500, not a hang).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Reuse connections, only after checking them, so the site recovers by itself when PostgreSQL
+# returns. On SQLite too: opening the file and running init_command on every request was a fifth of
+# an uncached API list's time.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # How many pages the page cache keeps on a file or local-memory cache before it culls some (Django's
 # default, 300, is a fraction of a real site). Redis is sized by its own maxmemory (README: "Serving").
@@ -127,6 +129,8 @@ PAGE_CACHE_MAX_ENTRIES = env.int("PAGE_CACHE_MAX_ENTRIES", default=100_000)
 PAGE_STATE_MAX_ENTRIES = env.int("PAGE_STATE_MAX_ENTRIES", default=1_000_000)
 # The alias of the cache that holds the page cache's state apart from the pages (articles/page_cache/).
 PAGE_STATE_CACHE = "page_state"
+# The alias of the cache that counts Content API requests for its throttle (cache_settings()).
+THROTTLE_CACHE = "throttle"
 FILE_CACHE = "django.core.cache.backends.filebased.FileBasedCache"
 
 
@@ -143,6 +147,13 @@ def cache_settings(
     stays with the pages there, read with the page in one round trip, and keeps no expiry, so
     volatile-* eviction policies never choose it. Other backends (memcached, a database table) keep
     the state with the pages too.
+
+    THROTTLE_CACHE holds the Content API's rate counters (django-ratelimit). On Redis and the other
+    shared backends it is the pages' cache: one atomic count for every worker. With a file cache it is
+    each process's memory: a file write per API request cost more than the cached answer itself,
+    counted as a page write towards the cull, and Django's file cache cannot count atomically across
+    processes anyway; so each worker counts its own requests, and a client may get up to
+    WEB_CONCURRENCY times the rate on a one-machine deployment.
     """
     pages = environ.Env.cache_url_config(url)
     pages["KEY_PREFIX"] = key_prefix
@@ -152,7 +163,7 @@ def cache_settings(
         pages.setdefault("OPTIONS", {}).update(
             {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}
         )
-        return {"default": pages}
+        return {"default": pages, THROTTLE_CACHE: pages}
     pages.setdefault("OPTIONS", {})["MAX_ENTRIES"] = max_pages
     if backend == FILE_CACHE:
         pages["BACKEND"] = "articles.page_cache.file_cache.PageFileCache"
@@ -162,9 +173,10 @@ def cache_settings(
     elif backend == "django.core.cache.backends.locmem.LocMemCache":
         state_location = f"{pages['LOCATION']}{PAGE_STATE_CACHE}"
     else:
-        return {"default": pages}
+        return {"default": pages, THROTTLE_CACHE: pages}
     state = {**pages, "LOCATION": state_location, "OPTIONS": {**pages["OPTIONS"], "MAX_ENTRIES": max_state}}
-    return {"default": pages, PAGE_STATE_CACHE: state}
+    throttle = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": THROTTLE_CACHE}
+    return {"default": pages, PAGE_STATE_CACHE: state, THROTTLE_CACHE: throttle}
 
 
 # CACHE_URL: local memory by default (runserver, unit tests); `make serve` sets a file cache that
@@ -374,14 +386,15 @@ PUBLISHING_STALL_SECONDS = env.int("PUBLISHING_STALL_SECONDS", default=300)
 CONTENT_API_KEY_REQUIRED = env.bool("CONTENT_API_KEY_REQUIRED", default=False)
 CONTENT_API_RATE_PER_KEY = env.str("CONTENT_API_RATE_PER_KEY", default="1200/m")
 CONTENT_API_RATE_PER_IP = env.str("CONTENT_API_RATE_PER_IP", default="300/m")
-# The counters live in the default cache (Redis in production: atomic and shared by all workers).
-# Should it be away, requests are let through, as pages are served uncached then, not refused.
+# The counters live in THROTTLE_CACHE (Redis in production: atomic and shared by all workers; with a
+# file cache, each worker's memory: cache_settings()). Should it be away, requests are let through,
+# as pages are served uncached then, not refused.
+RATELIMIT_USE_CACHE = THROTTLE_CACHE
 RATELIMIT_FAIL_OPEN = True
 # Behind a proxy (Varnish, a load balancer), the header it writes the client's address in, e.g.
 # X-Forwarded-For: its last address is taken, the one our proxy added (a client can put any address
 # in front of it). Empty: the connection's address (REMOTE_ADDR).
 CONTENT_API_CLIENT_ADDRESS_HEADER = env.str("CONTENT_API_CLIENT_ADDRESS_HEADER", default="")
-RATELIMIT_IP_META_KEY = "content_api.access.client_address"
 # Cross-origin reads of the API from these origins ("https://app.example.com"), with
 # django-cors-headers; nothing outside /api/ gets CORS headers.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])

@@ -16,6 +16,7 @@ and each process asks at most once a minute per key."""
 import ipaddress
 import time
 
+from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -28,8 +29,11 @@ from django_ratelimit.core import get_usage
 from .models import KEY_LENGTH, KEY_MARK, ApiKey, digest
 
 API_PREFIX = "/api/"
+# Where ApiGate leaves its verdict (None: allowed, else the refusal) for ApiAccessMiddleware.
+VERDICT_ENVIRON_KEY = "content_api.access.verdict"
 KEY_PARAMETER = "key"
 KEY_HEADER = "X-Api-Key"
+KEY_HEADER_META = "HTTP_X_API_KEY"
 AUTHORIZATION_SCHEME = "Key"
 # How long a key's record is kept: it is dropped on every change, so this only bounds a missed drop
 # (the cache away at the moment of a revoke).
@@ -38,6 +42,8 @@ RECORD_SECONDS = 300
 LAST_USED_EVERY_SECONDS = 60
 # A record for a key that does not exist (0 is no primary key).
 UNKNOWN = 0
+# The IPv6 addresses counted as one client (django-ratelimit's RATELIMIT_IPV6_MASK default).
+IPV6_CLIENT_PREFIX = 64
 # {key pk: when this process last had last_used written or found written (time.monotonic())}.
 _noted = {}
 
@@ -52,8 +58,34 @@ class ApiAccessMiddleware:
         # CORS preflights never get here: CorsMiddleware, above, answers them.
         if not request.path_info.startswith(API_PREFIX):
             return self.get_response(request)
-        refused = check(request)
+        if VERDICT_ENVIRON_KEY in request.META:
+            # ApiGate checked (and counted) this request before Django's handler: its verdict.
+            refused = request.META.pop(VERDICT_ENVIRON_KEY)
+            _drop_query_key(request)
+        else:
+            refused = check(request)
         return refused or self.get_response(request)
+
+
+class ApiGate:
+    """What the API's middleware do, for serve_hits_first (articles/page_cache/serving.py), which
+    answers page-cache hits before Django's handler: the key and throttle check before a hit may be
+    answered, and CorsMiddleware's headers on it (it sits above the page cache, so a stored answer
+    has none of its own). A refused request is left to Django with the verdict, so that its answer
+    has every middleware's headers and the throttle counts it once."""
+
+    prefix = API_PREFIX
+
+    def __init__(self):
+        self._cors = CorsMiddleware(lambda request: None)
+
+    def admit(self, request, environ):
+        refused = check(request)
+        environ[VERDICT_ENVIRON_KEY] = refused
+        return refused is None
+
+    def finish(self, request, response):
+        self._cors.add_response_headers(request, response)
 
 
 def check(request):
@@ -83,14 +115,17 @@ def check(request):
 
 
 def keys_sent(request):
-    """{where it came from: the key} for each place a key was sent."""
+    """{where it came from: the key} for each place a key was sent. From the environ itself:
+    request.headers and request.GET are built from all of it, which costs a cached answer more
+    than its lookup."""
     sent = {}
-    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    meta = request.META
+    scheme, _, credentials = meta.get("HTTP_AUTHORIZATION", "").partition(" ")
     if scheme.lower() == AUTHORIZATION_SCHEME.lower() and credentials.strip():
         sent["Authorization"] = credentials.strip()
-    if request.headers.get(KEY_HEADER, "").strip():
-        sent[KEY_HEADER] = request.headers[KEY_HEADER].strip()
-    if request.GET.get(KEY_PARAMETER):
+    if meta.get(KEY_HEADER_META, "").strip():
+        sent[KEY_HEADER] = meta[KEY_HEADER_META].strip()
+    if KEY_PARAMETER in meta.get("QUERY_STRING", "") and request.GET.get(KEY_PARAMETER):
         sent[KEY_PARAMETER] = request.GET[KEY_PARAMETER]
     return sent
 
@@ -140,7 +175,7 @@ def throttle(request, pk):
         usage = get_usage(
             request,
             group="content-api-ip",
-            key="ip",
+            key=_client_key,
             rate=settings.CONTENT_API_RATE_PER_IP or None,
             increment=True,
         )
@@ -166,9 +201,9 @@ def throttle(request, pk):
 
 
 def client_address(request):
-    """The address a request without a key is counted against (django-ratelimit's
-    RATELIMIT_IP_META_KEY): the last one in CONTENT_API_CLIENT_ADDRESS_HEADER, the one our own proxy
-    wrote, when it is set and valid, else the connection's."""
+    """The address a request without a key is counted against: the last one in
+    CONTENT_API_CLIENT_ADDRESS_HEADER, the one our own proxy wrote, when it is set and valid, else the
+    connection's."""
     header = settings.CONTENT_API_CLIENT_ADDRESS_HEADER
     if header:
         last = request.headers.get(header, "").rpartition(",")[2].strip()
@@ -178,6 +213,17 @@ def client_address(request):
             pass
     # A WSGI server on a Unix socket, or a test client, may send no address: one shared count then.
     return request.META.get("REMOTE_ADDR") or "0.0.0.0"
+
+
+def _client_key(group, request):
+    """Who a request without a key is counted as, by django-ratelimit's rule for its "ip" key: an
+    IPv4 address, or the /64 network of an IPv6 one (a client usually has a whole /64). Its own "ip"
+    key does the same through a setting looked up and an ip_network() built on every request, a
+    fifth of what a cached API answer cost."""
+    address = client_address(request)
+    if ":" not in address:
+        return address
+    return str(ipaddress.ip_network(f"{address}/{IPV6_CLIENT_PREFIX}", strict=False).network_address)
 
 
 def error(status, kind, message, parameter):

@@ -10,7 +10,7 @@ that they conform)."""
 
 import math
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from ninja import NinjaAPI, Query
@@ -19,7 +19,7 @@ from ninja.errors import ValidationError
 from articles import surrogate_keys
 from articles.models import Article, Author, Tag
 
-from . import filters, parameters, representations, schemas
+from . import filters, parameters, representations, rows, schemas
 from .errors import ParameterError, error_body
 
 api = NinjaAPI(
@@ -95,20 +95,6 @@ def _pagination(request, page, limit, total):
     }
 
 
-def _articles(shape):
-    """Public articles with just the columns, author and tags that `shape` shows."""
-    columns = {column for name in (*shape.fields, *shape.formats) for column in representations.COLUMNS[name]}
-    articles = Article.objects.published()
-    if "author" in shape.fields and "author" in shape.include:
-        articles = articles.select_related("author")
-        columns.update(f"author__{name}" for name in ("slug", "name", "url"))
-    else:
-        columns.discard("author")
-    if "tags" in shape.fields and "tags" in shape.include:
-        articles = articles.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name", "pk")))
-    return articles.only(*columns)
-
-
 @api.get("/articles/", response={200: schemas.Articles, **ERRORS}, summary="List public articles")
 def list_articles(
     request,
@@ -131,7 +117,7 @@ def list_articles(
     # No body unless asked for (formats=html, ...): a list is for an index, and 15 bodies were most of
     # its bytes and of its time (the page cache compresses what it stores).
     shape = parameters.article_shape(fields, formats, include, default_formats=())
-    articles = _articles(shape)
+    articles = Article.objects.published()
     if filter is not None:
         articles = articles.filter(filters.parse(filter))
     articles = articles.order_by(
@@ -140,9 +126,9 @@ def list_articles(
     surrogate_keys.add(request, surrogate_keys.API_ARTICLES)
     total = articles.count()
     start = (page - 1) * limit
-    rows = articles[start : start + limit] if start < total else []
+    page_rows = rows.fetch(articles[start : start + limit], shape) if start < total else []
     site = representations.Site(request)
-    shown = [representations.article(row, site=site, **shape.__dict__) for row in rows]
+    shown = [representations.article(row, site=site, **shape.__dict__) for row in page_rows]
     return _json({"articles": shown, "meta": _pagination(request, page, limit, total)})
 
 
@@ -155,9 +141,10 @@ def read_article(
     formats: str | None = Query(None, description=FORMATS_HELP, pattern=FORMATS_PATTERN),
 ):
     shape = parameters.article_shape(fields, formats, include)
-    row = _articles(shape).filter(slug=slug).first()
-    if row is None:
+    found = rows.fetch(Article.objects.published().filter(slug=slug)[:1], shape)
+    if not found:
         return _not_found("article", slug)
+    row = found[0]
     surrogate_keys.add(request, surrogate_keys.api_article(row.pk))
     site = representations.Site(request)
     return _json({"articles": [representations.article(row, site=site, **shape.__dict__)]})
@@ -215,7 +202,9 @@ NAMED_ORDER_HELP = "e.g. 'name asc' (default) or 'slug desc'; fields: name, slug
 def list_authors(
     request,
     fields: str | None = Query(
-        None, description="Comma-separated: " + ", ".join(representations.AUTHOR_FIELDS)
+        None,
+        description="Comma-separated: " + ", ".join(representations.AUTHOR_FIELDS),
+        pattern=parameters.names_pattern(representations.AUTHOR_FIELDS),
     ),
     limit: int = Query(parameters.DEFAULT_LIMIT, ge=1, le=parameters.MAX_LIMIT),
     page: int = Query(1, ge=1),
@@ -232,7 +221,9 @@ def read_author(
     request,
     slug: str,
     fields: str | None = Query(
-        None, description="Comma-separated: " + ", ".join(representations.AUTHOR_FIELDS)
+        None,
+        description="Comma-separated: " + ", ".join(representations.AUTHOR_FIELDS),
+        pattern=parameters.names_pattern(representations.AUTHOR_FIELDS),
     ),
 ):
     return _read_named(

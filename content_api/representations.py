@@ -60,7 +60,7 @@ class Site:
 
 
 def article(row, *, site, fields, formats, include):
-    """`row` (an Article from the endpoint's queryset) as the API shows it."""
+    """`row` (content_api/rows.py: an article's columns, author and tags) as the API shows it."""
     shown = {}
     for name in fields:
         if name in ("author", "tags") and name not in include:
@@ -74,7 +74,8 @@ def article(row, *, site, fields, formats, include):
 def _image(row, site):
     """The lead image: its URL and size, and for an uploaded one its renditions (narrower copies) by
     width, as WebP and in its own format. None when the article has none."""
-    url = row.lead_image_url
+    # Article.lead_image_url's rule, on a row: the uploaded image, else the remote one, else the body's.
+    url = default_storage.url(row.image) if row.image else row.image_url or row.body_image_url
     if not url:
         return None
     image = {"url": site.url(url), "alt": row.image_alt, "width": None, "height": None, "renditions": []}
@@ -114,7 +115,7 @@ _ARTICLE_VALUES = {
     "image": _image,
     "front_matter": lambda row, site: row.front_matter_raw or None,
     "author": lambda row, site: row.author and author(row.author, site=site, fields=AUTHOR_FIELDS[:-1]),
-    "tags": lambda row, site: [tag(found, site=site, fields=TAG_FIELDS[:-1]) for found in row.tags.all()],
+    "tags": lambda row, site: [tag(found, site=site, fields=TAG_FIELDS[:-1]) for found in row.tags],
 }
 _FORMAT_VALUES = {
     "html": lambda row: row.body_html,

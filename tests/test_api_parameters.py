@@ -58,6 +58,22 @@ def test_formats_fields_and_include_shape_an_article(client, db):
     assert [found["slug"] for found in included["tags"]] == ["python"]
 
 
+def test_included_tags_come_by_name_and_an_article_without_author_says_so(client, db):
+    tag(make_article(slug="a", author=make_author(name="Ann", slug="ann")), "Zope", "Ansible", "Mypy")
+    bash = tag(make_article(slug="b", body="B."), "Bash").tags.get()
+    shape = "include=author,tags&fields=slug,author,tags"
+    for url in (f"/api/v1/articles/a/?{shape}", f"/api/v1/articles/?{shape}&order=slug%20asc"):
+        shown = _get(client, url)["articles"][0]
+        assert [found["name"] for found in shown["tags"]] == ["Ansible", "Mypy", "Zope"]
+        assert shown["author"]["name"] == "Ann"
+    assert _get(client, f"/api/v1/articles/b/?{shape}&formats=markdown")["articles"][0] == {
+        "markdown": "B.",
+        "slug": "b",
+        "author": None,
+        "tags": [{"id": bash.pk, "slug": "bash", "name": "Bash", "url": "http://testserver/blog/tag/bash"}],
+    }
+
+
 def test_urls_are_absolute_and_times_carry_their_offset(client, db, settings):
     settings.TIME_ZONE = "Europe/Lisbon"
     moment = timezone.make_aware(datetime(2024, 7, 1, 12, 0), timezone.get_fixed_timezone(0))

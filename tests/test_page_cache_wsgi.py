@@ -119,15 +119,42 @@ def test_a_miss_is_looked_up_once(db, monkeypatch):
     assert lookups == ["/blog/a", "/blog/a"]
 
 
-@pytest.mark.urls("tests.api_access_urls")
-def test_api_requests_always_reach_django_for_their_key_and_throttle(db, django_requests, settings):
+def _api_key():
     from content_api.models import ApiKey
 
-    settings.CONTENT_API_KEY_REQUIRED = True
     api_key = ApiKey(name="App")
     secret = api_key.set_new_key()
     api_key.save()
-    assert _get("/api/cached/", f"key={secret}")[0] == 200
-    assert _get("/api/cached/", f"key={secret}")[0] == 200  # stored now
+    return api_key, secret
+
+
+@pytest.mark.urls("tests.api_access_urls")
+def test_api_hits_are_answered_before_django_once_their_key_is_checked(db, django_requests, settings):
+    settings.CONTENT_API_KEY_REQUIRED = True
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example"]
+    api_key, secret = _api_key()
+    origin = {"Origin": "https://app.example"}
+    rendered = _get("/api/cached/", f"key={secret}", **origin)
+    hit = _get("/api/cached/", f"key={secret}", **origin)
+    assert django_requests == ["/api/cached/"], "the hit went through Django's handler"
+    assert hit == rendered and hit[0] == 200
+    # CorsMiddleware sits above the page cache: the early answer adds its headers as it would.
+    headers = {name.lower(): value for name, value in hit[1].items()}
+    assert headers["access-control-allow-origin"] == "https://app.example"
+    assert "origin" in headers["vary"].lower()
+    # Refused requests are Django's to answer, cached answer or not.
     assert _get("/api/cached/")[0] == 401
+    api_key.revoked = True
+    api_key.save()
+    assert _get("/api/cached/", f"key={secret}")[0] == 401
     assert django_requests == ["/api/cached/"] * 3
+
+
+# Hourly rates: a window ending between two of the test's requests would reset its count.
+@pytest.mark.urls("tests.api_access_urls")
+@pytest.mark.parametrize("with_key", [False, True])
+def test_an_api_request_is_counted_once_whoever_answers_it(db, settings, with_key):
+    settings.CONTENT_API_RATE_PER_IP = settings.CONTENT_API_RATE_PER_KEY = "3/h"
+    query = f"key={_api_key()[1]}" if with_key else ""
+    # A miss (Django answers), two hits (answered early), then the fourth request is over the rate.
+    assert [_get("/api/cached/", query)[0] for _ in range(4)] == [200, 200, 200, 429]

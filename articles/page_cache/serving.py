@@ -60,17 +60,20 @@ def _answerable(request):
     )
 
 
-def serve_hits_first(application):
+def serve_hits_first(application, *, gates=()):
     """Django's WSGI application, with page-cache hits answered before it: without its handler,
     signals and response machinery, which cost more than the lookup itself (cms/wsgi.py). Exactly
     the answer CachedPageMiddleware gives; conditional requests, misses and anything else the cache
-    does not answer go to Django, which answers them as it would have anyway."""
+    does not answer go to Django, which answers them as it would have anyway.
+
+    `gates` stand for the middleware above CachedPageMiddleware that some paths need (the Content
+    API's keys, throttle and CORS: content_api.access.ApiGate). Each has a `prefix`, `admit(request,
+    environ)`, which says whether the cache may answer and leaves its verdict in the environ for its
+    middleware (so a request is checked and counted once), and `finish(request, response)`, which adds
+    that middleware's headers to a hit."""
 
     def serve(environ, start_response):
-        # The Content API's keys and throttling (content_api/access.py) run before any answer.
-        if environ.get("PATH_INFO", "").startswith("/api/"):
-            return application(environ, start_response)
-        response = _hit_before_django(environ)
+        response = _hit_before_django(environ, gates)
         if response is None:
             return application(environ, start_response)
         start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
@@ -79,7 +82,7 @@ def serve_hits_first(application):
     return serve
 
 
-def _hit_before_django(environ):
+def _hit_before_django(environ, gates):
     if (
         environ.get("REQUEST_METHOD") != "GET"
         or "HTTP_IF_NONE_MATCH" in environ
@@ -92,12 +95,17 @@ def _hit_before_django(environ):
         request = WSGIRequest(environ.copy())
         if not _answerable(request):
             return None
+        gate = next((gate for gate in gates if request.path_info.startswith(gate.prefix)), None)
+        if gate is not None and not gate.admit(request, environ):
+            return None
         lookup = pages.lookup(request)
     except Exception:
         # A Host not allowed, say: Django meets the same error again and answers it (a 400, a 500
         # page, logged) as it does for every request.
         return None
     environ[LOOKUP_ENVIRON_KEY] = lookup
+    if lookup.response is not None and gate is not None:
+        gate.finish(request, lookup.response)
     return lookup.response
 
 
