@@ -52,13 +52,18 @@ class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
 
 
-class ArticleQuerySet(models.QuerySet):
+class PublicationQuerySet(models.QuerySet):
+    """Rows with an article's status, published and expires: articles, and their tag links, which
+    carry copies of the three (articles/tag_links.py)."""
+
     def published(self):
         """What readers may see: status published, a publication time that has passed, and no expiry
         time that has passed. Scheduling and expiry need no cron: they are read at query time."""
         now = timezone.now()
         return self.filter(status=Status.PUBLISHED, published__lte=now).exclude(expires__lte=now)
 
+
+class ArticleQuerySet(PublicationQuerySet):
     def scheduled(self):
         """Published articles whose publication time is still ahead: they go live by themselves."""
         return self.filter(status=Status.PUBLISHED, published__gt=timezone.now())
@@ -516,3 +521,4 @@ class Article(models.Model):
 
 # Kept beside the articles, in a module of its own (one concept): editors' autosaved forms.
 from .autosaves import Autosave  # noqa: E402, F401
+from .tag_links import TagLink  # noqa: E402, F401

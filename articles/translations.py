@@ -148,13 +148,14 @@ def requested_language(request):
     return normalized(code)
 
 
-def in_language(articles, code):
-    """`articles` in language `code` ("" for all): an article with no locale is in the site's."""
+def in_language(articles, code, via=""):
+    """`articles` in language `code` ("" for all): an article with no locale is in the site's.
+    `via` is the path to the article from the rows filtered ("article__" from a tag's links)."""
     if not code:
         return articles
-    matches = Q(locale__iexact=code)
+    matches = Q(**{f"{via}locale__iexact": code})
     if code.lower() == site_language().lower():
-        matches |= Q(locale="")
+        matches |= Q(**{f"{via}locale": ""})
     return articles.filter(matches)
 
 
@@ -168,8 +169,8 @@ def narrowed_to(code):
         _narrowed.reset(token)
 
 
-def in_narrowed_language(articles):
-    return in_language(articles, _narrowed.get())
+def in_narrowed_language(articles, via=""):
+    return in_language(articles, _narrowed.get(), via)
 
 
 def narrowed_language():

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from . import pagination, surrogate_keys
 from .models import Article, Author, Tag
+from .tag_links import TagLink
 from .translations import (
     LANGUAGE_PARAMETER,
     default_version,
@@ -31,19 +32,26 @@ def _list_page(request, articles, context, *, empty_is_404=False):
     Lists need no body: excerpts, titles and the lead image only. Pages are found by key
     (articles/pagination.py), never counted: two queries, plus whatever the caller fetched (the
     author or the tag), however many articles there are. An old numbered address, ?page=N,
-    redirects to the keyed address of the same page."""
+    redirects to the keyed address of the same page.
+
+    `articles` may be TagLink rows instead (a tag's public links, in the same order): the page is
+    then their articles."""
+    via = "article__" if articles.model is TagLink else ""
+    tie = "article_id" if via else "pk"
     language = requested_language(request)
-    articles = in_language(articles, language)
-    articles = articles.select_related("author").defer("body", "body_html", "extra", "headings")
+    articles = in_language(articles, language, via)
+    articles = articles.select_related(f"{via}author").defer(
+        *(f"{via}{field}" for field in ("body", "body_html", "extra", "headings"))
+    )
     number = _page_number(request)
     if number > 1:
-        key = pagination.key_at(articles, (number - 1) * ARTICLES_PER_PAGE - 1, ARTICLES_PER_PAGE)
+        key = pagination.key_at(articles, (number - 1) * ARTICLES_PER_PAGE - 1, ARTICLES_PER_PAGE, tie)
         return redirect(request.path + _before_url(request, key) if key else request.path)
     before = request.GET.get("before")
     page = pagination.page_before(
-        articles, pagination.Key.parse(before) if before else None, ARTICLES_PER_PAGE
+        articles, pagination.Key.parse(before) if before else None, ARTICLES_PER_PAGE, tie
     )
-    if not page.articles and (before or empty_is_404):
+    if not page.rows and (before or empty_is_404):
         # An author or tag with no public article has no public page (their drafts stay unseen),
         # and there is nothing older than the oldest article.
         raise Http404("Nothing published here.")
@@ -56,7 +64,7 @@ def _list_page(request, articles, context, *, empty_is_404=False):
             request,
             "articles/article_list.html",
             {
-                "articles": page.articles,
+                "articles": [row.article for row in page.rows] if via else page.rows,
                 "is_first_page": not before,
                 "language": language,
                 **neighbours,
@@ -158,7 +166,7 @@ def tag_articles(request, slug):
     surrogate_keys.add(request, surrogate_keys.tag(tag.pk))
     return _list_page(
         request,
-        tag.articles.published(),
+        TagLink.objects.filter(tag=tag).published(),  # one seek of its links, however rare the tag
         {
             "heading": gettext("Articles tagged “%(name)s”") % {"name": tag.name},
             "tag": tag,

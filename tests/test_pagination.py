@@ -98,7 +98,7 @@ def test_search_keeps_numbered_pages(client, articles):
 SEEK_INDEXES = {
     "/blog/": "article_public_order_idx",
     "/blog/author/busy": "article_author_list_idx",
-    "/blog/tag/busy": "article_public_order_idx",  # in the list's order, each probed in the tag links
+    "/blog/tag/busy": "article_tag_public_order_idx",  # the tag's links, with their articles' copies
 }
 
 
@@ -114,7 +114,7 @@ def test_a_deep_page_seeks_by_index_without_counting_or_sorting(client, articles
     page_query = next(sql for sql in statements if '"articles_article"."excerpt"' in sql)
     page_plan = plan(page_query)
     seek_indexes = {SEEK_INDEXES[list_url]}
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and list_url != "/blog/tag/busy":
         # Its planner may walk the list's order for a few test rows and filter by author: a seek in
         # order all the same (the sorts and scans are refused below); SQLite's choice is pinned.
         seek_indexes.add("article_public_order_idx")
