@@ -162,6 +162,7 @@ def import_paths(
         known_hashes=batch.identities.by_hash,
         jobs=default_jobs(len(files)) if jobs is None else jobs,
         time_zone=settings.TIME_ZONE,
+        file_timeout=settings.IMPORT_FILE_TIMEOUT or None,
     )
     try:
         for _ in range(0, max(len(files), 1), size or 1):
