@@ -178,6 +178,7 @@ def import_paths(
                         on_progress(sum(report.counts.values()), len(files))
                 batch.write_tag_links()
                 batch.write_history()
+                batch.write_search_vectors()
                 if dry_run or (strict and report.count("failed")):
                     transaction.set_rollback(True)
     finally:
@@ -209,6 +210,8 @@ class _Batch:
         self.history = {"created": [], "updated": []}
         # The tag links of the articles this batch created, written in one INSERT at its end.
         self.tag_links, self.new_tag_links = [], []
+        # The articles whose search text this batch changed: their vectors in one UPDATE at its end.
+        self.stale_search_vectors = []
 
     def write_history(self):
         """One version per article this batch created or changed, so an import is in the article's
@@ -222,6 +225,13 @@ class _Batch:
                     default_date=self.now,
                 )
             articles.clear()
+
+    def write_search_vectors(self):
+        """The search vectors of the articles this batch wrote, in one UPDATE (PostgreSQL; none on
+        SQLite), inside the batch's transaction like the rows themselves."""
+        if self.stale_search_vectors:
+            Article.objects.filter(pk__in=self.stale_search_vectors).refresh_search_vector()
+        self.stale_search_vectors = []
 
     def write_tag_links(self):
         """The new articles' tag links, before the batch's events read them (outbox.batch)."""
@@ -275,6 +285,8 @@ class _Batch:
             self.identities.remember_article(article)
             if getattr(article, "skip_history_when_saving", False):
                 self.history[outcome.action].append(article)
+            if getattr(article, "search_vector_stale", False):
+                self.stale_search_vectors.append(article.pk)
         self.authors.update(self.new_authors)
         self.tags.update(self.new_tags)
         self.tag_links.extend(self.new_tag_links)
@@ -339,6 +351,7 @@ class _Batch:
         # The version this import makes is written with the batch's others (write_history), in one
         # INSERT, and only for files whose savepoint held.
         article.skip_history_when_saving = True
+        article.defer_search_vector = True  # write_search_vectors, also for files whose savepoint held
         article.prerendered = rendered
         article.save()
         article.prerendered = None
