@@ -158,6 +158,9 @@ class _Workers:
         """The LoadedFiles of `loaded`, in order, each with what a worker made of it if it needed
         parsing. A file is sent to a worker unless its bytes are an article's as imported (and not
         met before in this run: a second copy of them is parsed, as the writer will want it)."""
+        # Only digests an article had when met: a file whose digest no article has is parsed anyway,
+        # and a later copy the writer gets unparsed it parses itself, with the same outcome. So the
+        # set stays empty in an import into an empty database (memory flat with N, issue 11).
         seen = set()
         pending = deque()  # [files, a future or its results or None (not sent)], in file order
         chunk = []
@@ -169,7 +172,8 @@ class _Workers:
 
         for file in loaded:
             needs_parsing = not file.read_error and (file.digest not in known_hashes or file.digest in seen)
-            seen.add(file.digest)
+            if not needs_parsing:
+                seen.add(file.digest)
             if not needs_parsing:
                 # Ahead of any file still in flight it would overtake: keep the order.
                 if chunk:

@@ -203,7 +203,6 @@ class _Batch:
         self.claimed = {}
         self.languages_claimed = {}  # (translation key, language) -> the file that has it
         self.identities = ArticleIdentities.load()
-        self.seen = set()  # import hashes met in this run: a second byte-identical file is no "unchanged"
         # Authors and tags by slug, filled only from files that committed their savepoint (a rolled
         # back file's rows must not be reused).
         self.authors, self.tags = {}, {}
@@ -245,13 +244,14 @@ class _Batch:
         if file.read_error:
             return FileOutcome(path, "failed", detail=file.read_error)
         known = self.identities.by_hash.get(file.digest)
-        if known is not None and file.digest not in self.seen:
+        if known is not None and not known.met:
             # Bytes we imported before: unchanged, without parsing or rendering, so re-importing a
-            # large unchanged tree costs little more than reading it.
-            self.seen.add(file.digest)
+            # large unchanged tree costs little more than reading it. A flag on the article, not a
+            # set of every digest met, so that memory does not grow with the files of the run: only
+            # a digest some article has can make a file "unchanged".
+            known.met = True
             self.claimed.setdefault(known.slug, str(path))
             return FileOutcome(path, "unchanged", slug=known.slug)
-        self.seen.add(file.digest)
         prepared = file.prepared
         if prepared is None:
             try:
