@@ -174,7 +174,6 @@ class _Workers:
             needs_parsing = not file.read_error and (file.digest not in known_hashes or file.digest in seen)
             if not needs_parsing:
                 seen.add(file.digest)
-            if not needs_parsing:
                 # Ahead of any file still in flight it would overtake: keep the order.
                 if chunk:
                     send(chunk)
