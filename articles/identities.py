@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from .seeds import SeedError
 
 
-@dataclass
+# Slots: one of these stays in memory for every article of the database and of the run, and a
+# per-instance __dict__ would more than double its size (issue 11: memory flat with N).
+@dataclass(slots=True)
 class _Known:
     pk: int
     slug: str
@@ -19,6 +21,9 @@ class _Known:
     source_id: str
     uuid: object
     import_hash: str
+    # Whether a file of this run had this article's bytes (it wrote them, or found them unchanged):
+    # a second byte-identical file is then not "unchanged" but a second claim on the slug.
+    met: bool = False
 
 
 class ArticleIdentities:
@@ -55,9 +60,16 @@ class ArticleIdentities:
             self.by_hash[known.import_hash] = known
 
     def remember_article(self, article):
+        """Record an article a file of this run wrote (or found unchanged in other bytes)."""
         self.remember(
             _Known(
-                article.pk, article.slug, article.source, article.source_id, article.uuid, article.import_hash
+                article.pk,
+                article.slug,
+                article.source,
+                article.source_id,
+                article.uuid,
+                article.import_hash,
+                met=True,
             )
         )
 

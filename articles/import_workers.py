@@ -9,10 +9,14 @@ if it still matches what save() would render (Article.prerendered). The writer d
 itself, in file order, exactly as with one process: the workers only save it parsing and rendering.
 
 Work in flight is bounded (a few chunks per worker), so memory does not grow with the number of
-files. A worker that dies (a crash in a C extension, out of memory) breaks its pool: the files in
-flight are then retried one at a time in a fresh pool, and the one that kills its worker again
-fails with a line of its own; the others are imported. An exception a worker raises is raised
-here, as it would be with one process.
+files. A worker that dies (a crash in a C extension, out of memory) breaks its pool, and one that
+hangs (a parser caught in a loop) would stop the import for good: when a chunk is not back
+`file_timeout` seconds after the writer starts waiting for it, or its pool broke, the pool is
+stopped (its workers terminated) and the files in flight are retried one at a time in a fresh
+pool, each given `file_timeout` seconds; the one that kills its worker again, or takes longer
+again, fails with a line of its own; the others are imported. A failed file reaches the writer as
+a Prepared with an error, so it writes nothing. An exception a worker raises is raised here, as it
+would be with one process.
 
 Workers are started with 'spawn', not 'fork': a forked child would inherit the writer's open
 database connection (a PostgreSQL socket in the middle of a transaction, an SQLite handle) and
@@ -41,6 +45,12 @@ WORKER_DIED = (
     "a worker process died while parsing this file (it crashed or ran out of memory); "
     "the file was not imported"
 )
+WORKER_TIMED_OUT = (
+    "took longer than {seconds:g} s to parse/render (IMPORT_FILE_TIMEOUT); its worker was stopped "
+    "and the file was not imported"
+)
+# A stopped worker that has not exited this long after SIGTERM is sent SIGKILL.
+STOP_GRACE_SECONDS = 5
 
 
 @dataclass
@@ -70,14 +80,16 @@ def default_jobs(file_count):
     return (os.cpu_count() or 1) if file_count >= MIN_FILES_FOR_WORKERS else 1
 
 
-def read_ahead(paths, *, read, known_hashes, jobs, time_zone):
+def read_ahead(paths, *, read, known_hashes, jobs, time_zone, file_timeout=None):
     """LoadedFile for each of `paths`, in order. `read(path)` -> (bytes, digest), raising SeedError
-    or OSError; `known_hashes`: the digests of articles as imported (those files are not parsed)."""
+    or OSError; `known_hashes`: the digests of articles as imported (those files are not parsed);
+    `file_timeout`: seconds a worker may spend on one file (None: no limit). With one process
+    there is no limit: nothing could stop the parser short of stopping the import."""
     loaded = (_load(path, read) for path in paths)
     if jobs <= 1:
         yield from loaded
         return
-    with _Workers(jobs, time_zone) as workers:
+    with _Workers(jobs, time_zone, file_timeout) as workers:
         yield from workers.prepared(loaded, known_hashes)
 
 
@@ -94,16 +106,17 @@ def _load(path, read):
 
 
 class _Workers:
-    def __init__(self, jobs, time_zone):
-        self.jobs, self.time_zone = jobs, time_zone
+    def __init__(self, jobs, time_zone, file_timeout):
+        self.jobs, self.time_zone, self.file_timeout = jobs, time_zone, file_timeout
         self.executor = None
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc_info):
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
+    def __exit__(self, exc_type, *exc_info):
+        # Ended early (an error, or the importer closed us): nobody wants the work in flight, and a
+        # hung worker must not hold up the exit.
+        self._stop(force=exc_type is not None)
 
     def _submit(self, tasks):
         # Started at the first file to parse: re-importing an unchanged tree starts no worker.
@@ -112,16 +125,42 @@ class _Workers:
         return self.executor.submit(prepare_files, tasks, self.time_zone)
 
     def _start(self):
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
+        self._stop(force=True)
         self.executor = ProcessPoolExecutor(
             self.jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker
         )
+        # One worker up (spawned, django.setup() done) before any file's clock starts: a file's
+        # time limit is for parsing and rendering it, not for starting Python.
+        self.executor.submit(_ready).result()
+
+    def _stop(self, *, force):
+        """Shut the pool down; `force`: terminate its workers first (a hung one never returns)."""
+        executor, self.executor = self.executor, None
+        if executor is None:
+            return
+        if not force:
+            executor.shutdown(wait=True, cancel_futures=True)
+            return
+        # ProcessPoolExecutor can terminate its workers only from Python 3.14
+        # (terminate_workers()); this is what that does, through the same private mapping.
+        processes = list((executor._processes or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(STOP_GRACE_SECONDS)
+            if process.is_alive():
+                process.kill()
+                process.join()
 
     def prepared(self, loaded, known_hashes):
         """The LoadedFiles of `loaded`, in order, each with what a worker made of it if it needed
         parsing. A file is sent to a worker unless its bytes are an article's as imported (and not
         met before in this run: a second copy of them is parsed, as the writer will want it)."""
+        # Only digests an article had when met: a file whose digest no article has is parsed anyway,
+        # and a later copy the writer gets unparsed it parses itself, with the same outcome. So the
+        # set stays empty in an import into an empty database (memory flat with N, issue 11).
         seen = set()
         pending = deque()  # [files, a future or its results or None (not sent)], in file order
         chunk = []
@@ -133,8 +172,8 @@ class _Workers:
 
         for file in loaded:
             needs_parsing = not file.read_error and (file.digest not in known_hashes or file.digest in seen)
-            seen.add(file.digest)
             if not needs_parsing:
+                seen.add(file.digest)
                 # Ahead of any file still in flight it would overtake: keep the order.
                 if chunk:
                     send(chunk)
@@ -156,8 +195,11 @@ class _Workers:
         files, outcome = pending[0]
         if isinstance(outcome, Future):
             try:
-                outcome = outcome.result()
-            except BrokenProcessPool:
+                # The chunk's clock starts when the writer needs it; by then it has usually been
+                # running a while, so a chunk of files each within the limit is not stopped early
+                # except when many are slow, and then each is retried alone with the full limit.
+                outcome = outcome.result(timeout=self.file_timeout)
+            except (BrokenProcessPool, TimeoutError):
                 self._recover(pending)
                 files, outcome = pending[0]
         if outcome is not None:
@@ -167,8 +209,9 @@ class _Workers:
         yield from files
 
     def _recover(self, pending):
-        """The pool broke: run every file in flight again, one at a time, in a fresh pool; the file
-        that kills its worker again is the one to blame. Each entry's future becomes its results."""
+        """The pool broke or a chunk took too long: run every file in flight again, one at a time,
+        in a fresh pool; the file that kills its worker again, or takes too long again, is the one
+        to blame. Each entry's future becomes its results."""
         self._start()
         for entry in pending:
             files, outcome = entry
@@ -178,16 +221,23 @@ class _Workers:
     def _alone(self, file):
         try:
             task = [(file.path, file.raw, file.digest)]
-            return self._submit(task).result()[0]
+            return self._submit(task).result(timeout=self.file_timeout)[0]
         except BrokenProcessPool:
             self._start()
             return Prepared(error=WORKER_DIED)
+        except TimeoutError:
+            self._start()
+            return Prepared(error=WORKER_TIMED_OUT.format(seconds=self.file_timeout))
 
 
 def _start_worker():
     import django
 
     django.setup()
+
+
+def _ready():
+    """A task that only proves a worker is up."""
 
 
 def prepare_files(tasks, time_zone):

@@ -162,6 +162,7 @@ def import_paths(
         known_hashes=batch.identities.by_hash,
         jobs=default_jobs(len(files)) if jobs is None else jobs,
         time_zone=settings.TIME_ZONE,
+        file_timeout=settings.IMPORT_FILE_TIMEOUT or None,
     )
     try:
         for _ in range(0, max(len(files), 1), size or 1):
@@ -177,6 +178,7 @@ def import_paths(
                         on_progress(sum(report.counts.values()), len(files))
                 batch.write_tag_links()
                 batch.write_history()
+                batch.write_search_vectors()
                 if dry_run or (strict and report.count("failed")):
                     transaction.set_rollback(True)
     finally:
@@ -201,13 +203,14 @@ class _Batch:
         self.claimed = {}
         self.languages_claimed = {}  # (translation key, language) -> the file that has it
         self.identities = ArticleIdentities.load()
-        self.seen = set()  # import hashes met in this run: a second byte-identical file is no "unchanged"
         # Authors and tags by slug, filled only from files that committed their savepoint (a rolled
         # back file's rows must not be reused).
         self.authors, self.tags = {}, {}
         self.history = {"created": [], "updated": []}
         # The tag links of the articles this batch created, written in one INSERT at its end.
         self.tag_links, self.new_tag_links = [], []
+        # The articles whose search text this batch changed: their vectors in one UPDATE at its end.
+        self.stale_search_vectors = []
 
     def write_history(self):
         """One version per article this batch created or changed, so an import is in the article's
@@ -222,6 +225,13 @@ class _Batch:
                 )
             articles.clear()
 
+    def write_search_vectors(self):
+        """The search vectors of the articles this batch wrote, in one UPDATE (PostgreSQL; none on
+        SQLite), inside the batch's transaction like the rows themselves."""
+        if self.stale_search_vectors:
+            Article.objects.filter(pk__in=self.stale_search_vectors).refresh_search_vector()
+        self.stale_search_vectors = []
+
     def write_tag_links(self):
         """The new articles' tag links, before the batch's events read them (outbox.batch)."""
         if self.tag_links:
@@ -234,13 +244,14 @@ class _Batch:
         if file.read_error:
             return FileOutcome(path, "failed", detail=file.read_error)
         known = self.identities.by_hash.get(file.digest)
-        if known is not None and file.digest not in self.seen:
+        if known is not None and not known.met:
             # Bytes we imported before: unchanged, without parsing or rendering, so re-importing a
-            # large unchanged tree costs little more than reading it.
-            self.seen.add(file.digest)
+            # large unchanged tree costs little more than reading it. A flag on the article, not a
+            # set of every digest met, so that memory does not grow with the files of the run: only
+            # a digest some article has can make a file "unchanged".
+            known.met = True
             self.claimed.setdefault(known.slug, str(path))
             return FileOutcome(path, "unchanged", slug=known.slug)
-        self.seen.add(file.digest)
         prepared = file.prepared
         if prepared is None:
             try:
@@ -274,6 +285,8 @@ class _Batch:
             self.identities.remember_article(article)
             if getattr(article, "skip_history_when_saving", False):
                 self.history[outcome.action].append(article)
+            if getattr(article, "search_vector_stale", False):
+                self.stale_search_vectors.append(article.pk)
         self.authors.update(self.new_authors)
         self.tags.update(self.new_tags)
         self.tag_links.extend(self.new_tag_links)
@@ -338,6 +351,7 @@ class _Batch:
         # The version this import makes is written with the batch's others (write_history), in one
         # INSERT, and only for files whose savepoint held.
         article.skip_history_when_saving = True
+        article.defer_search_vector = True  # write_search_vectors, also for files whose savepoint held
         article.prerendered = rendered
         article.save()
         article.prerendered = None

@@ -24,7 +24,12 @@ def article_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw:  # loaddata writes rows as they are, without Article.save() and its rendering
         return
     if instance.search_text_changed(update_fields):
-        Article.objects.filter(pk=instance.pk).refresh_search_vector()
+        if getattr(instance, "defer_search_vector", False):
+            # The saver refreshes it, with others', in one UPDATE in this transaction (the importer:
+            # once per batch of files, not a round trip per file; issue 11).
+            instance.search_vector_stale = True
+        else:
+            Article.objects.filter(pk=instance.pk).refresh_search_vector()
     old_url = instance.previous_url
     if old_url and old_url != instance.get_absolute_url():
         redirect_old_path(old_url, instance.get_absolute_url())

@@ -87,25 +87,27 @@ def _has_translation_beside(path):
     if not path.is_absolute() and not path.parent.parts:
         return False  # a bare name (an export re-reading its own front matter): no folder to look in
     try:
-        names = _names_in(str(path.parent), os.stat(path.parent).st_mtime_ns)
+        translated = _translations_in(str(path.parent), os.stat(path.parent).st_mtime_ns)
     except OSError:
         return False
     stem = path.stem
     bases = BUNDLE_INDEX if stem in BUNDLE_INDEX else {stem}
-    for name in names:
-        other = Path(name)
-        if other.suffix == path.suffix and name != path.name:
-            code, base = language_in_file_name(other)
-            if code and base in bases:
-                return True
-    return False
+    return any(translated.get((path.suffix, base), set()) - {path.name} for base in bases)
 
 
 @lru_cache(maxsize=256)
-def _names_in(folder, _mtime_ns):
-    """The file names in `folder`, listed once per import (keyed by its mtime: a new file lists
-    it again): one listing per folder, not one per file of a 10,000-file folder."""
-    return tuple(os.listdir(folder))
+def _translations_in(folder, _mtime_ns):
+    """{(suffix, base name): names} of the files in `folder` named with a language (`post.fr.md`:
+    (".md", "post")), worked out once per import (keyed by the folder's mtime: a new file lists it
+    again). Each file's check is then a lookup: reading every name of a 1,000-file folder for each
+    of its files cost 150 ms a file (issue 11)."""
+    translated = {}
+    for name in os.listdir(folder):
+        other = Path(name)
+        code, base = language_in_file_name(other)
+        if code:
+            translated.setdefault((other.suffix, base), set()).add(name)
+    return translated
 
 
 def site_language():

@@ -14,7 +14,8 @@ fresh database `bench_<name>` made beside the one named there, and dropped at th
   reimport  the same unchanged files again (recognized by their hash: neither parsed nor rendered)
 floor, import and import/1 are repeated --repeats times, interleaved, each import after a flush, so
 that a busy minute on the shared machine hits all three; each repeat prints its ratios and the load.
-Memory: this process's RSS and its workers' (summed), sampled through the first import.
+Memory: this process's RSS and its workers' (summed), sampled through the first import. The
+cache is a file cache in the work folder (BENCH_CACHE_URL to choose another), as for `make serve`.
 """
 
 import argparse
@@ -82,6 +83,11 @@ def main():
             "DJANGO_DEBUG": "0",
             "DATABASE_URL": database_url or f"sqlite:///{work / 'bench.sqlite3'}",
             "MEDIA_ROOT": str(work / "media"),
+            # A cache outside this process, as `make serve` and a deployment have (BENCH_CACHE_URL:
+            # redis://… for Redis): with the local-memory default, the page cache's state (a
+            # generation per surrogate key of each imported article, ~0.9 KB a file) grew in this
+            # process and was most of the import's RSS growth per file.
+            "CACHE_URL": os.environ.get("BENCH_CACHE_URL") or f"filecache://{work / 'cache'}",
         }
     )
     import django

@@ -273,6 +273,9 @@ SEARCH_RESULTS_LIMIT = env.int("SEARCH_RESULTS_LIMIT", default=200)
 
 # import_seeds refuses larger files before reading them: one huge file must not exhaust memory.
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=5 * 1024 * 1024)
+# Seconds a worker of import_seeds --jobs may spend parsing and rendering one file: past it the file
+# fails with a line of its own and the import goes on (0: no limit).
+IMPORT_FILE_TIMEOUT = env.float("IMPORT_FILE_TIMEOUT", default=60.0)
 # Images an import stores (local ones, and remote ones with --fetch-images).
 IMPORT_IMAGE_MAX_BYTES = env.int("IMPORT_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_FETCH_TIMEOUT = env.float("IMPORT_FETCH_TIMEOUT", default=10.0)

@@ -1,6 +1,7 @@
 """An import with worker processes (--jobs 2) does what one with a single process does: the same
 lines, the same rows, the same events, in the same order; unchanged files are not sent to a worker;
-a file that kills its worker fails with a line of its own, and the rest are imported."""
+a file that kills its worker, or hangs it past IMPORT_FILE_TIMEOUT, fails with a line of its own, and
+the rest are imported."""
 
 import datetime as dt
 import shutil
@@ -21,7 +22,7 @@ from articles.models import Article, Author, Tag
 from articles.redirects import Redirect
 from publishing.models import Event
 
-from .worker_faults import prepare_files_or_die
+from .worker_faults import prepare_files_or_die, prepare_files_or_hang
 
 SEEDS = Path(settings.BASE_DIR) / "fixtures" / "seeds"
 # Files the corpus lacks: a byte-identical copy, a slug taken twice, bad YAML, a date that is not one,
@@ -140,6 +141,23 @@ def test_a_file_that_kills_its_worker_fails_alone_and_the_others_are_imported(db
     assert lines[5] == f"failed {killer} - {import_workers.WORKER_DIED}"
     assert lines[-1] == "20 created, 0 updated, 0 unchanged, 0 skipped, 1 failed"
     assert Article.objects.count() == 20
+
+
+@pytest.mark.slow
+def test_a_file_that_hangs_its_worker_fails_after_the_timeout_and_the_others_are_imported(
+    db, tree, monkeypatch, settings
+):
+    monkeypatch.setattr(import_workers, "prepare_files", prepare_files_or_hang)
+    settings.IMPORT_FILE_TIMEOUT = 3
+    hung = tree / "plain" / "05-hangs-its-worker.md"
+    hung.write_text("---\ntitle: Hung\n---\nBody.\n")
+    code, lines = _run(tree / "plain", "--jobs", "2")
+    assert code == 1
+    assert lines[5] == f"failed {hung} - {import_workers.WORKER_TIMED_OUT.format(seconds=3)}"
+    assert "took longer than 3 s to parse/render" in lines[5]
+    assert lines[-1] == "20 created, 0 updated, 0 unchanged, 0 skipped, 1 failed"
+    assert Article.objects.count() == 20
+    assert not Article.objects.filter(title="Hung").exists()
 
 
 def test_re_importing_an_unchanged_tree_starts_no_worker(db, tree, monkeypatch):

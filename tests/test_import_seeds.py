@@ -197,6 +197,22 @@ def test_two_files_claiming_one_slug_first_wins(db, write_seed, run_import):
     assert Article.objects.get().title == "First"
 
 
+@pytest.mark.parametrize("imported_before", [False, True])
+def test_a_byte_identical_copy_is_a_second_claim_on_the_slug_not_unchanged(
+    db, write_seed, run_import, imported_before
+):
+    text = "---\ntitle: Twin\nslug: twin\n---\nSame bytes."
+    first = write_seed("a/1.md", text)
+    if imported_before:  # its bytes are then an article's before the run, else written by it
+        run_import(first)
+    copy = write_seed("a/2.md", text)
+    code, lines = run_import(first.parent)
+    assert code == 1
+    assert lines[0].split()[0] == ("unchanged" if imported_before else "created")
+    assert lines[1] == f"failed {copy} twin slug: 'twin' is already taken by {first} in this import"
+    assert Article.objects.get().slug == "twin"
+
+
 def test_missing_path_exits_2(db):
     with pytest.raises(CommandError) as err:
         call_command("import_seeds", "/no/such/path", stdout=StringIO())

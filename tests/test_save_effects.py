@@ -9,6 +9,7 @@ import pytest
 from django.contrib.redirects.models import Redirect
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -126,6 +127,22 @@ def test_admin_restore_and_import_keep_the_search_vector_current(
     path = write_seed("a.md", "---\ntitle: Zebra crossings\n---\nStriped.")
     call_command("import_seeds", str(path), stdout=StringIO())
     assert Article.objects.search("zebra").get().title == "Zebra crossings"
+
+
+@pytest.mark.postgresql
+def test_an_import_writes_its_batchs_search_vectors_in_one_update_and_none_for_a_failed_file(write_seed):
+    for number in range(3):
+        write_seed(f"new/{number}.md", f"---\ntitle: Zebra {number}\n---\nStriped {number}.")
+    broken = write_seed("new/3.md", "---\ntitle: Broken\nslug: zebra-0\n---\nTaken slug.")
+    with CaptureQueriesContext(connection) as queries, pytest.raises(CommandError):
+        call_command("import_seeds", str(broken.parent), stdout=StringIO())
+    assert len([query for query in queries if "to_tsvector" in query["sql"]]) == 1
+    assert sorted(Article.objects.search("zebra").values_list("title", flat=True)) == [
+        "Zebra 0",
+        "Zebra 1",
+        "Zebra 2",
+    ]
+    assert not Article.objects.search("broken").exists()
 
 
 @pytest.mark.postgresql
