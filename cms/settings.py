@@ -175,6 +175,10 @@ CACHES = cache_settings(
 )
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
+# The release (articles/page_cache/release.py): part of every cached page's key, so a deploy never
+# serves pages rendered by the code it replaced. Set it to what identifies a build (a git commit, an
+# image tag); empty: worked out at start from the templates, static manifest, translations and code.
+RELEASE = env.str("RELEASE", default="")
 # Longest life of a cached page; it is shorter when a scheduled publish or expiry comes sooner.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 # How long an edge cache (Varnish, a CDN) may keep a public page (`Surrogate-Control: max-age`); it is
