@@ -2,13 +2,13 @@
 page rendered by other code. It is part of every cached page's key (pages.py): after a deploy, the
 new release's processes never look up the pages of the last one, which age out of the cache
 (PAGE_CACHE_SECONDS, or culled first on a full file cache) unread. The edge is told by the
-`announce_release` command (articles/management/commands/announce_release.py).
+`announce_release` command (edge/releases.py).
 
 The id is worked out once a process, from settings.RELEASE when it is set (a deploy that knows its
 version: a git commit, an image tag), else from what a page is made of besides the rows: every
 template the engines can load (ours and the installed apps'), the static files' manifest (the
 hashed names pages link to), the compiled translations in LOCALE_PATHS, our own Python source (the
-apps in BASE_DIR and the settings' package), requirements.txt and Django's version. Changing any
+apps in BASE_DIR and the URLconf's package, cms), requirements.txt and Django's version. Changing any
 of them, and restarting, is a new release; restarting the same code is the same one.
 """
 
