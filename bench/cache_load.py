@@ -61,6 +61,8 @@ def run_cache(spec, args):
     command = [sys.executable, str(ROOT / "bench" / "cache_replay.py"), "--label", spec]
     for name in ("articles", "warmup", "requests", "zipf", "edits", "seed"):
         command += [f"--{name}", str(getattr(args, name))]
+    if args.crawl:
+        command.append("--crawl")
     try:
         done = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
     finally:
@@ -102,18 +104,24 @@ def tables(results):
     lines += [
         "",
         (
-            "| cache | edit (popularity rank) | pages cached | named by its event | made stale | stale, not named"
-            " | named, still served |"
+            "| cache | edit (popularity rank) | pages cached | named by its event | made stale | expired meanwhile"
+            " | stale, not named | named, still served |"
         ),
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for spec, result in results.items():
         for edit in result["edits"]:
             lines.append(
                 f"| {spec} | {edit['rank']} | {edit['cached']:,} | {edit['named']:,} | {edit['stale']:,} |"
-                f" {edit['stale_not_named']:,} | {edit['named_still_served']:,} |"
+                f" {edit['expired']:,} | {edit['stale_not_named']:,} | {edit['named_still_served']:,} |"
             )
-    return "\n".join(lines)
+    crawls = [
+        f"{spec}: sitemap crawl warm-up (warm_page_cache), {result['crawl']['pages']:,} pages in"
+        f" {result['crawl']['seconds']:,} s"
+        for spec, result in results.items()
+        if result.get("crawl")
+    ]
+    return "\n".join([*crawls, *([""] if crawls else []), *lines])
 
 
 def main():
@@ -126,6 +134,9 @@ def main():
     parser.add_argument("--zipf", type=float, default=1.0, help="the popularity exponent (rank r: r^-s)")
     parser.add_argument("--caches", default="redis,file:100000,file:10000")
     parser.add_argument("--edits", type=int, default=3, help="single admin edits after the window")
+    parser.add_argument(
+        "--crawl", action="store_true", help="warm each cache from the sitemap (warm_page_cache) first"
+    )
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--json", type=Path, help="also write every number to this file")
     args = parser.parse_args()

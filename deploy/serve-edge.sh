@@ -10,11 +10,15 @@ cd "$(dirname "$0")/.."
 : "${DJANGO_SECRET_KEY:?Set DJANGO_SECRET_KEY (make serve-edge runs with DEBUG off)}"
 export BIND=${BIND:-127.0.0.1:8000}
 EDGE_PORT=${EDGE_PORT:-8080}
-# The worker's purges reach the Varnish started here (cms/settings.py: EDGE_CACHES).
-export VARNISH_PURGE_URL=${VARNISH_PURGE_URL:-http://127.0.0.1:$EDGE_PORT/}
 BIN=.venv/bin
 
 bin/prepare-site
+# Edges that outlive this script (a VARNISH_PURGE_URL given, Cloudflare, CloudFront) may hold pages
+# the last release rendered, for up to EDGE_MAX_AGE: purged once per release (edge/releases.py). The
+# Varnish started below starts empty, and is not up yet: it is left out.
+VARNISH_PURGE_URL=${VARNISH_PURGE_URL:-} $BIN/python manage.py announce_release
+# The worker's purges reach the Varnish started here (cms/settings.py: EDGE_CACHES).
+export VARNISH_PURGE_URL=${VARNISH_PURGE_URL:-http://127.0.0.1:$EDGE_PORT/}
 
 # bin/together runs the three; this script waits for it (rather than exec it) to remove Varnish's
 # working directory at the end, and hands it a signal it gets: a script's background job ignores

@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, set_response_etag
 
-from . import state
+from . import release, state
 
 # Pages this process read or stored last, as decoded from the cache: a hit on one reads only the
 # state, not the page (on a file cache, reading and decompressing the page was half of a hit's time).
@@ -109,7 +109,8 @@ def _remember(key, stored):
 
 def lookup(request):
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    key = f"pages:{hashlib.sha256(address.encode()).hexdigest()}"
+    # The release in the key: pages rendered by other code (before a deploy) are never looked up.
+    key = f"pages:{release.current()}:{hashlib.sha256(address.encode()).hexdigest()}"
     now = timezone.now()
     recent = _recent.get(key)
     if recent is None:
