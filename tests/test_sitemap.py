@@ -211,9 +211,12 @@ def test_a_document_reads_its_range_from_one_covering_index(client, db):
     plans = plans_of(lambda: sitemaps.articles(request, 1))
     document, sets = plans[-1], plans[-2]
     assert "article_sitemap_idx" in document, document
-    assert "article_translation_idx" in sets and "article_sitemap_idx" in sets, sets
+    assert "article_translation_idx" in sets, sets
     if connection.vendor == "sqlite":
+        # PostgreSQL may seek the section's keys in article_translation_idx too, for a few test
+        # rows: an index all the same (scans and sorts are refused below); SQLite's choice is pinned.
         assert "COVERING INDEX article_sitemap_idx" in document, document
+        assert "COVERING INDEX article_sitemap_idx" in sets, sets
     for found in plans:
         assert "TEMP B-TREE" not in found and "OFFSET" not in found.upper(), found
         assert "Seq Scan on articles_article " not in found and " Sort " not in f" {found} ", found
