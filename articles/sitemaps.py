@@ -7,7 +7,7 @@ version as `xhtml:link` alternates. Addresses use the Site's domain, as feeds do
 Documents hold ranges of ids, not ranges of positions in a list: an article stays in its document
 whatever else is published or deleted, so its change makes stale its own document (surrogate key
 `sitemap-articles-<n>`, publishing/affected.py) and the index (`sitemap`), never the others; and a
-document is one range scan of the primary key. They are written as strings, not through
+document is one range scan of ids in one index. They are written as strings, not through
 django.contrib.sitemaps' templates, which took 6 s for 50,000 URLs (bench/README.md).
 
 A document of 50,000 URLs is three queries and a loop over plain values (issue 11: under 1 s): the
