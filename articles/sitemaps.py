@@ -14,11 +14,11 @@ A document of 50,000 URLs is three queries and a loop over plain values (issue 1
 range is read from one covering index (`article_sitemap_idx`), not row by row from a table where
 the columns sit behind each body; its rows come as the driver gives them, without the ORM's
 per-value converters; an address is the slug between one reversed prefix and suffix, quoted only
-when it is not plain ASCII; and lastmod's local date is worked out once per UTC day
-(`LocalDates`). bench/sitemap_section.py times it against an earlier commit."""
+when it is not plain ASCII; and lastmod's local date is worked out in SQL on PostgreSQL, and
+on SQLite once per UTC day (`LocalDates`). bench/sitemap_section.py times it against an earlier commit."""
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from urllib.parse import quote
 from xml.sax.saxutils import escape
@@ -26,6 +26,7 @@ from xml.sax.saxutils import escape
 from django.contrib.sites.shortcuts import get_current_site
 from django.db import connections
 from django.db.models import Max
+from django.db.models.functions import TruncDate
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -77,10 +78,16 @@ def articles(request, number):
     in_section = Article.objects.published().filter(
         pk__gt=(number - 1) * SECTION_SIZE, pk__lte=number * SECTION_SIZE
     )
-    rows = in_section.order_by("pk").values_list("slug", "updated", "translation_key")
+    rows = in_section.order_by("pk")
+    if connections[rows.db].vendor == "postgresql":
+        # The local date worked out in SQL (AT TIME ZONE), loaded by psycopg in C: Django's loader
+        # made each `updated` a datetime in Python, half of what was left of a document.
+        rows, lastmod = rows.values_list("slug", TruncDate("updated"), "translation_key"), date.isoformat
+    else:
+        rows = rows.values_list("slug", "updated", "translation_key")
+        lastmod = LocalDates(timezone.get_current_timezone())
     location = _Locations(_site(request) + reverse("articles:detail", kwargs={"slug": _ANY_SLUG}))
     sets = _translation_sets(in_section, location)
-    lastmod = LocalDates(timezone.get_current_timezone())
     entries = "".join(
         f"<url><loc>{location(slug)}</loc><lastmod>{lastmod(updated)}</lastmod>"
         f"<changefreq>weekly</changefreq>{sets.get(key, '')}</url>"
@@ -145,8 +152,8 @@ class _Locations:
 
 
 class LocalDates:
-    """lastmod: the date in TIME_ZONE of an article's `updated` as the database driver gives it (a
-    naive datetime in UTC from SQLite, as Django stores it there; an aware one from PostgreSQL).
+    """lastmod on SQLite: the date in TIME_ZONE of an article's `updated` as the driver gives it (a
+    naive datetime in UTC, as Django stores it there; an aware one is also understood).
     Converting each value was a tenth of a document, so it is worked out once per UTC day: on a
     day when the zone's offset does not change, a value's local date is the local date of the
     day's start until the moment the local date turns, and the next date from then on. The values
