@@ -354,6 +354,15 @@ class Article(models.Model):
             # The admin's list order (Meta.ordering): its deep pages skip keys in this index alone
             # (admin_changelist.EstimatedCountPaginator.page) instead of sorting every row.
             models.Index(fields=["-published", "-id"], name="article_list_order_idx"),
+            # A sitemap document (articles/sitemaps.py): the public articles of a range of ids, with
+            # every column it writes, read from this index alone: read row by row from the table,
+            # the range was most of a document's second at 50,000 URLs on SQLite.
+            models.Index(
+                fields=["status", "id", "published", "expires", "slug", "updated", "translation_key"],
+                name="article_sitemap_idx",
+            ),
+            # The public versions of the translation sets a sitemap document names.
+            models.Index(fields=["status", "translation_key"], name="article_translation_idx"),
             # The next expiry (the page cache's schedule): few articles have one.
             models.Index(
                 fields=["status", "expires"],
