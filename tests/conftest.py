@@ -217,3 +217,18 @@ def small_site(db):
         "/blog/search?q=Title",
     ]
     return site
+
+
+@pytest.fixture
+def wsgi_requests_keep_the_test_connection():
+    """For tests that call the WSGI application itself (not the test client): Django's handler closes
+    stale connections as each request starts and ends, and the test's transaction lives on one (on
+    PostgreSQL, where connections persist, it was closed). Kept, as the test client keeps it."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

@@ -8,9 +8,7 @@ documentation page renders it from our own templates (no CDN)."""
 
 import pytest
 import schemathesis
-from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -18,19 +16,11 @@ from .factories import make_article, make_author, tag
 
 
 @pytest.fixture
-def api_schema(db, settings_for_schemathesis):
+def api_schema(db, settings_for_schemathesis, wsgi_requests_keep_the_test_connection):
     author = make_author(name="Jane", slug="jane")
     for number in range(3):
         tag(make_article(slug=f"article-{number}", author=author, body=f"# {number}\n\nText."), "python")
-    # As Django's test client does: the WSGI handler's end of request would close the connection
-    # that holds the test's transaction (on PostgreSQL, where connections persist).
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield schemathesis.openapi.from_wsgi("/api/v1/schema", get_wsgi_application())
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
+    return schemathesis.openapi.from_wsgi("/api/v1/schema", get_wsgi_application())
 
 
 @pytest.fixture

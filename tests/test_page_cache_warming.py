@@ -9,8 +9,7 @@ from django.conf import settings
 from django.contrib.sites.models import Site
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.core.signals import request_started
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.page_cache.warming import warm
@@ -24,14 +23,12 @@ URLSET = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{}</urlset
 
 
 @pytest.fixture
-def in_test_transaction(db):
+def in_test_transaction(db, wsgi_requests_keep_the_test_connection):
     """The warmer's WSGI requests, like the test client's, must not close the test's connection; and
     the Site's domain is the test client's host, as the sitemap's addresses name it."""
     Site.objects.filter(pk=settings.SITE_ID).update(domain="testserver")
     Site.objects.clear_cache()
-    request_started.disconnect(close_old_connections)
     yield
-    request_started.connect(close_old_connections)
     Site.objects.clear_cache()
 
 

@@ -6,8 +6,7 @@ import io
 import sys
 
 import pytest
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.core.signals import request_started
 
 from cms.wsgi import application
 
@@ -41,14 +40,8 @@ def _get(path, query="", **headers):
 
 
 @pytest.fixture(autouse=True)
-def keep_the_test_connection():
-    """Django's handler closes stale database connections as each request starts and ends; the test's
-    transaction lives on one, so it is kept, as the test client keeps it (on PostgreSQL it was closed)."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+def _keep_the_test_connection(wsgi_requests_keep_the_test_connection):
+    pass
 
 
 @pytest.fixture

@@ -222,7 +222,9 @@ def test_a_document_reads_its_range_from_one_covering_index(client, db):
         assert "Seq Scan on articles_article " not in found and " Sort " not in f" {found} ", found
 
 
-@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "America/St_Johns", "Pacific/Kiritimati", "Pacific/Apia"])
+@pytest.mark.parametrize(
+    "zone", ["UTC", "Europe/Paris", "America/St_Johns", "Pacific/Kiritimati", "Pacific/Apia"]
+)
 def test_lastmod_is_the_local_date_of_updated_worked_out_per_day(zone):
     """LocalDates gives what converting each value gives, across a change of offset (DST, Apia's
     skipped day in 2011) and the moments around each local midnight, for naive UTC values (SQLite)
@@ -233,7 +235,9 @@ def test_lastmod_is_the_local_date_of_updated_worked_out_per_day(zone):
     dates = sitemaps.LocalDates(local)
     start = datetime(2011, 1, 1, tzinfo=UTC)
     moments = [start + timedelta(minutes=17 * step) for step in range(2 * 365 * 24 * 60 // 17)]
-    for midnight in {m.astimezone(local).replace(hour=0, minute=0, second=0, microsecond=0) for m in moments[::97]}:
+    for midnight in {
+        m.astimezone(local).replace(hour=0, minute=0, second=0, microsecond=0) for m in moments[::97]
+    }:
         edge = midnight.astimezone(UTC)
         moments += [edge - timedelta(microseconds=1), edge, edge + timedelta(microseconds=1)]
     for moment in moments:
