@@ -40,9 +40,15 @@ def base_module(commit):
     import importlib.util
 
     source = subprocess.run(
-        ["git", "show", f"{commit}:articles/sitemaps.py"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["git", "show", f"{commit}:articles/sitemaps.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
-    module = importlib.util.module_from_spec(importlib.util.spec_from_loader("articles.sitemaps", loader=None))
+    module = importlib.util.module_from_spec(
+        importlib.util.spec_from_loader("articles.sitemaps", loader=None)
+    )
     module.__package__ = "articles"
     exec(compile(source, f"{commit}:articles/sitemaps.py", "exec"), module.__dict__)
     return module
@@ -74,7 +80,9 @@ def worker(args):
         return
     ms, body = render(view, args.number)
     digest = hashlib.sha256(body).hexdigest()[:16]
-    print("RESULT " + json.dumps({"ms": ms, "digest": digest, "urls": body.count(b"<url>"), "bytes": len(body)}))
+    print(
+        "RESULT " + json.dumps({"ms": ms, "digest": digest, "urls": body.count(b"<url>"), "bytes": len(body)})
+    )
 
 
 def run(database, number, base=None, profile=False):
@@ -91,9 +99,13 @@ def run(database, number, base=None, profile=False):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database", required=True, help="DATABASE_URL of the site as today's code runs it")
-    parser.add_argument("--base-database", help="DATABASE_URL of the site as the base runs it (default: --database)")
+    parser.add_argument(
+        "--base-database", help="DATABASE_URL of the site as the base runs it (default: --database)"
+    )
     parser.add_argument("--base", default="main", help="the commit to compare with (default main)")
     parser.add_argument("--number", type=int, default=1, help="the document (default 1)")
     parser.add_argument("--repeat", type=int, default=3, help="timed renders of each (default 3)")
@@ -115,7 +127,7 @@ def main():
             result = run(database, args.number, base)
             timings[name].append(result["ms"])
             digests.add(result["digest"])
-    load = open("/proc/loadavg").read().split()[:3]
+    load = Path("/proc/loadavg").read_text().split()[:3]
     before, after = statistics.median(timings["base"]), statistics.median(timings["today"])
     print(f"document {args.number}: {result['urls']} URLs, {result['bytes'] / 1e6:.1f} MB")
     print("the same bytes in every render" if len(digests) == 1 else f"DIFFERENT bytes: {sorted(digests)}")
