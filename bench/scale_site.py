@@ -11,8 +11,9 @@ as the first reader after a change does; a hit runs no query, so a request that 
 run. One row, "article, page-cache state lost", clears the state too (as after a cache restart).
 Each page: one untimed request first (it warms templates and query plans), then `repeat` timed ones,
 to different articles, authors and tags where the page has them (public ones, picked at random,
-so popular authors and tags come up as often as readers meet them); the median wall time and the
-median number of queries. Admin pages are requested logged in as a superuser (the session cookie
+so popular authors and tags come up as often as readers meet them), and the author and tag pages
+again among those with a full page of 20 articles (at 1k most have a few: the row without "full"
+compares pages of different sizes); the median wall time and the median number of queries. Admin pages are requested logged in as a superuser (the session cookie
 bypasses the page cache, as for every editor).
 """
 
@@ -221,6 +222,13 @@ def reader_and_admin_pages(repeat, seed):
         rng.choice(sorted(links.filter(article_id=pk).values_list("tag__slug", flat=True)))
         for pk, _, _ in rng.sample(public, min(repeat, len(public)))
     ]
+    # The same pages when full: picked as readers meet them among the authors and tags with a page's
+    # worth of public articles. At 1k most authors and tags readers meet have a handful (6 and 11 on
+    # average), at 100k twenty, and a page's render grows with its cards, not with N.
+    full_authors = full_pages(Article.objects.published().values("author__slug"), rng, repeat)
+    full_tags = full_pages(
+        links.filter(article__in=Article.objects.published()).values("tag__slug"), rng, repeat
+    )
     client = Client(headers={"X-Forwarded-Proto": "https"})
     sitemaps, listed = sitemap_pages(client)
     last_page = max(1, math.ceil(len(public) / ARTICLES_PER_PAGE))
@@ -233,6 +241,8 @@ def reader_and_admin_pages(repeat, seed):
         ("list, last page", [last_page_url], "reader"),
         ("author page", [f"/blog/author/{slug}" for slug in by_author[:repeat]], "reader"),
         ("tag page", [f"/blog/tag/{slug}" for slug in tag_slugs], "reader"),
+        ("author page, full (20 articles)", [f"/blog/author/{slug}" for slug in full_authors], "reader"),
+        ("tag page, full (20 articles)", [f"/blog/tag/{slug}" for slug in full_tags], "reader"),
         ("feed (RSS)", ["/blog/feed.xml"], "reader"),
         (f"search “{' '.join(COMMON_WORDS)}”", [f"/blog/search?q={terms}"], "reader"),
         *sitemaps,
@@ -240,7 +250,23 @@ def reader_and_admin_pages(repeat, seed):
         (f"admin search “{' '.join(COMMON_WORDS)}”", [f"/admin/articles/article/?q={terms}"], "admin"),
         ("admin change form", [f"/admin/articles/article/{pk}/change/" for pk, _, _ in picked], "admin form"),
     ]
-    return pages, listed
+    # A small site may have no full author or tag page: that row is left out.
+    return [page for page in pages if page[1]], listed
+
+
+def full_pages(grouped, rng, repeat):
+    """`repeat` slugs of `grouped` (public articles' values() by one slug column), among those with
+    at least a page of articles, each as often as readers meet it (by its number of articles)."""
+    from django.db.models import Count
+
+    from articles.views import ARTICLES_PER_PAGE
+
+    column = next(iter(grouped.query.values_select))
+    counted = grouped.order_by().annotate(n=Count("pk")).filter(n__gte=ARTICLES_PER_PAGE)
+    rows = sorted((row[column], row["n"]) for row in counted if row[column])
+    if not rows:
+        return []
+    return rng.choices([slug for slug, _ in rows], weights=[n for _, n in rows], k=repeat)
 
 
 _LOC = re.compile(r"<loc>([^<]+)</loc>")
