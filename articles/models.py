@@ -176,6 +176,15 @@ TOC_MIN_HEADINGS = 3
 Prerendered = namedtuple("Prerendered", "body title html first_image_url outline")
 
 
+def lead_image_url(image, image_url, body_image_url):
+    """The image for cards and og:image: the uploaded one (`image`, its name in storage), else the
+    remote one, else the body's first. A function of the columns, so rows read without a model
+    instance (content_api/rows.py) get the same rule."""
+    if image:
+        return default_storage.url(image)
+    return image_url or body_image_url
+
+
 class Article(models.Model):
     title = models.CharField(max_length=300)
     slug = models.SlugField(
@@ -483,10 +492,7 @@ class Article(models.Model):
 
     @property
     def lead_image_url(self):
-        """The image for cards and og:image: the uploaded one, else the remote one, else the body's first."""
-        if self.image:
-            return self.image.url
-        return self.image_url or self.body_image_url
+        return lead_image_url(self.image.name, self.image_url, self.body_image_url)
 
     @property
     def table_of_contents(self):

@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from articles.models import lead_image_url
 from publishing.affected import _site_paths as site_paths
 
 # Every field an article can have, in the order the API writes them. `fields` picks among them.
@@ -74,8 +75,7 @@ def article(row, *, site, fields, formats, include):
 def _image(row, site):
     """The lead image: its URL and size, and for an uploaded one its renditions (narrower copies) by
     width, as WebP and in its own format. None when the article has none."""
-    # Article.lead_image_url's rule, on a row: the uploaded image, else the remote one, else the body's.
-    url = default_storage.url(row.image) if row.image else row.image_url or row.body_image_url
+    url = lead_image_url(row.image, row.image_url, row.body_image_url)
     if not url:
         return None
     image = {"url": site.url(url), "alt": row.image_alt, "width": None, "height": None, "renditions": []}
