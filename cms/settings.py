@@ -129,8 +129,6 @@ PAGE_CACHE_MAX_ENTRIES = env.int("PAGE_CACHE_MAX_ENTRIES", default=100_000)
 PAGE_STATE_MAX_ENTRIES = env.int("PAGE_STATE_MAX_ENTRIES", default=1_000_000)
 # The alias of the cache that holds the page cache's state apart from the pages (articles/page_cache/).
 PAGE_STATE_CACHE = "page_state"
-# The alias of the cache that counts Content API requests for its throttle (cache_settings()).
-THROTTLE_CACHE = "throttle"
 FILE_CACHE = "django.core.cache.backends.filebased.FileBasedCache"
 
 
@@ -147,13 +145,6 @@ def cache_settings(
     stays with the pages there, read with the page in one round trip, and keeps no expiry, so
     volatile-* eviction policies never choose it. Other backends (memcached, a database table) keep
     the state with the pages too.
-
-    THROTTLE_CACHE holds the Content API's rate counters (django-ratelimit). On Redis and the other
-    shared backends it is the pages' cache: one atomic count for every worker. With a file cache it is
-    each process's memory: a file write per API request cost more than the cached answer itself,
-    counted as a page write towards the cull, and Django's file cache cannot count atomically across
-    processes anyway; so each worker counts its own requests, and a client may get up to
-    WEB_CONCURRENCY times the rate on a one-machine deployment.
     """
     pages = environ.Env.cache_url_config(url)
     pages["KEY_PREFIX"] = key_prefix
@@ -163,7 +154,7 @@ def cache_settings(
         pages.setdefault("OPTIONS", {}).update(
             {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}
         )
-        return {"default": pages, THROTTLE_CACHE: pages}
+        return {"default": pages}
     pages.setdefault("OPTIONS", {})["MAX_ENTRIES"] = max_pages
     if backend == FILE_CACHE:
         pages["BACKEND"] = "articles.page_cache.file_cache.PageFileCache"
@@ -173,18 +164,31 @@ def cache_settings(
     elif backend == "django.core.cache.backends.locmem.LocMemCache":
         state_location = f"{pages['LOCATION']}{PAGE_STATE_CACHE}"
     else:
-        return {"default": pages, THROTTLE_CACHE: pages}
+        return {"default": pages}
     state = {**pages, "LOCATION": state_location, "OPTIONS": {**pages["OPTIONS"], "MAX_ENTRIES": max_state}}
-    throttle = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": THROTTLE_CACHE}
-    return {"default": pages, PAGE_STATE_CACHE: state, THROTTLE_CACHE: throttle}
+    return {"default": pages, PAGE_STATE_CACHE: state}
+
+
+def throttle_storage(cache_url):
+    """Where the Content API counts requests (a `limits` storage URL) for a CACHE_URL: its Redis, one
+    atomic count for every worker; with any other cache, each process's memory. A file cache cannot
+    count atomically across processes, and a file write per request cost more than a cached answer,
+    so each worker counts its own requests, and a client may get up to WEB_CONCURRENCY times the
+    rate on such a one-machine deployment."""
+    for scheme in ("redis://", "rediss://"):
+        if cache_url.startswith(scheme):
+            return cache_url
+    if cache_url.startswith("rediscache://"):
+        return "redis://" + cache_url.removeprefix("rediscache://")
+    return "memory://"
 
 
 # CACHE_URL: local memory by default (runserver, unit tests); `make serve` sets a file cache that
 # all workers and the import command share; redis://host:port/db for production.
-CACHES = cache_settings(
-    env.str("CACHE_URL", default="locmemcache://"),
-    key_prefix=env.str("CACHE_KEY_PREFIX", default="cms"),
-)
+CACHE_URL = env.str("CACHE_URL", default="locmemcache://")
+# Keeps sites (or test runs) that share one Redis apart: the pages' keys and the throttle's.
+CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="cms")
+CACHES = cache_settings(CACHE_URL, key_prefix=CACHE_KEY_PREFIX)
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # The release (articles/page_cache/release.py): part of every cached page's key, so a deploy never
@@ -392,16 +396,15 @@ PUBLISHING_STALL_SECONDS = env.int("PUBLISHING_STALL_SECONDS", default=300)
 
 # Content API (README: "Content API: keys, limits, CORS"). Keys are made in the admin; with
 # CONTENT_API_KEY_REQUIRED off (the pages are public too) a request may come without one, but a key
-# that is sent must be known and unrevoked. Rates are django-ratelimit's "count/period" ("600/m",
-# "10/s"); empty for no limit. Requests with a key count against the key, others against their address.
+# that is sent must be known and unrevoked. Rates are "count/period" ("600/m", "10/s", "100/5m";
+# content_api/throttling.py); empty for no limit. Requests with a key count against the key, others against their address.
 CONTENT_API_KEY_REQUIRED = env.bool("CONTENT_API_KEY_REQUIRED", default=False)
 CONTENT_API_RATE_PER_KEY = env.str("CONTENT_API_RATE_PER_KEY", default="1200/m")
 CONTENT_API_RATE_PER_IP = env.str("CONTENT_API_RATE_PER_IP", default="300/m")
-# The counters live in THROTTLE_CACHE (Redis in production: atomic and shared by all workers; with a
-# file cache, each worker's memory: cache_settings()). Should it be away, requests are let through,
-# as pages are served uncached then, not refused.
-RATELIMIT_USE_CACHE = THROTTLE_CACHE
-RATELIMIT_FAIL_OPEN = True
+# Where the counters live, a `limits` storage URL: by default CACHE_URL's Redis, else each process's
+# memory (throttle_storage()). Should it be away, requests are let through, as pages are served
+# uncached then, not refused.
+CONTENT_API_THROTTLE_STORAGE = env.str("CONTENT_API_THROTTLE_STORAGE", default=throttle_storage(CACHE_URL))
 # Behind a proxy (Varnish, a load balancer), the header it writes the client's address in, e.g.
 # X-Forwarded-For: its last address is taken, the one our proxy added (a client can put any address
 # in front of it). Empty: the connection's address (REMOTE_ADDR).

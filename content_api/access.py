@@ -5,7 +5,7 @@ decides whether one must come; one that comes must be a known, unrevoked key, ev
 required (a client with a revoked key should hear so, not be served as anonymous). `?key=` is taken
 off the query before the views and the page cache see it: every key shares one cached response.
 
-Throttling is django-ratelimit's counter in the cache: per key, else per client address, at the rates
+Throttling (content_api/throttling.py): per key, else per client address, at the rates
 CONTENT_API_RATE_PER_KEY and CONTENT_API_RATE_PER_IP ("600/m"; empty: no limit).
 
 A key's record is cached, so a request costs no query (unknown keys are cached too); it is dropped
@@ -24,9 +24,9 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import JsonResponse, QueryDict
 from django.utils import timezone
-from django_ratelimit.core import get_usage
 
 from .models import KEY_LENGTH, KEY_MARK, ApiKey, digest
+from .throttling import rate_limit, seconds_refused
 
 API_PREFIX = "/api/"
 # Where ApiGate leaves its verdict (None: allowed, else the refusal) for ApiAccessMiddleware.
@@ -42,7 +42,7 @@ RECORD_SECONDS = 300
 LAST_USED_EVERY_SECONDS = 60
 # A record for a key that does not exist (0 is no primary key).
 UNKNOWN = 0
-# The IPv6 addresses counted as one client (django-ratelimit's RATELIMIT_IPV6_MASK default).
+# The IPv6 addresses counted as one client: a /64, what one subscriber is usually given.
 IPV6_CLIENT_PREFIX = 64
 # {key pk: when this process last had last_used written or found written (time.monotonic())}.
 _noted = {}
@@ -85,6 +85,11 @@ class ApiGate:
         return refused is None
 
     def finish(self, request, response):
+        if "HTTP_ORIGIN" not in request.META and "origin" in response.get("Vary", "").lower():
+            # All CorsMiddleware does for a request without an Origin is add `Vary: origin`, which
+            # the API's answers are stored with: most clients (servers, site builders) send none,
+            # and its request.headers would cost such a hit a sixth of its time.
+            return
         self._cors.add_response_headers(request, response)
 
 
@@ -131,7 +136,8 @@ def keys_sent(request):
 
 
 def _drop_query_key(request):
-    if KEY_PARAMETER not in request.GET:
+    # The query string first: request.GET parses it, which a cached answer never needs otherwise.
+    if KEY_PARAMETER not in request.META.get("QUERY_STRING", "") or KEY_PARAMETER not in request.GET:
         return
     query = request.GET.copy()
     del query[KEY_PARAMETER]
@@ -172,31 +178,23 @@ def _used_key(pk):
 def throttle(request, pk):
     """The 429 when this key (or, with none, this client address) has used up its rate."""
     if pk is None:
-        usage = get_usage(
-            request,
-            group="content-api-ip",
-            key=_client_key,
-            rate=settings.CONTENT_API_RATE_PER_IP or None,
-            increment=True,
-        )
+        seconds = seconds_refused(settings.CONTENT_API_RATE_PER_IP, "address", _client_key(request))
     else:
-        usage = get_usage(
-            request,
-            group="content-api-key",
-            key=lambda group, request: str(pk),
-            rate=settings.CONTENT_API_RATE_PER_KEY or None,
-            increment=True,
-        )
-    if usage is None or not usage["should_limit"]:
+        seconds = seconds_refused(settings.CONTENT_API_RATE_PER_KEY, "key", str(pk))
+    if seconds is None:
         return None
-    who = "this key" if pk else "this address"
+    who, rate = (
+        ("this key", settings.CONTENT_API_RATE_PER_KEY)
+        if pk
+        else ("this address", settings.CONTENT_API_RATE_PER_IP)
+    )
     response = error(
         429,
         "TooManyRequestsError",
-        f"Too many requests from {who}: at most {usage['limit']} in this period.",
+        f"Too many requests from {who}: at most {rate_limit(rate).amount} in this period.",
         KEY_PARAMETER if pk else None,
     )
-    response["Retry-After"] = str(max(1, usage["time_left"]))
+    response["Retry-After"] = str(seconds)
     return response
 
 
@@ -215,11 +213,9 @@ def client_address(request):
     return request.META.get("REMOTE_ADDR") or "0.0.0.0"
 
 
-def _client_key(group, request):
-    """Who a request without a key is counted as, by django-ratelimit's rule for its "ip" key: an
-    IPv4 address, or the /64 network of an IPv6 one (a client usually has a whole /64). Its own "ip"
-    key does the same through a setting looked up and an ip_network() built on every request, a
-    fifth of what a cached API answer cost."""
+def _client_key(request):
+    """Who a request without a key is counted as: an IPv4 address, or the /64 network of an IPv6 one
+    (a client usually has a whole /64, and could otherwise take a new address per request)."""
     address = client_address(request)
     if ":" not in address:
         return address

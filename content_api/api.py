@@ -13,6 +13,7 @@ import math
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import JsonResponse
+from django.utils.cache import patch_vary_headers
 from ninja import NinjaAPI, Query
 from ninja.errors import ValidationError
 
@@ -49,7 +50,12 @@ FILTER_HELP = (
 
 
 def _json(data, status=200):
-    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    # Every /api/ answer varies by Origin (CorsMiddleware adds this above the page cache). Stored
+    # with it, a cached answer to a request without an Origin needs nothing of CorsMiddleware
+    # (content_api.access.ApiGate.finish).
+    patch_vary_headers(response, ("origin",))
+    return response
 
 
 @api.exception_handler(ParameterError)

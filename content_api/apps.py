@@ -7,4 +7,4 @@ class ContentApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import access  # noqa: F401  (connects the key cache's invalidation)
+        from . import access, checks  # noqa: F401  (connects the key cache's invalidation, registers the checks)

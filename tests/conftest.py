@@ -85,12 +85,14 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
-def _forget_api_key_use():
+def _forget_api_use():
     """Which keys this process saw used in the last minute (content_api/access.py): key ids come
-    again in the next test's rolled-back database."""
-    from content_api import access
+    again in the next test's rolled-back database. And the throttle's counts, which live outside
+    the database and the cache."""
+    from content_api import access, throttling
 
     access._noted.clear()
+    throttling.forget_counts()
 
 
 def _user(username, **extra):

@@ -143,6 +143,26 @@ def test_api_hits_are_answered_before_django_once_their_key_is_checked(db, djang
     assert django_requests == ["/api/cached/"] * 3
 
 
+@pytest.mark.parametrize("origin", [None, "https://app.example", "https://elsewhere.example"])
+def test_content_api_hits_carry_what_cors_would_add_with_or_without_an_origin(
+    db, django_requests, settings, origin
+):
+    """Without an Origin header the early answer skips CorsMiddleware: the stored answer already
+    varies by Origin, all it would add. With one, CorsMiddleware's own headers are added."""
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example"]
+    make_article(slug="served-early")
+    path = "/api/v1/articles/served-early/"
+    headers = {"Origin": origin} if origin else {}
+    rendered = _get(path, **headers)
+    hit = _get(path, **headers)
+    assert django_requests == [path], "the hit went through Django's handler"
+    assert hit == rendered and hit[0] == 200
+    hit_headers = {name.lower(): value for name, value in hit[1].items()}
+    assert hit_headers["vary"].lower().split(", ").count("origin") == 1
+    allowed = hit_headers.get("access-control-allow-origin")
+    assert allowed == ("https://app.example" if origin == "https://app.example" else None)
+
+
 # Hourly rates: a window ending between two of the test's requests would reset its count.
 @pytest.mark.urls("tests.api_access_urls")
 @pytest.mark.parametrize("with_key", [False, True])
