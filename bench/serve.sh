@@ -128,7 +128,8 @@ awk '/^API_LIST/ { split($2, kind, "="); split($3, cc, "="); split($4, r, "=")
        else if (name[2] == "stock") us_stock[++ns] = us[2]
        else if (name[2] == "api_list_cached") us_api_cached[++nac] = us[2]; else us_api_uncached[++nau] = us[2] }
      /^(RUN|MEDIAN)/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); m[kv[1]] = kv[2] }
-       rps[m["name"], m["c"]] = m["rps"]; p99[m["name"], m["c"]] = m["p99"]; conns[m["c"]] = 1 }
+       rps[m["name"], m["c"]] = m["rps"]; p99[m["name"], m["c"]] = m["p99"]; conns[m["c"]] = 1
+       cpu[m["name"], m["c"]] = m["server_cpu_us"] }
      END { printf "%-4s  %-28s  %-30s  %s\n", "c", "edge/nginx (target >= 0.7)", "gunicorn/stock (target >= 1.0)", "gunicorn p99 (target < 25 ms at 16)"
            for (c in conns) if (rps["nginx", c] > 0 && rps["stock", c] > 0)
              printf "%-4s  %-28.2f  %-30.2f  %s\n", c, rps["edge", c] / rps["nginx", c],
@@ -139,6 +140,11 @@ awk '/^API_LIST/ { split($2, kind, "="); split($3, cc, "="); split($4, r, "=")
            printf "%-4s  %-38s  %s\n", "c", "api_article/gunicorn (target >= 0.9)", "api_list/gunicorn (target >= 0.9)"
            for (c in conns) if (rps["gunicorn", c] > 0)
              printf "%-4s  %-38.2f  %.2f\n", c, rps["api_article", c] / rps["gunicorn", c], rps["api_list", c] / rps["gunicorn", c]
+           printf "%-4s  %s\n", "c", "the same by server CPU time a request (what rps would be on free cores: the load inflates it far less)"
+           for (c in conns) if (cpu["gunicorn", c] > 0 && cpu["api_article", c] > 0 && cpu["api_list", c] > 0 && cpu["stock", c] > 0)
+             printf "%-4s  gunicorn/stock %.2f, api_article/gunicorn %.2f, api_list/gunicorn %.2f (article %s us, stock %s, api_article %s, api_list %s)\n",
+               c, cpu["stock", c] / cpu["gunicorn", c], cpu["gunicorn", c] / cpu["api_article", c], cpu["gunicorn", c] / cpu["api_list", c],
+               cpu["gunicorn", c], cpu["stock", c], cpu["api_article", c], cpu["api_list", c]
            for (c in list_conns) {
              split("", cached); split("", uncached)
              for (i = 1; i <= list_n["cached", c]; i++) cached[i] = list_rps["cached", c, i]

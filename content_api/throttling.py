@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from limits import RateLimitItemPerDay, RateLimitItemPerHour, RateLimitItemPerMinute, RateLimitItemPerSecond
 from limits.errors import StorageError
-from limits.storage import storage_from_string
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 logger = logging.getLogger(__name__)
@@ -39,6 +39,27 @@ REDIS_SCHEMES = ("redis://", "rediss://")
 STORAGE_SCHEMES = (*REDIS_SCHEMES, "memory://")
 # A Redis that does not answer within this costs a request no more than this (then it is let through).
 STORAGE_TIMEOUT_SECONDS = 0.5
+# How often a process's memory storage drops the counters of windows that have ended.
+SWEEP_SECONDS = 1.0
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """limits' memory storage, whose ended windows are dropped inline at most once a SWEEP_SECONDS.
+    Its own starts a timer thread whenever the last one has run, so every 10 ms under load: that
+    cost a cached API answer about 24 µs of a gunicorn worker's CPU, 8% of the request (bench/
+    README.md, "The Content API's throttle"). A counter read after its window ends is dropped when
+    read, as before; the sweep only bounds the memory of clients that do not come back."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._next_sweep = time.monotonic() + SWEEP_SECONDS
+
+    # Replaces MemoryStorage.__schedule_expiry (name-mangled), which each count calls.
+    def _MemoryStorage__schedule_expiry(self):
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._next_sweep = now + SWEEP_SECONDS
+            self._MemoryStorage__expire_events()
 
 
 @lru_cache(maxsize=16)
@@ -67,7 +88,8 @@ def limiter():
             socket_timeout=STORAGE_TIMEOUT_SECONDS,
             socket_connect_timeout=STORAGE_TIMEOUT_SECONDS,
         )
-    return FixedWindowRateLimiter(storage_from_string(url, **options))
+    storage = SweptMemoryStorage() if url == "memory://" else storage_from_string(url, **options)
+    return FixedWindowRateLimiter(storage)
 
 
 def seconds_refused(rate, *identity):
