@@ -397,7 +397,8 @@ PUBLISHING_STALL_SECONDS = env.int("PUBLISHING_STALL_SECONDS", default=300)
 # Content API (README: "Content API: keys, limits, CORS"). Keys are made in the admin; with
 # CONTENT_API_KEY_REQUIRED off (the pages are public too) a request may come without one, but a key
 # that is sent must be known and unrevoked. Rates are "count/period" ("600/m", "10/s", "100/5m";
-# content_api/throttling.py); empty for no limit. Requests with a key count against the key, others against their address.
+# content_api/throttling.py); empty for no limit. Requests with a key count against the key, others
+# against their address.
 CONTENT_API_KEY_REQUIRED = env.bool("CONTENT_API_KEY_REQUIRED", default=False)
 CONTENT_API_RATE_PER_KEY = env.str("CONTENT_API_RATE_PER_KEY", default="1200/m")
 CONTENT_API_RATE_PER_IP = env.str("CONTENT_API_RATE_PER_IP", default="300/m")

@@ -88,7 +88,7 @@ def limiter():
             socket_timeout=STORAGE_TIMEOUT_SECONDS,
             socket_connect_timeout=STORAGE_TIMEOUT_SECONDS,
         )
-    storage = SweptMemoryStorage() if url == "memory://" else storage_from_string(url, **options)
+    storage = SweptMemoryStorage() if url.startswith("memory://") else storage_from_string(url, **options)
     return FixedWindowRateLimiter(storage)
 
 
