@@ -10,22 +10,14 @@ database must have been migrated by the newer of the two. Prints `RESULT LABEL {
 """
 
 import json
-import os
 import random
 import statistics
 import sys
 import time
 
-root = sys.argv[1]
-sys.path.insert(0, root)
-os.chdir(root)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings")
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-not-secret")
-os.environ.update(DJANGO_DEBUG="0", CACHE_URL="dummycache://", DJANGO_ALLOWED_HOSTS="testserver")
+import checkout
 
-import django  # noqa: E402 (the path and settings above first)
-
-django.setup()
+checkout.set_up(sys.argv[1])
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.test import Client  # noqa: E402

@@ -8,21 +8,13 @@ order; "after" seeks the tag's links. Both load a first page (21 rows) as the li
 `RESULT {shape: [median ms, 90th percentile ms]}` over 34 tags picked as readers meet them."""
 
 import json
-import os
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings")
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-not-secret")
-os.environ.update(DJANGO_DEBUG="0", CACHE_URL="dummycache://")
+import checkout
 
-import django
-
-django.setup()
+checkout.set_up()
 
 from articles.models import Article, Tag  # noqa: E402
 from articles.tag_links import TagLink  # noqa: E402
