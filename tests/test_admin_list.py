@@ -226,7 +226,9 @@ def test_unfiltered_count_is_the_planners_estimate_on_postgresql(client, editor,
     for _ in range(3):
         make_article()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE articles_article")
+        # What ANALYZE would write, but as an UPDATE the test's rollback undoes: ANALYZE writes the
+        # row count in place, kept after the rollback, and later plan tests saw a 3-row table.
+        cursor.execute("UPDATE pg_class SET reltuples = 3 WHERE oid = 'articles_article'::regclass")
     monkeypatch.setattr(admin_changelist, "ESTIMATE_ABOVE", 1)
     client.force_login(editor)
     queries = _queries(lambda: client.get(CHANGELIST))

@@ -3,6 +3,7 @@ and a change makes stale exactly the pages stored under its keys; losing the cac
 pages stale, never fresh; conditional requests get 304; editors with a session are never served a
 cached page."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -418,7 +419,14 @@ def test_the_next_scheduled_time_is_two_index_seeks_not_a_scan(db):
     make_article(slug="soon", published=timezone.now() + timedelta(hours=1))
     make_article(slug="ends", expires=timezone.now() + timedelta(hours=2))
     found = []
-    published, expires = plans_of(lambda: found.append(_next_event(timezone.now())))
+    published, expires = plans_of(lambda: found.append(_next_event(timezone.now())), in_order=True)
     assert found[0] > timezone.now()
-    assert "article_public_order_idx" in published, published
+    if connection.vendor == "postgresql":
+        # A seek by the publication time in either index ordered by it (which one depends on the
+        # planner's statistics of a few test rows), the first row taken in order: no scan, no sort.
+        assert re.search(r"Index Cond: .*published > ", published), published
+        assert re.search(r"article_(public|list)_order_idx", published), published
+        assert "Seq Scan" not in published and " Sort " not in f" {published} ", published
+    else:
+        assert "article_public_order_idx" in published, published
     assert "article_expiry_idx" in expires, expires
