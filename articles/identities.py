@@ -71,12 +71,17 @@ class ArticleIdentities:
         if not digests and not slugs and not uuids and not sources:
             return
         # Each term is an index's (article_import_hash_idx, the slug's and uuid's unique indexes,
-        # article_unique_source_id), so the query reads a group's rows, not the table.
+        # article_unique_source_id), so the query reads a group's rows, not the table. The sources
+        # as two lists (a few more rows than the pairs, each indexed as it is), with the unique
+        # index's condition spelled out: SQLite uses a partial index only for a query that repeats it.
         wanted = Q(import_hash__in=digests) | Q(slug__in=slugs) | Q(uuid__in=uuids)
-        for source, source_id in sources:
-            # The unique index's own condition, spelled out: SQLite uses a partial index only for
-            # a query that repeats its condition.
-            wanted |= Q(source=source, source_id=source_id) & ~Q(source="") & ~Q(source_id="")
+        if sources:
+            wanted |= (
+                Q(source__in={source for source, _ in sources})
+                & Q(source_id__in={source_id for _, source_id in sources})
+                & ~Q(source="")
+                & ~Q(source_id="")
+            )
         rows = Article.objects.filter(wanted).values_list(
             "pk", "slug", "source", "source_id", "uuid", "import_hash"
         )
