@@ -241,10 +241,11 @@ class _ImportedHashes:
     """Which of the read-ahead's digests an article has: one query per window of files, none when
     no article had an import hash as the run began (an import into an empty database)."""
 
-    def __init__(self):
-        self.any = Article.objects.exclude(import_hash="").exists()
+    any = None  # whether any article had one, asked at the first window (never with one process)
 
     def intersection(self, digests):
+        if self.any is None:
+            self.any = Article.objects.exclude(import_hash="").exists()
         if not self.any or not digests:
             return set()
         return set(Article.objects.filter(import_hash__in=set(digests)).values_list("import_hash", flat=True))
