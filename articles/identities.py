@@ -1,18 +1,22 @@
-"""Which existing article a seed file is, decided in memory: loaded once per import run.
+"""Which existing article a seed file is, decided in memory from rows looked up per group of files.
 
 An article's identity across re-imports is its uuid, else source + source_id, else its slug; never
 title + date (the duplicate-on-re-import bug WordPress, Ghost and Wagtail importers are known for).
-Loading these keys once per run instead of querying per file keeps a 10,000-file import close to
-the cost of parsing and rendering (bench/import_bench.py).
+The importer looks up the rows a group of files can be (by their import hashes, uuids, sources and
+slugs) in one query, not one per file, and holds only those: holding every article of the database
+and of the run made the writer's memory grow about 1 KB a file (issue 11: RSS flat from 10,000 to
+100,000 files). `ensure()` looks up a seed whose keys were not in its group's query (a file parsed
+late) with one more query.
 """
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from .seeds import SeedError
 
 
-# Slots: one of these stays in memory for every article of the database and of the run, and a
-# per-instance __dict__ would more than double its size (issue 11: memory flat with N).
+# Slots: a group's rows are a few hundred of these.
 @dataclass(slots=True)
 class _Known:
     pk: int
@@ -21,26 +25,69 @@ class _Known:
     source_id: str
     uuid: object
     import_hash: str
-    # Whether a file of this run had this article's bytes (it wrote them, or found them unchanged):
-    # a second byte-identical file is then not "unchanged" but a second claim on the slug.
-    met: bool = False
 
 
 class ArticleIdentities:
-    def __init__(self, rows):
+    """The rows of the articles a group of files can be, by each of their keys."""
+
+    def __init__(self, rows=()):
         self.by_pk, self.by_slug, self.by_source, self.by_uuid, self.by_hash = {}, {}, {}, {}, {}
+        # The keys looked up so far (a row found by none of them may still exist).
+        self.slugs, self.sources, self.uuids = set(), set(), set()
         for row in rows:
             self.remember(_Known(*row))
 
     @classmethod
-    def load(cls):
+    def lookup(cls, digests=(), seeds=()):
+        """The rows whose import hash is one of `digests` or that `seeds` can be: one query."""
+        identities = cls()
+        identities._load(digests, seeds)
+        return identities
+
+    def add(self, seeds):
+        """Also the rows `seeds` can be: one query."""
+        self._load((), seeds)
+
+    def ensure(self, seed):
+        """Look up `seed`'s keys if its group's query did not (one query), before find()."""
+        if (
+            seed.slug not in self.slugs
+            or (seed.uuid is not None and seed.uuid not in self.uuids)
+            or (seed.source and seed.source_id and (seed.source, seed.source_id) not in self.sources)
+        ):
+            self._load((), [seed])
+
+    def _load(self, digests, seeds):
         from .models import Article
 
-        return cls(
-            Article.objects.values_list("pk", "slug", "source", "source_id", "uuid", "import_hash")
-            .order_by()
-            .iterator(chunk_size=2000)
+        slugs = {seed.slug for seed in seeds} - self.slugs
+        uuids = {seed.uuid for seed in seeds if seed.uuid is not None} - self.uuids
+        sources = {(seed.source, seed.source_id) for seed in seeds if seed.source and seed.source_id}
+        sources -= self.sources
+        self.slugs |= slugs
+        self.uuids |= uuids
+        self.sources |= sources
+        digests = set(digests) - {""}
+        if not digests and not slugs and not uuids and not sources:
+            return
+        # Each term is an index's (article_import_hash_idx, the slug's and uuid's unique indexes,
+        # article_unique_source_id), so the query reads a group's rows, not the table. The sources
+        # as two lists (a few more rows than the pairs, each indexed as it is), with the unique
+        # index's condition spelled out: SQLite uses a partial index only for a query that repeats it.
+        wanted = Q(import_hash__in=digests) | Q(slug__in=slugs) | Q(uuid__in=uuids)
+        if sources:
+            wanted |= (
+                Q(source__in={source for source, _ in sources})
+                & Q(source_id__in={source_id for _, source_id in sources})
+                & ~Q(source="")
+                & ~Q(source_id="")
+            )
+        rows = Article.objects.filter(wanted).values_list(
+            "pk", "slug", "source", "source_id", "uuid", "import_hash"
         )
+        for row in rows.order_by():
+            if row[0] not in self.by_pk:  # a row remembered since it was written is newer
+                self.remember(_Known(*row))
 
     def remember(self, known):
         """Record an article as it now is (after a create or an update), forgetting its old keys."""
@@ -60,7 +107,7 @@ class ArticleIdentities:
             self.by_hash[known.import_hash] = known
 
     def remember_article(self, article):
-        """Record an article a file of this run wrote (or found unchanged in other bytes)."""
+        """Record an article a file of the group wrote (or found unchanged in other bytes)."""
         self.remember(
             _Known(
                 article.pk,
@@ -69,7 +116,6 @@ class ArticleIdentities:
                 article.source_id,
                 article.uuid,
                 article.import_hash,
-                met=True,
             )
         )
 

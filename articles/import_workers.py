@@ -32,12 +32,14 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 # Files per task: one round trip to a worker costs about as much as parsing a small file.
 CHUNK_FILES = 8
-# Chunks in flight per worker: enough to keep every worker busy while the writer catches up.
-CHUNKS_PER_WORKER = 4
+# Chunks in flight per worker: enough to keep every worker busy while the writer writes a group of
+# files (importer.GROUP_SIZE), whose articles it looks up together once they are all parsed.
+CHUNKS_PER_WORKER = 8
 # Without --jobs, workers start only for an import of at least this many files: starting them
 # costs about a second, more than parsing a few dozen files.
 MIN_FILES_FOR_WORKERS = 100
@@ -82,7 +84,8 @@ def default_jobs(file_count):
 
 def read_ahead(paths, *, read, known_hashes, jobs, time_zone, file_timeout=None):
     """LoadedFile for each of `paths`, in order. `read(path)` -> (bytes, digest), raising SeedError
-    or OSError; `known_hashes`: the digests of articles as imported (those files are not parsed);
+    or OSError; `known_hashes`: the digests of articles as imported (those files are not parsed),
+    as a set or anything with `intersection(digests)`;
     `file_timeout`: seconds a worker may spend on one file (None: no limit). With one process
     there is no limit: nothing could stop the parser short of stopping the import."""
     loaded = (_load(path, read) for path in paths)
@@ -157,7 +160,9 @@ class _Workers:
     def prepared(self, loaded, known_hashes):
         """The LoadedFiles of `loaded`, in order, each with what a worker made of it if it needed
         parsing. A file is sent to a worker unless its bytes are an article's as imported (and not
-        met before in this run: a second copy of them is parsed, as the writer will want it)."""
+        met before in this run: a second copy of them is parsed, as the writer will want it).
+        `known_hashes.intersection(digests)`: which of a window's digests an article has (a set, or
+        the importer's one query per window)."""
         # Only digests an article had when met: a file whose digest no article has is parsed anyway,
         # and a later copy the writer gets unparsed it parses itself, with the same outcome. So the
         # set stays empty in an import into an empty database (memory flat with N, issue 11).
@@ -170,22 +175,24 @@ class _Workers:
             future = self._submit(tasks) if tasks else None
             pending.append([files, future])
 
-        for file in loaded:
-            needs_parsing = not file.read_error and (file.digest not in known_hashes or file.digest in seen)
-            if not needs_parsing:
-                seen.add(file.digest)
-                # Ahead of any file still in flight it would overtake: keep the order.
-                if chunk:
-                    send(chunk)
-                    chunk = []
-                pending.append([[file], None])
-            else:
-                chunk.append(file)
-                if len(chunk) == CHUNK_FILES:
-                    send(chunk)
-                    chunk = []
-            while len(pending) > self.jobs * CHUNKS_PER_WORKER:
-                yield from self._done(pending)
+        for window in windows(loaded, CHUNK_FILES * self.jobs * CHUNKS_PER_WORKER):
+            known = known_hashes.intersection([file.digest for file in window if not file.read_error])
+            for file in window:
+                needs_parsing = not file.read_error and (file.digest not in known or file.digest in seen)
+                if not needs_parsing:
+                    seen.add(file.digest)
+                    # Ahead of any file still in flight it would overtake: keep the order.
+                    if chunk:
+                        send(chunk)
+                        chunk = []
+                    pending.append([[file], None])
+                else:
+                    chunk.append(file)
+                    if len(chunk) == CHUNK_FILES:
+                        send(chunk)
+                        chunk = []
+                while len(pending) > self.jobs * CHUNKS_PER_WORKER:
+                    yield from self._done(pending)
         if chunk:
             send(chunk)
         while pending:
@@ -228,6 +235,13 @@ class _Workers:
         except TimeoutError:
             self._start()
             return Prepared(error=WORKER_TIMED_OUT.format(seconds=self.file_timeout))
+
+
+def windows(items, size):
+    """Lists of up to `size` of `items`, in order."""
+    iterator = iter(items)
+    while window := list(islice(iterator, size)):
+        yield window
 
 
 def _start_worker():

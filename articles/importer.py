@@ -8,6 +8,7 @@ import hashlib
 import logging
 import re
 import time
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
@@ -23,7 +24,7 @@ from publishing import outbox
 from .identities import ArticleIdentities
 from .images import ImageError
 from .images.imports import ImportedImages, image_references
-from .import_workers import default_jobs, read_ahead
+from .import_workers import Prepared, default_jobs, read_ahead, windows
 from .models import Article, Author, Status, Tag
 from .redirects import redirect_old_path
 from .seed_fields import slug_from_title
@@ -36,6 +37,9 @@ ACTIONS = ("created", "updated", "unchanged", "skipped", "failed")
 # Files per transaction: each file is still its own savepoint, but one commit per file would make a
 # 10,000-file import spend most of its time committing.
 BATCH_SIZE = 200
+# Files whose articles are looked up together (one query): at most the read-ahead's window
+# (import_workers), so that the workers parse the next group while this one is written.
+GROUP_SIZE = 100
 # Seed fields copied onto the article as they are.
 COPIED_FIELDS = (
     "title",
@@ -125,13 +129,43 @@ class ImportReport:
 
 def find_seed_files(paths):
     """Every seed file under `paths` (files as given; folders searched recursively), in sorted order."""
+    return list(_PathList(_seed_file_names(paths)))
+
+
+def _seed_file_names(paths):
+    """find_seed_files() as text, in the same order: a Path costs ~370 bytes, 37 MB at 100,000."""
     found = set()
     for path in map(Path, paths):
         if path.is_dir():
-            found.update(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SEED_SUFFIXES)
+            found.update(str(p) for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SEED_SUFFIXES)
         else:
-            found.add(path)
-    return sorted(found)
+            found.add(str(path))
+    # Paths sort by their parts: "/" as the lowest character gives that order to the text.
+    return sorted(found, key=lambda name: name.replace("/", "\0"))
+
+
+class _PathList:
+    """A sorted list of paths held as one block of text, ~the length of a path each, where a list
+    of Path objects grew ~370 bytes a file (issue 11: the writer's memory flat with N)."""
+
+    def __init__(self, names):
+        encoded = [name.encode("utf-8", "surrogateescape") for name in names]
+        self.text = b"".join(encoded)
+        self.ends = array("q")
+        end = 0
+        for name in encoded:
+            end += len(name)
+            self.ends.append(end)
+
+    def __len__(self):
+        return len(self.ends)
+
+    def __getitem__(self, index):
+        start = self.ends[index - 1] if index else 0
+        return Path(self.text[start : self.ends[index]].decode("utf-8", "surrogateescape"))
+
+    def __iter__(self):
+        return (self[index] for index in range(len(self)))
 
 
 def import_paths(
@@ -153,13 +187,13 @@ def import_paths(
     `on_outcome(outcome)` hears of each file as it is done; `on_progress(done, total)` too."""
     started = time.perf_counter()
     report = ImportReport(dry_run=dry_run, keep_outcomes=keep_outcomes)
-    batch = _Batch(force=force, fetch_images=fetch_images)
-    files = find_seed_files(paths)
+    files = _PathList(_seed_file_names(paths))
+    batch = _Batch(files, force=force, fetch_images=fetch_images)
     size = len(files) if strict or dry_run else BATCH_SIZE
     loaded = read_ahead(
-        files,
+        iter(files),
         read=_read,
-        known_hashes=batch.identities.by_hash,
+        known_hashes=_ImportedHashes(),
         jobs=default_jobs(len(files)) if jobs is None else jobs,
         time_zone=settings.TIME_ZONE,
         file_timeout=settings.IMPORT_FILE_TIMEOUT or None,
@@ -169,13 +203,15 @@ def import_paths(
             # One transaction per batch. One publish event per changed article, written at the
             # batch's end; our page cache is told once per batch, after its commit, not once per file.
             with outbox.batch():
-                for file in islice(loaded, size or 1):
-                    outcome = batch.import_file(file)
-                    report.add(outcome)
-                    if on_outcome:
-                        on_outcome(outcome)
-                    if on_progress:
-                        on_progress(sum(report.counts.values()), len(files))
+                for group in windows(islice(loaded, size or 1), GROUP_SIZE):
+                    batch.look_up(group)
+                    for file in group:
+                        outcome = batch.import_file(file)
+                        report.add(outcome)
+                        if on_outcome:
+                            on_outcome(outcome)
+                        if on_progress:
+                            on_progress(sum(report.counts.values()), len(files))
                 batch.write_tag_links()
                 batch.write_history()
                 batch.write_search_vectors()
@@ -191,18 +227,54 @@ def _read(path):
     return read_file(path, max_bytes=settings.IMPORT_MAX_FILE_BYTES, time_zone=settings.TIME_ZONE)
 
 
-class _Batch:
-    """State shared by the files of one run: the slugs claimed so far and the import time."""
+def _parse(file):
+    """What a worker would make of `file` (no rendering): its Seed, or why it cannot be one."""
+    try:
+        return Prepared(
+            seed=parse_seed(file.raw, path=Path(file.path), digest=file.digest, time_zone=settings.TIME_ZONE)
+        )
+    except SeedError as exc:
+        return Prepared(error=str(exc))
 
-    def __init__(self, *, force, fetch_images):
+
+class _ImportedHashes:
+    """Which of the read-ahead's digests an article has: one query per window of files, none when
+    no article had an import hash as the run began (an import into an empty database)."""
+
+    any = None  # whether any article had one, asked at the first window (never with one process)
+
+    def intersection(self, digests):
+        if self.any is None:
+            self.any = Article.objects.exclude(import_hash="").exists()
+        if not self.any or not digests:
+            return set()
+        return set(Article.objects.filter(import_hash__in=set(digests)).values_list("import_hash", flat=True))
+
+
+class _Batch:
+    """State shared by the files of one run: the slugs claimed so far and the import time.
+
+    Nothing here grows a dict entry per file (issue 11: the writer's RSS flat from 10,000 to 100,000
+    files): the articles a group of files can be are looked up per group (look_up), and a file's
+    claim on a slug is kept on the article that has the slug, as the file's place in the run, in an
+    array by pk (4 bytes an article of the database), not as slug -> path."""
+
+    def __init__(self, files, *, force, fetch_images):
+        self.files = files
+        self.position = -1  # the place in `files` of the file being imported
         self.force = force
         self.images = ImportedImages(fetch_remote=fetch_images)
         self.now = timezone.now()
-        # slug -> the path (as text: a Path object costs several times more, for each file of a
-        # 100,000-file run) of the file that claimed it first in this run.
-        self.claimed = {}
+        # By pk: whether a file of this run had the article's bytes (it wrote them, or found them
+        # unchanged), so that a second byte-identical file is not "unchanged" but a second claim
+        # on the slug; and 1 + the place of the file that claimed the article's slug first.
+        self.met, self.claims = bytearray(), array("i")
+        # Claims not held by an article with the slug: a slug an article was renamed from, or one
+        # a skipped or unchanged file named. slug -> the file's place. Rare.
+        self.other_claims = {}
+        self.renamed = None  # (pk, old slug) of the article the current file renamed
         self.languages_claimed = {}  # (translation key, language) -> the file that has it
-        self.identities = ArticleIdentities.load()
+        self.identities = ArticleIdentities()
         # Authors and tags by slug, filled only from files that committed their savepoint (a rolled
         # back file's rows must not be reused).
         self.authors, self.tags = {}, {}
@@ -238,33 +310,44 @@ class _Batch:
             Article.tags.through.objects.bulk_create(self.tag_links)
         self.tag_links = []
 
+    def look_up(self, files):
+        """The articles a group of LoadedFiles can be, for import_file(): those whose bytes they
+        have, then those their seeds name (a query each). A file not parsed ahead (one process, or
+        bytes an article has) is parsed here unless it will be found unchanged by its bytes."""
+        unparsed = [file for file in files if not file.read_error and file.prepared is None]
+        self.identities = ArticleIdentities.lookup(digests=[file.digest for file in unparsed])
+        seen = set()
+        for file in unparsed:
+            known = self.identities.by_hash.get(file.digest)
+            if known is None or self._met(known.pk) or file.digest in seen:
+                file.prepared = _parse(file)
+            seen.add(file.digest)
+        self.identities.add([file.prepared.seed for file in files if file.prepared and file.prepared.seed])
+
     def import_file(self, file):
         """The outcome of one LoadedFile (import_workers), written in a savepoint of its own."""
+        self.position += 1
         path = file.path
         if file.read_error:
             return FileOutcome(path, "failed", detail=file.read_error)
         known = self.identities.by_hash.get(file.digest)
-        if known is not None and not known.met:
+        if known is not None and not self._met(known.pk):
             # Bytes we imported before: unchanged, without parsing or rendering, so re-importing a
-            # large unchanged tree costs little more than reading it. A flag on the article, not a
-            # set of every digest met, so that memory does not grow with the files of the run: only
-            # a digest some article has can make a file "unchanged".
-            known.met = True
-            self.claimed.setdefault(known.slug, str(path))
+            # large unchanged tree costs little more than reading it. A mark by the article's pk,
+            # not a set of every digest met, so that memory does not grow with the files of the run.
+            self._mark_met(known.pk)
+            self._claim(known.slug, known.pk)
             return FileOutcome(path, "unchanged", slug=known.slug)
         prepared = file.prepared
-        if prepared is None:
-            try:
-                seed = parse_seed(file.raw, path=Path(path), digest=file.digest, time_zone=settings.TIME_ZONE)
-            except SeedError as exc:
-                return FileOutcome(path, "failed", detail=str(exc))
-            rendered = None
-        elif prepared.error:
+        if prepared is None:  # an article's bytes when looked up, since changed by a file before
+            prepared = _parse(file)
+        if prepared.error:
             return FileOutcome(path, "failed", detail=prepared.error)
-        else:
-            seed, rendered = prepared.seed, prepared.rendered
-            seed.digest = file.digest  # one string for the run's indexes, not a copy from the worker
+        seed, rendered = prepared.seed, prepared.rendered
+        seed.digest = file.digest  # one string, not a copy from the worker
+        self.identities.ensure(seed)
         self.new_authors, self.new_tags, self.new_tag_links = {}, {}, []
+        self.renamed = None
         self.images.new_file()
         try:
             with transaction.atomic():
@@ -280,9 +363,17 @@ class _Batch:
                 f"unexpected error ({exc.__class__.__name__}: {exc}); set DJANGO_LOG_LEVEL=DEBUG for details"
             )
             return FileOutcome(path, "failed", slug=seed.slug, detail=detail, warnings=seed.warnings)
-        self.claimed.setdefault(seed.slug, str(path))
+        if self.renamed is not None:
+            # The article's old slug stays claimed by the file that claimed it.
+            pk, old_slug = self.renamed
+            if self._claim_of(pk) is not None:
+                self.other_claims.setdefault(old_slug, self._claim_of(pk))
+                self.claims[pk] = 0
         if article is not None:
             self.identities.remember_article(article)
+            self._mark_met(article.pk)
+        self._claim(seed.slug, article.pk if article is not None else None)
+        if article is not None:
             if getattr(article, "skip_history_when_saving", False):
                 self.history[outcome.action].append(article)
             if getattr(article, "search_vector_stale", False):
@@ -296,9 +387,9 @@ class _Batch:
     def _apply(self, seed, rendered=None):
         """Write `seed`; return (outcome, the article if a row was written). `rendered`: its body
         rendered ahead (Article.prerender), or None."""
-        first = self.claimed.get(seed.slug)
-        if first is not None and first != str(seed.path):
-            raise SeedError(f"slug: {seed.slug!r} is already taken by {first} in this import")
+        first = self._claimant(seed.slug)
+        if first is not None and first != self.position:
+            raise SeedError(f"slug: {seed.slug!r} is already taken by {self.files[first]} in this import")
         pk = self.identities.find(seed)
         if seed.translation_key:
             self._check_translation(seed, pk)
@@ -340,6 +431,8 @@ class _Batch:
                     f"differs in {', '.join(outcome.changed)} (--force to overwrite)"
                 )
                 return outcome, None
+            if article.slug != values["slug"]:
+                self.renamed = (article.pk, article.slug)
             for name, value in values.items():
                 setattr(article, name, value)
             outcome.action, outcome.detail = "updated", ", ".join(outcome.changed)
@@ -364,6 +457,39 @@ class _Batch:
         for alias in seed.aliases:
             redirect_old_path(alias, article.get_absolute_url())
         return outcome, article
+
+    def _met(self, pk):
+        return pk < len(self.met) and self.met[pk]
+
+    def _mark_met(self, pk):
+        if pk >= len(self.met):
+            self.met.extend(bytes(pk + 1 - len(self.met)))
+        self.met[pk] = 1
+
+    def _claim_of(self, pk):
+        """The place of the file that claimed article `pk`'s slug, or None."""
+        return self.claims[pk] - 1 if pk < len(self.claims) and self.claims[pk] else None
+
+    def _claimant(self, slug):
+        """The place in the run of the file that claimed `slug` first, or None."""
+        place = self.other_claims.get(slug)
+        if place is None:
+            holder = self.identities.by_slug.get(slug)
+            place = None if holder is None else self._claim_of(holder.pk)
+        return place
+
+    def _claim(self, slug, pk):
+        """The current file claims `slug`, unless a file before it did: on article `pk` when that
+        is the article with the slug now, else apart."""
+        if self._claimant(slug) is not None:
+            return
+        holder = self.identities.by_slug.get(slug)
+        if pk is not None and holder is not None and holder.pk == pk:
+            if pk >= len(self.claims):
+                self.claims.extend([0] * (pk + 1 - len(self.claims)))
+            self.claims[pk] = self.position + 1
+        else:
+            self.other_claims[slug] = self.position
 
     def _check_translation(self, seed, pk):
         """A translation set has one article per language: a second one is refused, naming both."""

@@ -372,6 +372,9 @@ class Article(models.Model):
             ),
             # The public versions of the translation sets a sitemap document names.
             models.Index(fields=["status", "translation_key"], name="article_translation_idx"),
+            # The import's lookup of the articles a group of files can be (articles/identities.py):
+            # without it, each group of 200 files read every row.
+            models.Index(fields=["import_hash"], name="article_import_hash_idx"),
             # The next expiry (the page cache's schedule): few articles have one.
             models.Index(
                 fields=["status", "expires"],

@@ -54,6 +54,7 @@ class _Pending:
         self.times = set()  # publication and expiry times its touches left, for the page cache
         self.scheduled = set()
         self.marker = None
+        self.marker_place = 0  # its index in connection.run_on_commit when it was added
 
     def committed(self):
         _registry().pop(self.subject, None)
@@ -75,8 +76,17 @@ def _current(subject):
         # Autocommit: valid from the save's pre signal to its post signal, outside any transaction.
         if not connection.in_atomic_block:
             return pending
-    elif any(callback is pending.marker for _, callback, _ in connection.run_on_commit):
-        return pending
+    else:
+        # Where its marker was put: a savepoint's rollback drops only callbacks added after the ones
+        # before it, so a marker still there is still at its place. The scan is the fallback: at
+        # each check a scan of every callback of the transaction made an import's batch of 200
+        # files quadratic (400,000 comparisons for 2,000 files).
+        callbacks = connection.run_on_commit
+        place = pending.marker_place
+        if place < len(callbacks) and callbacks[place][1] is pending.marker:
+            return pending
+        if any(callback is pending.marker for _, callback, _ in callbacks):
+            return pending
     _registry().pop(subject, None)  # its transaction or savepoint rolled back
     return None
 
@@ -90,6 +100,7 @@ def before_change(subject, take_snapshot):
         pending.marker = pending.committed
         # robust: a cache that is away must not stop the other on-commit work.
         transaction.on_commit(pending.marker, robust=True)
+        pending.marker_place = len(connection.run_on_commit) - 1
     _registry()[subject] = pending
 
 

@@ -1,5 +1,7 @@
 """Identity across re-imports, tags, and old paths that keep working (301)."""
 
+from articles import importer
+from articles.identities import ArticleIdentities
 from articles.models import Article, Author, Tag
 
 from .factories import make_article
@@ -73,3 +75,43 @@ def test_aliases_and_redirect_from_answer_301(client, db, write_seed, run_import
     for old in ("/2015/05/21/old/", "/posts/x", "/blog/legacy-name"):
         response = client.get(old)
         assert response.status_code == 301 and response["Location"] == "/blog/target", old
+
+
+def test_a_slug_an_article_was_renamed_from_stays_claimed_by_the_file_that_claimed_it(
+    db, write_seed, run_import
+):
+    uuid = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+    first = write_seed("a.md", f"---\ntitle: T\nslug: first\nuuid: {uuid}\n---\nx")
+    write_seed("b.md", f"---\ntitle: T\nslug: second\nuuid: {uuid}\n---\ny")
+    third = write_seed("c.md", "---\ntitle: Other\nslug: first\n---\nz")
+    code, lines = run_import(first.parent)
+    assert code == 1
+    assert lines[2] == f"failed {third} first slug: 'first' is already taken by {first} in this import"
+    assert list(Article.objects.values_list("slug", flat=True)) == ["second"]
+
+
+def test_the_writer_holds_the_articles_of_one_group_of_files_not_every_article(
+    db, write_seed, run_import, monkeypatch
+):
+    """Issue 11: the writer's memory flat with the files of a run. Each group's articles are looked
+    up in one query and dropped with the group; the database's other articles are never loaded."""
+    for _ in range(6):
+        make_article()
+    for number in range(12):
+        write_seed(f"{number:02}.md", f"---\ntitle: T{number}\nslug: s{number}\n---\nBody {number}.")
+    monkeypatch.setattr(importer, "GROUP_SIZE", 4)
+    held = []
+    remember = ArticleIdentities.remember
+    monkeypatch.setattr(
+        ArticleIdentities,
+        "remember",
+        lambda self, known: remember(self, known) or held.append(len(self.by_pk)),
+    )
+    for outcome in ("created", "unchanged"):
+        held.clear()
+        code, lines = run_import(write_seed("00.md", "---\ntitle: T0\nslug: s0\n---\nBody 0.").parent)
+        assert code == 0
+        assert lines[-1].startswith(
+            "12 created" if outcome == "created" else "0 created, 0 updated, 12 unchanged"
+        )
+        assert 0 < max(held) <= 4

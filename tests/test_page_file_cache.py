@@ -68,6 +68,26 @@ def test_a_write_lists_the_folder_only_when_the_cache_may_be_full(tmp_path, monk
     assert 0 < len(listings) <= 25
 
 
+def test_set_many_writes_each_key_and_counts_them_with_one_tally_write(tmp_path, monkeypatch):
+    cache = _cache(tmp_path, 1000)
+    culls = []
+    cull = cache._cull
+    monkeypatch.setattr(cache, "_cull", lambda *args: culls.append(args) or cull(*args))
+    assert cache.set_many({f"key-{number}": number for number in range(50)}) == []
+    assert [cache.get(f"key-{number}") for number in range(50)] == list(range(50))
+    # The tally counts every key, as 50 set()s would, and was opened once.
+    assert len(culls) == 1 and os.path.getsize(tmp_path / "pages.tally") == 50
+    assert len(_pages(tmp_path)) == 50  # no temporary file left behind
+
+
+def test_set_many_past_the_limit_culls_the_oldest(tmp_path):
+    cache = _cache(tmp_path, 20)
+    for number in range(30):
+        cache.set_many({f"page-{number}": number})
+        assert len(_pages(tmp_path)) <= 20
+    assert cache.get("page-29") == 29
+
+
 def test_a_full_cache_keeps_the_state_of_every_page_it_holds(client, db, settings, tmp_path):
     """Each article page names three keys (itself, its two neighbours): with the state sized like the
     pages, a full cache culled generations faster than pages, and each lost one made pages stale."""

@@ -18,7 +18,9 @@ the folder may pass MAX_ENTRIES by at most W pages, until the next cull.
 
 import contextlib
 import os
+import tempfile
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.files import locks
 
@@ -30,10 +32,33 @@ class PageFileCache(FileBasedCache):
         super().__init__(dir, params)
         self._tally = os.path.join(self._dir, TALLY)
 
-    def _cull(self):
-        """Called by set() before it writes a file."""
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        """What a set() of each key does (each file written aside, then renamed into place), with
+        the folder made and the tally appended to and checked once for all of them: the page
+        cache's state is written this way, an import's batch of 200 files ~1,000 generations at a
+        time, and those per-key steps (an open of the tally, a makedirs, file_move_safe's stat
+        calls) were over half of each key's cost. May pass MAX_ENTRIES by the keys of one call."""
+        if not data:
+            return []
+        self._createdir()
+        self._cull(len(data))
+        for key, value in data.items():
+            fname = self._key_to_file(key, version)
+            fd, tmp_path = tempfile.mkstemp(dir=self._dir)
+            try:
+                with open(fd, "wb") as file:
+                    self._write_content(file, timeout, value)
+                os.replace(tmp_path, fname)
+            except BaseException:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(tmp_path)
+                raise
+        return []
+
+    def _cull(self, count=1):
+        """Called by set() before it writes a file, and by set_many() before its `count`."""
         with open(self._tally, "ab") as tally:
-            tally.write(b".")
+            tally.write(b"." * count)
             tally.flush()
             if os.fstat(tally.fileno()).st_size < self._max_entries:
                 return
