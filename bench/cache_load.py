@@ -105,15 +105,16 @@ def tables(results):
         "",
         (
             "| cache | edit (popularity rank) | pages cached | named by its event | made stale | expired meanwhile"
-            " | stale, not named | named, still served |"
+            " | stale, not named | named, still served | the save: queries, ms |"
         ),
-        "|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for spec, result in results.items():
         for edit in result["edits"]:
             lines.append(
                 f"| {spec} | {edit['rank']} | {edit['cached']:,} | {edit['named']:,} | {edit['stale']:,} |"
                 f" {edit['expired']:,} | {edit['stale_not_named']:,} | {edit['named_still_served']:,} |"
+                f" {edit['save_queries']}, {edit['save_ms']:.0f} |"
             )
     crawls = [
         f"{spec}: crawl warm-up (warm_page_cache: the sitemap, author and tag pages and feeds),"

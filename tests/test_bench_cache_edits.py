@@ -12,10 +12,10 @@ PKS = list(range(1000, 1200))  # in popularity order: the edits take ranks 1 and
 
 
 class _Replay:
-    """The pages readers asked for, each naming its article's key; what readers ask again."""
+    """The pages stored so far; what readers ask again."""
 
     def __init__(self, cached):
-        self.keys = {path: frozenset({path.rsplit("/", 1)[1]}) for path in cached}
+        self.stored_at = dict.fromkeys(cached, 0.0)
         self.cached = cached
 
     def get(self, kind, path):
@@ -35,7 +35,13 @@ def _run(makes_stale):
         return frozenset({"a1"}), 30, 0.2
 
     def look_up(paths):
-        return {path: (NOW, NOW + timedelta(days=1) if path in cached else None) for path in paths}
+        """Each cached page names its article's key (a1 for /blog/a1)."""
+        return {
+            path: (NOW, NOW + timedelta(days=1), frozenset({path.rsplit("/", 1)[1]}))
+            if path in cached
+            else (NOW, None, frozenset())
+            for path in paths
+        }
 
     return saved, edits(replay, None, PKS, 2, edit=edit, look_up=look_up)
 
