@@ -15,10 +15,11 @@
 3. E single edits, each of one article (popularity ranks 1, 100, 10,000, ...): an editor's save of
    the admin change form, posted as a browser posts it (its fields read from the form the admin
    renders), so the publish event is written and the page cache told by the same code as in use.
-   Before and after it, every page requested so far is looked up as a reader's request would be
-   (without rendering): the pages cached before it, those it made stale, and, from the page's own
-   surrogate keys (its `xkey`) and the event's keys (what publishing.affected() named), those it
-   should have made stale. Nothing else may go stale, and nothing named may still be served.
+   Before and after it, every page stored so far (the crawl's too) is looked up as a reader's
+   request would be, without rendering (bench/cache_edits.py): the pages cached before it, those it
+   made stale, and, from each cached page's surrogate keys (its `xkey`) and the event's keys (what
+   publishing.affected() named), those it should have made stale. Nothing else may go stale, and
+   nothing named may still be served.
 
 The last line of output is `RESULT {json}`; progress goes to stderr.
 """
