@@ -165,6 +165,7 @@ def edits(replay, editor, pks, count, *, edit=admin_edit, look_up=looked_up):
                 "save_ms": round(seconds * 1000, 1),
                 "lookup_seconds": round(lookup_seconds, 1),
                 "stale_paths": sorted(stale)[:20],
+                "stale_not_named_paths": sorted(stale - named)[:20],
             }
         )
         sys.stderr.write(f"{time.strftime('%H:%M:%S')} edit of rank {rank}: {results[-1]}\n")
