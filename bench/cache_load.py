@@ -59,7 +59,7 @@ def run_cache(spec, args):
         raise SystemExit(f"--caches: unknown cache {spec!r} (redis, or file:MAX_PAGES)")
     (WORK / "static").mkdir(parents=True, exist_ok=True)
     command = [sys.executable, str(ROOT / "bench" / "cache_replay.py"), "--label", spec]
-    for name in ("articles", "warmup", "requests", "zipf", "edits", "seed"):
+    for name in ("articles", "warmup", "requests", "zipf", "edits", "seed", "jobs"):
         command += [f"--{name}", str(getattr(args, name))]
     if args.crawl:
         command.append("--crawl")
@@ -105,19 +105,20 @@ def tables(results):
         "",
         (
             "| cache | edit (popularity rank) | pages cached | named by its event | made stale | expired meanwhile"
-            " | stale, not named | named, still served |"
+            " | stale, not named | named, still served | the save: queries, ms |"
         ),
-        "|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for spec, result in results.items():
         for edit in result["edits"]:
             lines.append(
                 f"| {spec} | {edit['rank']} | {edit['cached']:,} | {edit['named']:,} | {edit['stale']:,} |"
                 f" {edit['expired']:,} | {edit['stale_not_named']:,} | {edit['named_still_served']:,} |"
+                f" {edit['save_queries']}, {edit['save_ms']:.0f} |"
             )
     crawls = [
-        f"{spec}: sitemap crawl warm-up (warm_page_cache), {result['crawl']['pages']:,} pages in"
-        f" {result['crawl']['seconds']:,} s"
+        f"{spec}: crawl warm-up (warm_page_cache: the sitemap, author and tag pages and feeds),"
+        f" {result['crawl']['pages']:,} pages in {result['crawl']['seconds']:,} s, {result['crawl']['jobs']} processes"
         for spec, result in results.items()
         if result.get("crawl")
     ]
@@ -136,6 +137,12 @@ def main():
     parser.add_argument("--edits", type=int, default=3, help="single admin edits after the window")
     parser.add_argument(
         "--crawl", action="store_true", help="warm each cache from the sitemap (warm_page_cache) first"
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes rendering the crawl (default: one a core)",
     )
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--json", type=Path, help="also write every number to this file")

@@ -15,10 +15,11 @@
 3. E single edits, each of one article (popularity ranks 1, 100, 10,000, ...): an editor's save of
    the admin change form, posted as a browser posts it (its fields read from the form the admin
    renders), so the publish event is written and the page cache told by the same code as in use.
-   Before and after it, every page requested so far is looked up as a reader's request would be
-   (without rendering): the pages cached before it, those it made stale, and, from the page's own
-   surrogate keys (its `xkey`) and the event's keys (what publishing.affected() named), those it
-   should have made stale. Nothing else may go stale, and nothing named may still be served.
+   Before and after it, every page stored so far (the crawl's too) is looked up as a reader's
+   request would be, without rendering (bench/cache_edits.py): the pages cached before it, those it
+   made stale, and, from each cached page's surrogate keys (its `xkey`) and the event's keys (what
+   publishing.affected() named), those it should have made stale. Nothing else may go stale, and
+   nothing named may still be served.
 
 The last line of output is `RESULT {json}`; progress goes to stderr.
 """
@@ -30,9 +31,7 @@ import random
 import statistics
 import sys
 import time
-from html.parser import HTMLParser
 from pathlib import Path
-from unittest import mock
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 # sitemap's addresses name too), not the test client's SERVER_NAME with its port 80.
 HEADERS = {"X-Forwarded-Proto": "https", "Host": "testserver"}
 LIST_PAGES = 50  # the list's pages readers go through (the first, then deeper ones)
-EDIT_RANKS = (1, 100, 10_000, 1_000, 30_000)
+EDIT_RANKS = (1, 100, 10_000, 1_000, 30_000)  # used by bench/cache_edits.py
 EDITED = " (edited)"
 
 
@@ -153,166 +152,20 @@ class Replay:
         }
 
 
-class _ReadOnly:
-    """The pages' cache, read but not written: looking pages up must not change what is cached (a
-    page found current is stamped, a write, and a write to a full file cache culls others)."""
-
-    def __init__(self, cache):
-        self.get, self.get_many = cache.get, cache.get_many
-
-    def set(self, *args, **kwargs):
-        pass
-
-
-def looked_up(paths):
-    """{path: (when it was looked up, until when its page is fresh, or None when the page cache
-    would not answer it)}, each path looked up as a reader's GET (nothing rendered)."""
-    from django.test import RequestFactory
-    from django.utils import timezone
-
-    from articles.page_cache import pages
-
-    factory = RequestFactory(headers=HEADERS)
-    fresh = pages._fresh
-    served = []
-
-    def noted(*args):
-        current = fresh(*args)
-        served.append(current)
-        return current
-
-    found = {}
-    with mock.patch.object(pages, "cache", _ReadOnly(pages.cache)), mock.patch.object(pages, "_fresh", noted):
-        for path in paths:
-            served.clear()
-            looked_at = timezone.now()
-            answered = pages.lookup(factory.get(path)).response is not None
-            found[path] = (looked_at, served[-1].fresh_until if answered else None)
-    pages._recent.clear()  # pages looked up here are not pages readers read
-    return found
-
-
-def cached(found):
-    return {path for path, (_, fresh_until) in found.items() if fresh_until is not None}
-
-
-class _FormFields(HTMLParser):
-    """The fields of the form with id `form_id`, as a browser submits them (no files)."""
-
-    def __init__(self, form_id):
-        super().__init__(convert_charrefs=True)
-        self.form_id, self.inside, self.fields = form_id, False, []
-        self._textarea = self._select = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.inside = attrs.get("id") == self.form_id
-        if not self.inside or "disabled" in attrs:
-            return
-        kind = attrs.get("type", "text")
-        if tag == "input" and kind not in {"submit", "button", "file", "image", "reset"}:
-            if kind not in {"checkbox", "radio"} or "checked" in attrs:
-                self.fields.append(
-                    [attrs.get("name"), attrs.get("value", "on" if kind == "checkbox" else "")]
-                )
-        elif tag == "textarea":
-            self._textarea = [attrs.get("name"), ""]
-            self.fields.append(self._textarea)
-        elif tag == "select":
-            self._select = (attrs.get("name"), "multiple" in attrs, len(self.fields))
-        elif tag == "option" and self._select and "selected" in attrs:
-            self.fields.append([self._select[0], attrs.get("value", "")])
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "textarea" and self._textarea is not None:
-            # A browser drops the newline that directly follows <textarea>.
-            self._textarea[1] = self._textarea[1].removeprefix("\r\n").removeprefix("\n")
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-        elif tag == "form":
-            self.inside = False
-
-
-def admin_edit(editor, pk):
-    """Retitle article `pk` through the admin's change form, as an editor does; the event's keys."""
-    from publishing.models import Event
-
-    url = f"/admin/articles/article/{pk}/change/"
-    parser = _FormFields("article_form")
-    parser.feed(editor.get(url).content.decode())
-    data = {}
-    for name, value in parser.fields:
-        if name:
-            data.setdefault(name, []).append(value)
-    # Edited, or edited back: a site reused by the next run stays the site it was built as.
-    title = data["title"][0]
-    data["title"] = [title.removesuffix(EDITED) if title.endswith(EDITED) else title + EDITED]
-    data["_save"] = ["Save"]
-    latest = Event.objects.filter(article_id=pk).order_by("-created_at").first()
-    response = editor.post(url, data)
-    if response.status_code != 302:
-        raise SystemExit(f"the admin refused the edit of article {pk} ({response.status_code})")
-    event = Event.objects.filter(article_id=pk).order_by("-created_at").first()
-    if event is None or (latest is not None and event.pk == latest.pk):
-        raise SystemExit(f"the admin edit of article {pk} wrote no publish event")
-    return frozenset(event.keys)
-
-
-def edits(replay, editor, pks, count):
-    results = []
-    for rank in EDIT_RANKS[:count]:
-        seen = list(replay.keys)
-        before = looked_up(seen)
-        named = {path for path in cached(before) if replay.keys[path] & admin_edit(editor, pks[rank - 1])}
-        after = looked_up(seen)
-        gone = cached(before) - cached(after)
-        # A page whose lifetime ran out before it was looked up again expired: the edit did not make
-        # it stale (at 100,000 pages under load, the two lookups took longer than a 600 s lifetime).
-        expired = {path for path in gone if before[path][1] <= after[path][0]}
-        stale = gone - expired
-        results.append(
-            {
-                "rank": rank,
-                "cached": len(cached(before)),
-                "named": len(named),
-                "stale": len(stale),
-                "expired": len(expired),
-                "stale_not_named": len(stale - named),
-                "named_still_served": len(named & cached(after)),
-                "stale_paths": sorted(stale)[:20],
-            }
-        )
-        sys.stderr.write(f"edit of rank {rank}: {results[-1]}\n")
-        # Readers ask again for what it made stale: the next edit starts from a full cache.
-        for path in stale:
-            replay.get("after an edit", path)
-    return results
-
-
-def crawl(replay):
-    """The sitemap warm-up: `manage.py warm_page_cache`'s own code, in this process, before the
-    readers' warm-up. Each page it requests counts as stored then: a later miss on it is not a
-    first request."""
+def crawl(replay, jobs):
+    """The warm-up of `manage.py warm_page_cache`'s own code (the sitemap's pages, then the author and
+    tag pages and feeds it does not list), from this process, `jobs` processes rendering, before the
+    readers' warm-up. Each page it requests counts as stored then: a later miss on it is not a first
+    request."""
     from django.contrib.sites.models import Site
     from django.core.wsgi import get_wsgi_application
     from django.urls import reverse
 
     from articles.page_cache import serve_hits_first
-    from articles.page_cache.warming import in_process, warm
+    from articles.page_cache.warming import beyond_the_sitemap, in_process, warm
 
     fetch = in_process(serve_hits_first(get_wsgi_application()))
-
-    def noted(url):
-        answer = fetch(url)
-        parts = urlsplit(url)
-        replay.stored_at[parts.path + (f"?{parts.query}" if parts.query else "")] = time.monotonic()
-        return answer
+    site_url = f"https://{Site.objects.get_current().domain}"
 
     def progress(report):
         if report.pages % 5_000 == 0:
@@ -321,11 +174,19 @@ def crawl(replay):
             )
 
     report = warm(
-        f"https://{Site.objects.get_current().domain}{reverse('sitemap')}", noted, progress=progress
+        f"{site_url}{reverse('sitemap')}",
+        fetch,
+        jobs=jobs,
+        beyond=beyond_the_sitemap(site_url),
+        progress=progress,
     )
     if report.failed:
         raise SystemExit(f"the crawl warm-up failed: {report.failed[:3]}")
-    return {"pages": report.pages, "seconds": round(report.seconds)}
+    now = time.monotonic()
+    for url in report.urls:
+        parts = urlsplit(url)
+        replay.stored_at[parts.path + (f"?{parts.query}" if parts.query else "")] = now
+    return {"pages": report.pages, "seconds": round(report.seconds), "jobs": jobs}
 
 
 def stored_pages():
@@ -349,6 +210,7 @@ def main():
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--label", default="cache")
     parser.add_argument("--crawl", action="store_true", help="warm the cache from the sitemap first")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes rendering the crawl")
     args = parser.parse_args()
     import django
 
@@ -373,7 +235,7 @@ def main():
     empty_cache()
     replay = Replay(reader, settings.PAGE_CACHE_SECONDS)
     started = time.perf_counter()
-    crawled = crawl(replay) if args.crawl else None
+    crawled = crawl(replay, args.jobs) if args.crawl else None
     for number in range(args.warmup):
         replay.get(*stream.next())
         if number % 5_000 == 4_999:
@@ -387,6 +249,8 @@ def main():
         replay.get(*stream.next())
     window = replay.summary()
     sys.stderr.write(f"{time.strftime('%H:%M:%S')} {args.label}: window {window}\n")
+    from bench.cache_edits import edits  # imported now: see its docstring
+
     result = {
         "crawl": crawled,
         "window": window,

@@ -102,3 +102,17 @@ def test_a_full_cache_keeps_the_state_of_every_page_it_holds(client, db, setting
     names += [generation_key(surrogate_keys.neighbour(article.pk)) for article in articles]
     names += [generation_key("site"), CHANGES_KEY]
     assert set(state.get_many(names)) == set(names)
+
+
+def test_add_keeps_what_another_process_added_first(tmp_path, monkeypatch):
+    """The page cache's state creates a missing generation with add(): of two processes adding at once,
+    one wins and the other learns it lost, so no page claims a generation that is not current."""
+    ours, theirs = _cache(tmp_path, 20), _cache(tmp_path, 20)  # two processes, one folder
+    assert ours.add("gen:a", "first", None) and not ours.add("gen:a", "second", None)
+    assert ours.get("gen:a") == "first"
+    # The race: we found no file, then the other process added it before we wrote ours.
+    monkeypatch.setattr(ours, "has_key", lambda key, version=None: False)
+    assert theirs.add("gen:b", "theirs", None)
+    assert not ours.add("gen:b", "ours", None)
+    assert theirs.get("gen:b") == "theirs"
+    assert not list(tmp_path.glob("tmp*"))  # nothing left behind by the attempt
