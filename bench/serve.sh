@@ -11,7 +11,8 @@
 #             same gunicorn, cached (issue 12: each >= 0.9x the cached article page)
 # and in process (bench/wsgi_cost.py) the API list of 15 cached and uncached (every request a miss:
 # issue 12: uncached >= 0.3x cached).
-# Prints the medians and the ratios edge/nginx, gunicorn/stock and the API's. Not part of make test.
+# Prints the medians and the ratios edge/nginx, gunicorn/stock and the API's, by requests/s and by the
+# servers' CPU time a request (server_cpu_us: far less inflated by a loaded machine). Not part of make test.
 #   ROUNDS=3 DURATION=5s CONNS="16 64" WORKERS=2 make bench-serve
 set -euo pipefail
 cd "$(dirname "$0")/.."
