@@ -23,3 +23,19 @@ def set_up(root=THIS_TREE):
     import django
 
     django.setup()
+
+
+def tags_readers_meet(count, seed, column="tag__slug"):
+    """`count` tags picked as readers meet them: a random public article's tag (one of its tags, by
+    sorted `column`), so most are popular and the tail is long. The same seed, the same tags."""
+    import random
+
+    from articles.models import Article
+
+    rng = random.Random(seed)
+    public = list(Article.objects.published().order_by("pk").values_list("pk", flat=True))
+    links = Article.tags.through.objects
+    return [
+        rng.choice(sorted(links.filter(article_id=pk).values_list(column, flat=True)))
+        for pk in rng.sample(public, count)
+    ]

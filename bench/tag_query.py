@@ -8,7 +8,6 @@ order; "after" seeks the tag's links. Both load a first page (21 rows) as the li
 `RESULT {shape: [median ms, 90th percentile ms]}` over 34 tags picked as readers meet them."""
 
 import json
-import random
 import statistics
 import time
 
@@ -16,18 +15,12 @@ import checkout
 
 checkout.set_up()
 
-from articles.models import Article, Tag  # noqa: E402
+from articles.models import Tag  # noqa: E402
 from articles.tag_links import TagLink  # noqa: E402
 
 TAGS, REPEAT, ROWS = 34, 5, 21
 HEAVY = ("body", "body_html", "extra", "headings")
-rng = random.Random(11)
-public = list(Article.objects.published().order_by("pk").values_list("pk", flat=True))
-links = Article.tags.through.objects
-picked = [
-    rng.choice(sorted(links.filter(article_id=pk).values_list("tag_id", flat=True)))
-    for pk in rng.sample(public, TAGS)
-]
+picked = checkout.tags_readers_meet(TAGS, seed=11, column="tag_id")
 shapes = {
     "before": lambda tag: list(
         tag.articles.published().select_related("author").defer(*HEAVY).order_by("-published", "-pk")[:ROWS]
