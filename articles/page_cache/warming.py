@@ -110,7 +110,8 @@ def shares_pages():
 
 
 def _answers(urls, fetch, workers, jobs):
-    """(url, status) of each of `urls` (in order, in one process)."""
+    """(url, status) of each of `urls`: in order, in this process (`workers` threads), or as `jobs`
+    forked processes answer them."""
     if jobs > 1 and len(urls) > 1:
         yield from _in_processes(urls, fetch, workers, jobs)
         return
