@@ -99,8 +99,11 @@ bench/serve_bench.sh -r "${ROUNDS:-3}" -c "${CONNS:-16 64}" -d "${DURATION:-5s}"
   gunicorn="$site/blog/$slug" stock="$stock/ping" \
   api_article="$site/api/v1/articles/$slug/" api_list="$site/$api_list"
 # The API's list of 15 uncached through the same gunicorn: every request a page-cache miss (a query
-# parameter no view reads, new for each request, bench/api_miss.lua), each right after the same list
-# cached, for each connection count and round.
+# parameter no view reads, new for each request, bench/api_miss.lua, under a token new for each run:
+# wrk's counters start again at each run, and a run that repeated an earlier one's addresses was
+# mostly hits), each right after the same list cached, for each connection count and round. Then
+# `floor`: the list of one article's id, uncached the same way: what any miss of the API costs
+# (Django's handler and middleware, the page cache's store), whatever the list holds.
 # With the CPU time our gunicorn's workers spent a request (as bench/serve_bench.sh counts it).
 worker_ticks() {
   local total=0 kid
@@ -109,13 +112,14 @@ worker_ticks() {
   done
   echo "$total"
 }
-for _ in $(seq 1 "${ROUNDS:-3}"); do
+for round in $(seq 1 "${ROUNDS:-3}"); do
   for c in ${CONNS:-16 64}; do
-    for kind in cached uncached; do
-      script=()
-      [ "$kind" = uncached ] && script=(-s bench/api_miss.lua)
+    for kind in cached uncached floor; do
+      script=() url="$site/$api_list"
+      [ "$kind" = uncached ] && script=(-s bench/api_miss.lua) url="$url&bench-run=$round-$c"
+      [ "$kind" = floor ] && script=(-s bench/api_miss.lua) url="$site/api/v1/articles/?limit=1&fields=id&bench-run=$round-$c"
       ticks=$(worker_ticks)
-      out=$(wrk -t 2 -c "$c" -d "${DURATION:-5s}" -H "X-Forwarded-Proto: https" "${script[@]}" "$site/$api_list")
+      out=$(wrk -t 2 -c "$c" -d "${DURATION:-5s}" -H "X-Forwarded-Proto: https" "${script[@]}" "$url")
       ticks=$(( $(worker_ticks) - ticks ))
       rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
       requests=$(awk '/requests in/ { print $1 }' <<<"$out")
@@ -165,12 +169,20 @@ awk '/^API_LIST/ { split($2, kind, "="); split($3, cc, "="); split($4, r, "="); 
              k = asort(cached); asort(uncached); mid = int((k + 1) / 2)
              printf "c=%s API list of 15 with author and tags, wrk median of %d: cached %s rps, uncached %s rps: uncached/cached = %.2f (target >= 0.3)\n",
                c, k, cached[mid], uncached[mid], uncached[mid] / cached[mid]
+             cached_rps = cached[mid]
              split("", cached); split("", uncached)
              for (i = 1; i <= list_n["cached", c]; i++) cached[i] = list_cpu["cached", c, i]
              for (i = 1; i <= list_n["uncached", c]; i++) uncached[i] = list_cpu["uncached", c, i]
              asort(cached); asort(uncached)
              printf "c=%s the same by the workers\047 CPU time a request: cached %s us, uncached %s us: uncached/cached throughput = %.2f\n",
                c, cached[mid], uncached[mid], cached[mid] / uncached[mid]
+             split("", floor)
+             for (i = 1; i <= list_n["floor", c]; i++) floor[i] = list_rps["floor", c, i]
+             asort(floor); split("", floor_cpu)
+             for (i = 1; i <= list_n["floor", c]; i++) floor_cpu[i] = list_cpu["floor", c, i]
+             asort(floor_cpu)
+             if (list_n["floor", c]) printf "c=%s the floor, a list of one id uncached: %s rps, %s us of the workers\047 CPU: floor/cached = %.2f by rps, %.2f by CPU (no uncached list does better)\n",
+               c, floor[mid], floor_cpu[mid], floor[mid] / cached_rps, cached[mid] / floor_cpu[mid]
            }
            n = asort(us_api_cached); asort(us_api_uncached)
            if (n) printf "in process (median of %d): API list of 15 with author and tags cached %s us, uncached %s us a request: uncached/cached throughput = %.2f (target >= 0.3)\n",

@@ -4,17 +4,20 @@ machine. bench/serve.sh runs it for our cached article and for the stock trivial
 
     DJANGO_SETTINGS_MODULE=cms.settings python bench/wsgi_cost.py /blog/<slug> [--requests N] [--miss]
 
-`path` may have a query string. --miss: every request a page-cache miss, as for the first reader
-after an edit: every cached page is made stale before each request (invalidate({"site"}), not
-counted), so the request renders and stores the page again under the same address.
+`path` may have a query string. --miss: every request a page-cache miss that renders and stores a
+page: `path` with a query parameter no view reads, new for each request (as bench/api_miss.lua
+sends through wrk). (Until 2026-11-27 it made every page stale before each request instead, which
+also costs the next render the page cache's state read again: not what a reader's miss costs.)
 
 Prints one line: `cost path=... us=<median microseconds a request over 5 batches> status=...`."""
 
 import argparse
 import io
+import itertools
 import statistics
 import sys
 import time
+import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -54,24 +57,25 @@ def main():
     parser.add_argument("--miss", action="store_true", help="every request a page-cache miss")
     args = parser.parse_args()
 
+    run = uuid.uuid4().hex[:8]
+    requests = itertools.count()
+
     def address():
-        if args.miss:
-            invalidate({SITE_KEY}, scheduled=[])
-        return args.path
+        if not args.miss:
+            return args.path
+        separator = "&" if "?" in args.path else "?"
+        return f"{args.path}{separator}bench-miss={run}-{next(requests)}"
 
     django.setup()
-    from articles.page_cache import invalidate
-    from publishing.changes import SITE_KEY
-
     app = get_internal_wsgi_application()  # settings.WSGI_APPLICATION: what gunicorn serves
-    status = request(app, address())  # a page-cache miss stores the page; the rest are hits
+    status = request(app, address())  # a miss stores the page; the rest are hits (but with --miss)
     for _ in range(200):
         request(app, address())
     batches = []
     for _ in range(5):
         spent = 0.0
         for _ in range(args.requests):
-            path = address()  # the invalidation of --miss is not counted
+            path = address()
             started = time.process_time()
             request(app, path)
             spent += time.process_time() - started

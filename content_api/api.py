@@ -13,11 +13,12 @@ import math
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import JsonResponse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from ninja import NinjaAPI, Query
 from ninja.errors import ValidationError
 
-from articles import surrogate_keys
+from articles import compiled_queries, surrogate_keys
 from articles.models import Article, Author, Tag
 
 from . import filters, parameters, representations, rows, schemas
@@ -77,13 +78,14 @@ def _not_found(kind, slug):
 
 def _pagination(request, page, limit, total):
     pages = max(1, math.ceil(total / limit))
+    query = request.GET.copy()
+    base = request.build_absolute_uri(request.path)
 
     def link(number):
         if number is None:
             return None
-        query = request.GET.copy()
         query["page"] = str(number)
-        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        return f"{base}?{query.urlencode()}"
 
     following = page + 1 if page < pages else None
     previous = page - 1 if page > 1 else None
@@ -123,16 +125,27 @@ def list_articles(
     # No body unless asked for (formats=html, ...): a list is for an index, and 15 bodies were most of
     # its bytes and of its time (the page cache compresses what it stores).
     shape = parameters.article_shape(fields, formats, include, default_formats=())
-    articles = Article.objects.published()
-    if filter is not None:
-        articles = articles.filter(filters.parse(filter))
-    articles = articles.order_by(
-        *parameters.order(order, parameters.ARTICLE_ORDERS, parameters.DEFAULT_ARTICLE_ORDER)
-    )
+    condition = filters.parse(filter) if filter is not None else None
+    ordering = parameters.order(order, parameters.ARTICLE_ORDERS, parameters.DEFAULT_ARTICLE_ORDER)
+
+    def public(now):
+        articles = Article.objects.published(now)
+        return articles if condition is None else articles.filter(condition)
+
+    # Compiled once per process for what the queries depend on besides the time: the filter's text
+    # (which fixes its parameters), the order and the page (articles/compiled_queries.py).
     surrogate_keys.add(request, surrogate_keys.API_ARTICLES)
-    total = articles.count()
+    now = timezone.now()
+    total = compiled_queries.count(("api-articles", filter), public, now=now)
     start = (page - 1) * limit
-    page_rows = rows.fetch(articles[start : start + limit], shape) if start < total else []
+    page_rows = []
+    if start < total:
+        page_rows = rows.fetch_compiled(
+            ("api-articles", filter, tuple(ordering), start, limit),
+            lambda now: public(now).order_by(*ordering)[start : start + limit],
+            shape,
+            now,
+        )
     site = representations.Site(request)
     shown = [representations.article(row, site=site, **shape.__dict__) for row in page_rows]
     return _json({"articles": shown, "meta": _pagination(request, page, limit, total)})

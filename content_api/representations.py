@@ -5,6 +5,7 @@ Which fields, formats and related objects go in is decided by the request's para
 (content_api/parameters.py); these functions only leave out what was not asked for."""
 
 import html
+from functools import lru_cache
 
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -39,19 +40,19 @@ AUTHOR_FIELDS = ("id", "slug", "name", "url", "website", "count")
 TAG_FIELDS = ("id", "slug", "name", "url", "count")
 
 
-def iso(moment):
-    """ISO 8601 with the offset of TIME_ZONE, or None."""
-    return timezone.localtime(moment).isoformat() if moment else None
-
-
 class Site:
-    """Absolute URLs for one request: its scheme and host once, then each path. Paths by name and slug
-    come from publishing.affected's path builder (reverse() once per name, not once per row: a list
-    of 15 with authors and tags was 85 reverse() calls)."""
+    """Absolute URLs and local times for one request: its scheme, host and time zone once, then each
+    path or time. Paths by name and slug come from publishing.affected's path builder (reverse() once
+    per name, not once per row: a list of 15 with authors and tags was 85 reverse() calls)."""
 
     def __init__(self, request):
         self.root = request.build_absolute_uri("/")[:-1]
         self.paths = site_paths()
+        self.zone = timezone.get_current_timezone()
+
+    def iso(self, moment):
+        """ISO 8601 with the offset of TIME_ZONE, or None."""
+        return moment.astimezone(self.zone).isoformat() if moment else None
 
     def url(self, path):
         return path if "://" in path else self.root + path
@@ -62,14 +63,16 @@ class Site:
 
 def article(row, *, site, fields, formats, include):
     """`row` (content_api/rows.py: an article's columns, author and tags) as the API shows it."""
-    shown = {}
-    for name in fields:
-        if name in ("author", "tags") and name not in include:
-            continue
-        shown[name] = _ARTICLE_VALUES[name](row, site)
-    for name in formats:
-        shown[name] = _FORMAT_VALUES[name](row)
-    return shown
+    return {name: value(row, site) for name, value in _article_values(fields, formats, include)}
+
+
+@lru_cache(maxsize=256)
+def _article_values(fields, formats, include):
+    """(name, function of row and site) for what a response shows, once per shape."""
+    shown = [
+        (name, _ARTICLE_VALUES[name]) for name in fields if name not in ("author", "tags") or name in include
+    ]
+    return (*shown, *((name, _FORMAT_VALUES[name]) for name in formats))
 
 
 def _image(row, site):
@@ -106,9 +109,9 @@ _ARTICLE_VALUES = {
     "title": lambda row, site: row.title,
     "url": lambda row, site: site.of("articles:detail", row.slug),
     "excerpt": lambda row, site: row.excerpt,
-    "published_at": lambda row, site: iso(row.published),
-    "updated_at": lambda row, site: iso(row.updated),
-    "created_at": lambda row, site: iso(row.created),
+    "published_at": lambda row, site: site.iso(row.published),
+    "updated_at": lambda row, site: site.iso(row.updated),
+    "created_at": lambda row, site: site.iso(row.created),
     "locale": lambda row, site: row.locale,
     "canonical_url": lambda row, site: row.canonical_url or None,
     "reading_minutes": lambda row, site: row.reading_minutes,
@@ -118,9 +121,9 @@ _ARTICLE_VALUES = {
     "tags": lambda row, site: [tag(found, site=site, fields=TAG_FIELDS[:-1]) for found in row.tags],
 }
 _FORMAT_VALUES = {
-    "html": lambda row: row.body_html,
-    "markdown": lambda row: row.body,
-    "plaintext": lambda row: html.unescape(strip_tags(row.body_html)).strip(),
+    "html": lambda row, site: row.body_html,
+    "markdown": lambda row, site: row.body,
+    "plaintext": lambda row, site: html.unescape(strip_tags(row.body_html)).strip(),
 }
 # The article columns each field or format reads (the endpoints load no others).
 COLUMNS = {
@@ -155,23 +158,25 @@ COLUMNS = {
 
 
 def author(row, *, site, fields):
-    values = {
-        "id": lambda: row.pk,
-        "slug": lambda: row.slug,
-        "name": lambda: row.name,
-        "url": lambda: site.of("articles:author", row.slug),
-        "website": lambda: row.url or None,
-        "count": lambda: {"articles": row.public_articles},
-    }
-    return {name: values[name]() for name in fields}
+    return {name: _AUTHOR_VALUES[name](row, site) for name in fields}
 
 
 def tag(row, *, site, fields):
-    values = {
-        "id": lambda: row.pk,
-        "slug": lambda: row.slug,
-        "name": lambda: row.name,
-        "url": lambda: site.of("articles:tag", row.slug),
-        "count": lambda: {"articles": row.public_articles},
-    }
-    return {name: values[name]() for name in fields}
+    return {name: _TAG_VALUES[name](row, site) for name in fields}
+
+
+_AUTHOR_VALUES = {
+    "id": lambda row, site: row.pk,
+    "slug": lambda row, site: row.slug,
+    "name": lambda row, site: row.name,
+    "url": lambda row, site: site.of("articles:author", row.slug),
+    "website": lambda row, site: row.url or None,
+    "count": lambda row, site: {"articles": row.public_articles},
+}
+_TAG_VALUES = {
+    "id": lambda row, site: row.pk,
+    "slug": lambda row, site: row.slug,
+    "name": lambda row, site: row.name,
+    "url": lambda row, site: site.of("articles:tag", row.slug),
+    "count": lambda row, site: {"articles": row.public_articles},
+}

@@ -8,6 +8,7 @@ A row has the attributes content_api/representations.py reads: the article's col
 
 from types import SimpleNamespace
 
+from articles import compiled_queries
 from articles.models import Article
 
 from .representations import COLUMNS
@@ -30,31 +31,59 @@ def wants(shape, related):
 def fetch(articles, shape):
     """The rows of `articles` (a queryset of public articles, filtered, ordered and sliced as the
     response needs) with what `shape` shows: one query, and one more for the page's tags."""
-    columns = shown_columns(shape)
+    names = _names(shape)
+    return _rows(articles.values_list(*names), names, shape, compiled=False)
+
+
+def fetch_compiled(key, build, shape, now):
+    """fetch(build(now), shape), but with its queries compiled once per process for `key` (what
+    `build` depends on besides `now`: articles/compiled_queries.py), as a list's pages are."""
+    names = _names(shape)
+    found = compiled_queries.rows(
+        ("api-rows", key, names), lambda now: build(now).values_list(*names), now=now
+    )
+    return _rows(found, names, shape, compiled=True)
+
+
+def _names(shape):
+    names = shown_columns(shape)
+    if wants(shape, "author"):
+        names += [f"author__{name}" for name in AUTHOR_COLUMNS]
+    return tuple(names)
+
+
+def _rows(found, names, shape, compiled):
+    """Rows from values_list() tuples of `names`: the article's columns, then its author's."""
     with_author = wants(shape, "author")
-    if with_author:
-        columns += [f"author__{name}" for name in AUTHOR_COLUMNS]
+    columns = names[1 : len(names) - len(AUTHOR_COLUMNS)] if with_author else names[1:]
+    ends = 1 + len(columns)
     rows = []
-    for values in articles.values(*columns):
-        row = SimpleNamespace(pk=values.pop("id"), author=None, tags=[])
-        if with_author:
-            author = {name: values.pop(f"author__{name}") for name in AUTHOR_COLUMNS}
-            if author["id"] is not None:
-                row.author = SimpleNamespace(pk=author.pop("id"), **author)
-        row.__dict__.update(values)
+    for values in found:
+        row = SimpleNamespace(pk=values[0], author=None, tags=[])
+        row.__dict__.update(zip(columns, values[1:ends], strict=True))
+        if with_author and values[ends] is not None:
+            author = dict(zip(AUTHOR_COLUMNS, values[ends:], strict=True))
+            row.author = SimpleNamespace(pk=author.pop("id"), **author)
         rows.append(row)
     if rows and wants(shape, "tags"):
-        _attach_tags(rows)
+        _attach_tags(rows, compiled)
     return rows
 
 
-def _attach_tags(rows):
-    """Each row's tags, by name (then id, as the article page lists them), in one query."""
-    by_pk = {row.pk: row for row in rows}
-    links = (
-        Article.tags.through.objects.filter(article_id__in=by_pk)
+def _tag_links(article_ids):
+    return (
+        Article.tags.through.objects.filter(article_id__in=article_ids)
         .order_by("tag__name", "tag_id")
         .values_list("article_id", *(f"tag__{name}" for name in TAG_COLUMNS))
     )
+
+
+def _attach_tags(rows, compiled):
+    """Each row's tags, by name (then id, as the article page lists them), in one query."""
+    by_pk = {row.pk: row for row in rows}
+    if compiled:
+        links = compiled_queries.rows(("api-tags",), _tag_links, article_ids=list(by_pk))
+    else:
+        links = _tag_links(list(by_pk))
     for article_id, pk, slug, name in links:
         by_pk[article_id].tags.append(SimpleNamespace(pk=pk, slug=slug, name=name))

@@ -278,12 +278,18 @@ class _SitePaths:
         """reverse(name, kwargs={"slug": slug}): reverse() percent-encodes the whole path with these
         safe characters, one character at a time, so encoding the slug alone gives the same path."""
         before, after = self._around[name]
-        return before + quote(slug, safe=RFC3986_SUBDELIMS + "/~:@") + after
+        return before + _quoted(slug) + after
 
     def sitemap_section(self, number):
         """reverse("sitemap-articles", args=[number])."""
         before, after = self._section
         return f"{before}{number}{after}"
+
+
+@lru_cache(maxsize=8192)
+def _quoted(slug):
+    # Once per slug a process: the same tags and authors are on most lists.
+    return quote(slug, safe=RFC3986_SUBDELIMS + "/~:@")
 
 
 def _site_paths():

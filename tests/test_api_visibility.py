@@ -3,6 +3,7 @@ appear in any endpoint, count, filter result or pagination total, and authors an
 public articles (one with none at all is not listed)."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -92,3 +93,19 @@ def test_publishing_the_draft_shows_it_everywhere(client, hidden_beside_public):
     assert "a-draft" in _slugs(client, "/api/v1/articles/?limit=100")[0]
     assert client.get("/api/v1/articles/a-draft/").status_code == 200
     assert client.get("/api/v1/tags/secret/").json()["tags"][0]["count"] == {"articles": 1}
+
+
+def test_the_list_reads_the_clock_on_every_request(client, hidden_beside_public):
+    """The list's queries are compiled once a process (articles/compiled_queries.py) with a stand-in
+    for the time: a scheduled article joins the list, its total and a filter when its time comes,
+    and one that expires leaves them, with no save in between."""
+    make_article(slug="expiring", author=hidden_beside_public.ann, expires=timezone.now() + timedelta(days=1))
+    urls = ("/api/v1/articles/?limit=100&include=tags", "/api/v1/articles/?filter=tag:cats")
+    before = {url: _slugs(client, url) for url in urls}
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() + timedelta(days=2)):
+        after = {url: _slugs(client, url) for url in urls}
+    everything, cats = urls
+    assert "expiring" in before[everything][0] and "a-scheduled" not in before[everything][0]
+    assert "a-scheduled" in after[everything][0] and "expiring" not in after[everything][0]
+    assert after[everything][1] == before[everything][1]  # one in, one out
+    assert "a-scheduled" in after[cats][0] and after[cats][1] == before[cats][1] + 1
