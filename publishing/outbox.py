@@ -58,7 +58,15 @@ class _Pending:
 
     def committed(self):
         _registry().pop(self.subject, None)
-        _invalidate_pages(self.keys, self.times)
+        _invalidate_pages(self.keys, self.times, self.unseen())
+
+    def unseen(self):
+        """The subject's own page-cache keys when readers could not see it before this transaction:
+        no page rendered from the rows before can name them (page_cache.invalidate)."""
+        kind, pk = self.subject
+        if kind != "article" or (self.before and self.before["public"]):
+            return frozenset()
+        return page_cache.unseen_keys(pk)
 
 
 def _registry():
@@ -129,7 +137,7 @@ def after_change(subject, take_snapshot, *, site_kind=None):
     pending.times.update(times)
     if step is not None:
         pending.keys.update(step.keys)
-        _invalidate_pages(step.keys, times)
+        _invalidate_pages(step.keys, times, pending.unseen())
     article_id = subject[1] if subject[0] == "article" else None
     if found is None:
         if pending.event_id is not None:
@@ -189,15 +197,16 @@ def _schedule(pending, article_id, after):
             pending.scheduled.add((moment, at))
 
 
-def _invalidate_pages(keys, times):
+def _invalidate_pages(keys, times, unseen):
     if not keys:
         return
     deferred = getattr(_local, "batch", None)
     if deferred is not None:
         deferred[0].update(keys)
         deferred[1].update(times)
+        deferred[2].update(unseen)
     else:
-        page_cache.invalidate(keys, scheduled=list(times))
+        page_cache.invalidate(keys, scheduled=list(times), unseen=unseen)
 
 
 @contextmanager
@@ -209,7 +218,7 @@ def batch():
         with transaction.atomic():
             yield
         return
-    _local.batch, _local.held = (set(), set()), {}
+    _local.batch, _local.held = (set(), set(), set()), {}
     try:
         with transaction.atomic():
             yield
@@ -217,8 +226,8 @@ def batch():
                 _record_held()
     finally:
         _local.held = None
-        (keys, times), _local.batch = _local.batch, None
-        _invalidate_pages(keys, times)
+        (keys, times, unseen), _local.batch = _local.batch, None
+        _invalidate_pages(keys, times, unseen)
 
 
 def _record_held():

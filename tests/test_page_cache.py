@@ -22,7 +22,9 @@ from articles.page_cache import (
     generation_key,
     invalidate,
     invalidate_change,
+    invalidate_changes,
     state_cache,
+    unseen_keys,
 )
 from cms.settings import cache_settings
 from publishing.changes import Change, EventKind
@@ -302,6 +304,82 @@ def test_lost_state_makes_pages_stale_never_fresh(client, small_site, lost, fres
     for url in urls:
         assert _served_from_cache(client, url) == fresh, url
         assert _served_from_cache(client, url), url  # stored again, under state set anew
+
+
+def test_an_unseen_key_is_deleted_not_written_and_its_pages_go_stale_all_the_same(client, small_site):
+    c = small_site.articles["C"]
+    urls = _cached_pages(client, small_site)
+    own, shared = f"article-{c.pk}", "list"
+    before = state_cache().get_many([generation_key(own), generation_key(shared)])
+    assert set(before) == {generation_key(own), generation_key(shared)}
+    invalidate({own, shared}, scheduled=[], unseen={own})
+    after = state_cache().get_many([generation_key(own), generation_key(shared)])
+    assert generation_key(own) not in after  # deleted, not replaced
+    assert after[generation_key(shared)] != before[generation_key(shared)]
+    assert not _served_from_cache(client, "/blog/article-c")
+    assert not _served_from_cache(client, "/blog/")
+    assert _served_from_cache(client, "/blog/article-a")
+    assert _served_from_cache(client, "/blog/article-c")  # stored again, under a generation it added
+    assert len(urls) > 3
+
+
+def test_a_new_article_writes_no_generation_for_its_own_keys(
+    client, small_site, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Its page, its neighbour links and its API answer could be on no page before it was public."""
+    written = []
+    state = state_cache()
+    set_many = state.set_many
+    monkeypatch.setattr(state, "set_many", lambda data, *args: written.extend(data) or set_many(data, *args))
+    with django_capture_on_commit_callbacks(execute=True):
+        new = make_article(slug="brand-new", author=small_site.ann)
+    own = {generation_key(key) for key in unseen_keys(new.pk)}
+    assert generation_key("list") in written  # the lists' generations were written, not its own
+    assert not own & set(written)
+    assert not state.get_many(own)
+    assert not _served_from_cache(client, "/blog/brand-new")
+    assert _served_from_cache(client, "/blog/brand-new")
+    # Public now: an edit replaces its generations as for any other article's.
+    written.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        new.title = "Brand new, edited"
+        new.save()
+    assert generation_key(f"article-{new.pk}") in written
+    assert "Brand new, edited" in client.get("/blog/brand-new").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("also", "deleted"),
+    [
+        (None, True),
+        # Another change of the burst names the article's page: pages rendered from the rows
+        # between the two may be stale, and only a replaced generation keeps their render's add() out.
+        (EventKind.UPDATED, False),
+    ],
+)
+def test_a_burst_deletes_a_published_articles_own_generations_only_when_no_other_change_names_them(
+    small_site, also, deleted
+):
+    c = small_site.articles["C"]
+    own = surrogate_keys.article(c.pk)
+    state_cache().set(generation_key(own), "old", None)
+    changes = [_change(EventKind.PUBLISHED, c, {own, "list"})]
+    if also:
+        changes.append(_change(also, small_site.articles["D"], {own, "list"}))
+    invalidate_changes(changes)
+    held = state_cache().get(generation_key(own))
+    assert (held is None) == deleted
+    assert held != "old"
+
+
+def _change(kind, article, keys):
+    return Change(
+        id=f"{kind}-{article.pk}",
+        kind=kind,
+        occurred_at=timezone.now(),
+        keys=frozenset(keys),
+        article={"pk": article.pk, "published": None, "expires": None},
+    )
 
 
 def test_a_change_committed_while_a_page_renders_leaves_that_page_stale(client, small_site):

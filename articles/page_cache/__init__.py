@@ -49,6 +49,7 @@ from .state import (
     invalidate_changes,
     scheduled_times,
     state_cache,
+    unseen_keys,
 )
 
 __all__ = [
@@ -63,4 +64,5 @@ __all__ = [
     "scheduled_times",
     "serve_hits_first",
     "state_cache",
+    "unseen_keys",
 ]
