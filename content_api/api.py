@@ -10,7 +10,7 @@ that they conform)."""
 
 import math
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from ninja.errors import ValidationError
 
 from articles import compiled_queries, surrogate_keys
 from articles.models import Article, Author, Tag
+from articles.tag_links import TagLink
 
 from . import filters, parameters, representations, rows, schemas
 from .errors import ParameterError, error_body
@@ -169,44 +170,49 @@ def read_article(
     return _json({"articles": [representations.article(row, site=site, **shape.__dict__)]})
 
 
+def _public_rows(kind):
+    """The public articles of the outer author, or the public links of the outer tag: an index seek
+    each (article_author_list_idx; the links' copies of status and times, articles/tag_links.py), not
+    a walk of every public article per tag, which made /api/v1/tags/ read every article once per tag
+    (40 ms at 294 tags and 200 articles)."""
+    if kind == "author":
+        return Article.objects.published().filter(author=OuterRef("pk"))
+    return TagLink.objects.published().filter(tag=OuterRef("pk"))
+
+
 def _public_count(kind):
     """Each author's or tag's number of public articles, a subquery counted by published() itself."""
-    lookup = {"author": "author", "tag": "tags"}[kind]
-    counted = (
-        Article.objects.published()
-        .filter(**{lookup: OuterRef("pk")})
-        .order_by()
-        .values(lookup)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    counted = _public_rows(kind).order_by().values(kind).annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def _named(model, kind):
-    """Authors or tags with at least one public article (one with none is on no public page)."""
-    return model.objects.annotate(public_articles=_public_count(kind)).filter(public_articles__gt=0)
+    """Authors or tags with at least one public article (one with none is on no public page): an
+    EXISTS each, which stops at the first."""
+    return model.objects.filter(Exists(_public_rows(kind)))
 
 
 def _list_named(request, model, kind, plural, limit, page, order, fields, key, represent, all_fields):
     chosen = parameters.names("fields", fields, all_fields, all_fields)
-    rows = _named(model, kind).order_by(
-        *parameters.order(order, parameters.NAMED_ORDERS, parameters.DEFAULT_NAMED_ORDER)
-    )
+    ordering = parameters.order(order, parameters.NAMED_ORDERS, parameters.DEFAULT_NAMED_ORDER)
     surrogate_keys.add(request, key)
-    total = rows.count()
+    named = _named(model, kind)
+    total = named.count()
     start = (page - 1) * limit
     site = representations.Site(request)
-    shown = [
-        represent(row, site=site, fields=chosen)
-        for row in (rows[start : start + limit] if start < total else [])
-    ]
+    # The page's pks in a subquery, counted only for them: counted in the page query itself, each
+    # author or tag named was counted before the sort (SQLite computes a sorted row whole).
+    paged = named.order_by(*ordering).values("pk")[start : start + limit]
+    rows = (
+        model.objects.filter(pk__in=paged).annotate(public_articles=_public_count(kind)).order_by(*ordering)
+    )
+    shown = [represent(row, site=site, fields=chosen) for row in (rows if start < total else [])]
     return _json({plural: shown, "meta": _pagination(request, page, limit, total)})
 
 
 def _read_named(request, model, kind, plural, slug, fields, key, represent, all_fields):
     chosen = parameters.names("fields", fields, all_fields, all_fields)
-    row = _named(model, kind).filter(slug=slug).first()
+    row = _named(model, kind).filter(slug=slug).annotate(public_articles=_public_count(kind)).first()
     if row is None:
         return _not_found(kind, slug)
     surrogate_keys.add(request, key(row.pk))
