@@ -212,6 +212,7 @@ def reader_and_admin_pages(repeat, seed):
     from articles.models import Article
     from articles.views import ARTICLES_PER_PAGE
     from bench.synthetic.text import COMMON_WORDS
+    from content_api.parameters import DEFAULT_LIMIT
 
     rng = random.Random(seed)
     public = list(Article.objects.published().order_by("pk").values_list("pk", "slug", "author__slug"))
@@ -235,6 +236,7 @@ def reader_and_admin_pages(repeat, seed):
     # Lists page by key: the old numbered address redirects to the last page's own, which is timed.
     last_page_url = client.get(f"/blog/?page={last_page}").get("Location") or f"/blog/?page={last_page}"
     terms = "+".join(COMMON_WORDS)
+    api_last_page = max(1, math.ceil(len(public) / DEFAULT_LIMIT))
     pages = [
         ("article", [f"/blog/{slug}" for _, slug, _ in picked], "reader"),
         ("list, first page", ["/blog/"], "reader"),
@@ -246,6 +248,13 @@ def reader_and_admin_pages(repeat, seed):
         ("feed (RSS)", ["/blog/feed.xml"], "reader"),
         (f"search “{' '.join(COMMON_WORDS)}”", [f"/blog/search?q={terms}"], "reader"),
         *sitemaps,
+        # The Content API (issue 12) as front ends read it: held to the readers' targets.
+        ("API list of 15, author and tags", ["/api/v1/articles/?include=author,tags"], "reader"),
+        ("API list, last page", [f"/api/v1/articles/?page={api_last_page}"], "reader"),
+        ("API article", [f"/api/v1/articles/{slug}/" for _, slug, _ in picked], "reader"),
+        ("API articles of a tag", [f"/api/v1/articles/?filter=tag:{slug}" for slug in tag_slugs], "reader"),
+        ("API authors", ["/api/v1/authors/"], "reader"),
+        ("API tags", ["/api/v1/tags/"], "reader"),
         ("admin change list", ["/admin/articles/article/"], "admin"),
         (f"admin search “{' '.join(COMMON_WORDS)}”", [f"/admin/articles/article/?q={terms}"], "admin"),
         ("admin change form", [f"/admin/articles/article/{pk}/change/" for pk, _, _ in picked], "admin form"),
