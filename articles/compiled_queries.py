@@ -7,11 +7,13 @@ from one request to the next only in the time `published()` compares with and th
 ids.
 
 So the queryset stays the single source of truth (built by the same code: `published()`, the
-filters, the order) but is built once with stand-in values, compiled, and remembered by a key that
-names everything else it depends on. Each run puts the request's values where the compiled
-parameters hold the stand-ins, executes the SQL, and converts the rows as Django would (its own
-compiler's converters: dates on SQLite, JSON, ...). A stand-in the compiled parameters do not hold
-(a backend that inlines it) is refused when compiling, never guessed at.
+filters, the order) but is built and compiled once per key that names everything else it depends
+on, twice in fact: with two sets of stand-in values, so that the parameters that differ between
+the two are the stand-ins' places, whatever the other parameters hold (a filter's date equal to a
+stand-in included). Each run puts the request's values in those places, executes the SQL, and
+converts the rows as Django would (its own compiler's converters: dates on SQLite, JSON, ...). A
+stand-in the compiled parameters do not hold (a backend that inlines it), or SQL that changes with
+the values, is refused when compiling, never guessed at.
 
     rows = compiled_queries.rows(
         ("api-page", columns, order),                  # what the queryset depends on besides values
@@ -32,8 +34,12 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.dispatch import receiver
 
 COMPILED_PER_CONNECTION = 256
-# Values no request sends: a moment in 1901, and ids below any row's.
-STAND_IN_TIME = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
+# Values in place of the request's, two sets of them (moments in 1901 and 1902, ids below any
+# row's): a queryset is compiled with each, and the parameters that differ are theirs.
+STAND_IN_TIMES = (
+    datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC),
+    datetime(1902, 3, 4, 5, 6, 7, 890123, tzinfo=UTC),
+)
 _STAND_IN_ID = -7_310_000_000
 
 _compiled_by_connection = WeakKeyDictionary()
@@ -44,8 +50,13 @@ class StandInMissing(ValueError):
 
 
 class _Compiled:
-    def __init__(self, compiler, stand_ins, connection, counted=False):
+    def __init__(self, compiler, stand_ins, other, connection, counted=False):
+        """`compiler` compiled with `stand_ins`; `other`, the (sql, params) of the same queryset
+        built with other stand-ins: the parameters that differ are the stand-ins' places, however
+        the request's own values (a filter's date, say) compare with a stand-in."""
         sql, params = compiler.as_sql()
+        if other[0] != sql or len(other[1]) != len(params):
+            raise StandInMissing("the compiled SQL itself depends on the values, not only its parameters")
         self.sql = f"SELECT COUNT(*) FROM ({sql}) counted" if counted else sql
         self.params = list(params)
         self.compiler = compiler
@@ -62,13 +73,11 @@ class _Compiled:
             for index, each in enumerate(value) if isinstance(value, list) else [(None, value)]:
                 adapted[_adapt(connection, each)] = (name, index)
         self.slots = []  # (position in params, name, index in a list value or None)
-        for position, param in enumerate(self.params):
-            try:
-                slot = adapted.get(param)
-            except TypeError:  # an unhashable parameter (a list, on PostgreSQL): never a stand-in
-                slot = None
-            if slot is not None:
-                self.slots.append((position, *slot))
+        for position, (param, elsewhere) in enumerate(zip(self.params, other[1], strict=True)):
+            if param != elsewhere:
+                if param not in adapted:
+                    raise StandInMissing(f"parameter {position} moved with the values but is none of them")
+                self.slots.append((position, *adapted[param]))
         missing = set(adapted.values()) - {(name, index) for _, name, index in self.slots}
         if missing:
             raise StandInMissing(f"the compiled query holds no parameter for {sorted(missing)}")
@@ -111,9 +120,10 @@ def _compiled(key, build, using, values, counted):
     full_key = (key, lengths)
     query = compiled.get(full_key)
     if query is None:
-        stand_ins = _stand_ins(values)
+        stand_ins, others = _stand_ins(values, 0), _stand_ins(values, 1)
         compiler = build(**stand_ins).query.get_compiler(connection=connection)
-        query = _Compiled(compiler, stand_ins, connection, counted)
+        other = build(**others).query.get_compiler(connection=connection).as_sql()
+        query = _Compiled(compiler, stand_ins, other, connection, counted)
         while len(compiled) >= COMPILED_PER_CONNECTION:
             compiled.popitem(last=False)
         compiled[full_key] = query
@@ -122,13 +132,15 @@ def _compiled(key, build, using, values, counted):
     return query
 
 
-def _stand_ins(values):
+def _stand_ins(values, variant):
+    """Stand-ins for `values`, of the first or second set (variant 0 or 1): each unlike the other
+    set's and unlike every other stand-in of its own set."""
     stand_ins = {}
     for name, value in values.items():
         if isinstance(value, list):
-            stand_ins[name] = [_STAND_IN_ID - index for index in range(len(value))]
+            stand_ins[name] = [_STAND_IN_ID - variant * 1_000_000 - index for index in range(len(value))]
         elif isinstance(value, datetime):
-            stand_ins[name] = STAND_IN_TIME
+            stand_ins[name] = STAND_IN_TIMES[variant]
         else:
             raise TypeError(f"{name}: a compiled query takes datetimes and lists of ids, not {value!r}")
     return stand_ins

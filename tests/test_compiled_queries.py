@@ -101,7 +101,7 @@ def test_a_shape_is_built_and_compiled_once_then_one_query_a_run(timeline):
     with CaptureQueriesContext(connection) as queries:
         for days in (1, 2, 3):
             compiled_queries.rows(("counted-builds",), built, now=timeline + timedelta(days=days))
-    assert built.call_count == 1
+    assert built.call_count == 2  # once with each set of stand-ins
     assert len(queries) == 3
 
 
@@ -110,12 +110,35 @@ def test_a_query_that_does_not_take_the_value_is_refused(timeline):
         compiled_queries.rows(("ignores-now",), lambda now: Article.objects.values_list("slug"), now=timeline)
 
 
+def test_a_parameter_of_the_request_equal_to_a_stand_in_stays_itself(timeline):
+    """Only what differs between two compilations is the request's time: a filter's own date that
+    happens to equal a stand-in is left as the filter wrote it."""
+    (stand_in, _) = compiled_queries.STAND_IN_TIMES
+    Article.objects.update(created=timeline)
+    Article.objects.filter(slug="article-a").update(created=stand_in)
+
+    def created_after_the_stand_in(now):
+        return _public_slugs(now).filter(created__gt=stand_in).values_list("slug")
+
+    found = compiled_queries.rows(("filtered",), created_after_the_stand_in, now=timeline)
+    assert _lists(found) == _lists(created_after_the_stand_in(timeline))
+    assert ["article-a"] not in _lists(found) and len(found) == 4
+
+
+def test_sql_that_changes_with_the_values_is_refused(timeline):
+    def sliced_by_the_time(now):
+        return Article.objects.published(now).values_list("slug")[: now.year % 7 + 1]
+
+    with pytest.raises(compiled_queries.StandInMissing, match="SQL itself"):
+        compiled_queries.rows(("sliced",), sliced_by_the_time, now=timeline)
+
+
 def test_a_changed_setting_compiles_again(timeline, settings):
     built = mock.Mock(side_effect=_page)
     compiled_queries.rows(("settings",), built, now=timeline)
     settings.TIME_ZONE = "Asia/Tokyo"
     compiled_queries.rows(("settings",), built, now=timeline)
-    assert built.call_count == 2
+    assert built.call_count == 4
 
 
 def test_only_the_most_recent_shapes_are_kept(timeline, monkeypatch):
@@ -123,5 +146,5 @@ def test_only_the_most_recent_shapes_are_kept(timeline, monkeypatch):
     built = mock.Mock(side_effect=_page)
     for key in ("a", "b", "c", "a", "d", "a", "b"):
         compiled_queries.rows((key,), built, now=timeline)
-    # a, b, c compiled; a kept as the newest; d pushed out b; b compiled again.
-    assert built.call_count == 5
+    # a, b, c compiled; a kept as the newest; d pushed out b; b compiled again: 5, twice each.
+    assert built.call_count == 10
