@@ -83,13 +83,20 @@ class _Compiled:
             raise StandInMissing(f"the compiled query holds no parameter for {sorted(missing)}")
 
     def run(self, connection, values):
+        return self.convert(self.fetch(connection, values))
+
+    def fetch(self, connection, values):
+        """The rows as the database driver gave them, before Django's converters."""
         params = list(self.params)
         for position, name, index in self.slots:
             value = values[name] if index is None else values[name][index]
             params[position] = _adapt(connection, value)
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
-            fetched = cursor.fetchall()
+            return cursor.fetchall()
+
+    def convert(self, fetched):
+        """Rows fetched by fetch() (any of them) as values() gives them."""
         if not self.converters:
             return fetched
         return list(self.compiler.apply_converters(fetched, self.converters))
@@ -100,6 +107,14 @@ def rows(key, build, using=DEFAULT_DB_ALIAS, **values):
     compiled once for `key` with stand-ins in place of `values`. A value is a datetime, or a list of
     ids whose length is part of the key."""
     return _compiled(key, build, using, values, counted=False).run(connections[using], values)
+
+
+def unconverted_rows(key, build, using=DEFAULT_DB_ALIAS, **values):
+    """rows(), as the database driver gave them, and the function that converts any of them as rows()
+    would: for a caller that keeps what it makes of a row by the row's own values, and so converts
+    only those it has not seen (content_api/fragments.py)."""
+    compiled = _compiled(key, build, using, values, counted=False)
+    return compiled.fetch(connections[using], values), compiled.convert
 
 
 def count(key, build, using=DEFAULT_DB_ALIAS, **values):

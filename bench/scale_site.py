@@ -6,7 +6,9 @@ bench/scale.py runs this once per backend and size, with the environment below s
 the last line of its output: `RESULT {json}`. Progress goes to stderr.
 
 Every measured request is a page-cache MISS by construction: the cache is local memory, and its
-pages (not its state) are cleared before each request, so each one renders the page and stores it,
+pages (not its state) are cleared before each request (the Content API's rows but one keep the
+totals and representations the API keeps beside its pages, as for a reader of an address not read
+since the last change; the row "nothing kept" clears them too), so each one renders the page and stores it,
 as the first reader after a change does; a hit runs no query, so a request that ran none fails the
 run. One row, "article, page-cache state lost", clears the state too (as after a cache restart).
 Each page: one untimed request first (it warms templates and query plans), then `repeat` timed ones,
@@ -160,12 +162,32 @@ class _QueryCounter:
 
 
 def _clear_pages():
+    """Every page, and everything kept with them: the API's totals (articles.page_cache.kept) and
+    its articles' representations (content_api/fragments.py), as after a change that names them all."""
+    from django.core.cache import caches
+
+    from articles.page_cache import pages
+    from content_api import fragments
+
+    caches["default"].clear()
+    pages._recent.clear()  # the pages this process keeps decoded
+    fragments.forget()
+
+
+def _clear_pages_only():
+    """The pages alone (the bench's local-memory cache, by key): what the Content API keeps beside
+    them stays, as for a reader of an address no one read since the last change (another page of a
+    list, another limit or shape)."""
     from django.core.cache import caches
 
     from articles.page_cache import pages
 
-    caches["default"].clear()
-    pages._recent.clear()  # the pages this process keeps decoded
+    held = caches["default"]
+    with held._lock:
+        for key in [key for key in held._cache if ":pages:" in key]:
+            del held._cache[key]
+            held._expire_info.pop(key, None)
+    pages._recent.clear()
 
 
 def _clear_pages_and_state():
@@ -250,6 +272,7 @@ def reader_and_admin_pages(repeat, seed):
         *sitemaps,
         # The Content API (issue 12) as front ends read it: held to the readers' targets.
         ("API list of 15, author and tags", ["/api/v1/articles/?include=author,tags"], "reader"),
+        ("API list of 15, nothing kept", ["/api/v1/articles/?include=author,tags"], "reader"),
         ("API list, last page", [f"/api/v1/articles/?page={api_last_page}"], "reader"),
         ("API article", [f"/api/v1/articles/{slug}/" for _, slug, _ in picked], "reader"),
         ("API articles of a tag", [f"/api/v1/articles/?filter=tag:{slug}" for slug in tag_slugs], "reader"),
@@ -316,7 +339,9 @@ def measure(repeat, seed):
     results = {}
     for name, paths, group in pages:
         client = reader if group == "reader" else editor
-        results[name] = {"group": group, **time_page(client, paths, repeat, _clear_pages)}
+        # The API's rows (but one) keep what it keeps beside the pages; every other row clears it all.
+        before = _clear_pages_only if name.startswith("API") and "nothing kept" not in name else _clear_pages
+        results[name] = {"group": group, **time_page(client, paths, repeat, before)}
         if name == "article":
             lost = time_page(reader, paths, repeat, _clear_pages_and_state)
             results["article, page-cache state lost"] = {"group": "reader", **lost}

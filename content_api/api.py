@@ -9,16 +9,18 @@ sent as they are, not validated again against the schema classes (tests/test_api
 that they conform)."""
 
 import math
+from urllib.parse import urlencode
 
+import orjson
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import JsonResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from ninja import NinjaAPI, Query
 from ninja.errors import ValidationError
 
-from articles import compiled_queries, surrogate_keys
+from articles import compiled_queries, page_cache, surrogate_keys
 from articles.models import Article, Author, Tag
 from articles.tag_links import TagLink
 
@@ -52,7 +54,7 @@ FILTER_HELP = (
 
 
 def _json(data, status=200):
-    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    response = HttpResponse(orjson.dumps(data), status=status, content_type="application/json")
     # Every /api/ answer varies by Origin (CorsMiddleware adds this above the page cache). Stored
     # with it, a cached answer to a request without an Origin needs nothing of CorsMiddleware
     # (content_api.access.ApiGate.finish).
@@ -79,15 +81,7 @@ def _not_found(kind, slug):
 
 def _pagination(request, page, limit, total):
     pages = max(1, math.ceil(total / limit))
-    query = request.GET.copy()
-    base = request.build_absolute_uri(request.path)
-
-    def link(number):
-        if number is None:
-            return None
-        query["page"] = str(number)
-        return f"{base}?{query.urlencode()}"
-
+    link = _page_links(request)
     following = page + 1 if page < pages else None
     previous = page - 1 if page > 1 else None
     return {
@@ -102,6 +96,27 @@ def _pagination(request, page, limit, total):
             "prev_url": link(previous),
         }
     }
+
+
+def _page_links(request):
+    """The request's own address with another `page`, as a function of the page (None for none): its
+    other parameters encoded once, in their order, `page` where it was or last (what setting it on a
+    copy of request.GET and encoding that gave, at a tenth of the cost: a deep copy and two encodings
+    were a sixth of a list's own time)."""
+    before, after, seen = [], [], False
+    for name, values in request.GET.lists():
+        if name == "page":
+            seen = True
+        else:
+            (after if seen else before).extend((name, value) for value in values)
+    base = request.build_absolute_uri(request.path) + "?"
+    before = urlencode(before) + "&" if before else ""
+    after = "&" + urlencode(after) if after else ""
+
+    def link(number):
+        return None if number is None else f"{base}{before}page={number}{after}"
+
+    return link
 
 
 @api.get("/articles/", response={200: schemas.Articles, **ERRORS}, summary="List public articles")
@@ -137,19 +152,31 @@ def list_articles(
     # (which fixes its parameters), the order and the page (articles/compiled_queries.py).
     surrogate_keys.add(request, surrogate_keys.API_ARTICLES)
     now = timezone.now()
-    total = compiled_queries.count(("api-articles", filter), public, now=now)
+    total = _total(
+        ("api-articles", filter),
+        surrogate_keys.API_ARTICLES,
+        lambda: compiled_queries.count(("api-articles", filter), public, now=now),
+    )
     start = (page - 1) * limit
-    page_rows = []
+    shown = []
     if start < total:
-        page_rows = rows.fetch_compiled(
+        shown = rows.represented_compiled(
             ("api-articles", filter, tuple(ordering), start, limit),
             lambda now: _page_of(public(now), ordering, start, limit),
             shape,
             now,
+            representations.Site(request),
         )
-    site = representations.Site(request)
-    shown = [representations.article(row, site=site, **shape.__dict__) for row in page_rows]
     return _json({"articles": shown, "meta": _pagination(request, page, limit, total)})
+
+
+def _total(name, key, count):
+    """A list's total, kept with the lists under their surrogate key (articles.page_cache.kept):
+    counted again only once a change names the key or a scheduled time passes, as the lists
+    themselves are rendered again. Every page, limit, order and shape of a list (a front end paging
+    through it) shares one count; counting every public article at each list miss was most of a
+    list's time at 100,000 articles."""
+    return page_cache.kept(name, {key}, count)
 
 
 def _page_of(articles, ordering, start, limit):
@@ -206,7 +233,7 @@ def _list_named(request, model, kind, plural, limit, page, order, fields, key, r
     ordering = parameters.order(order, parameters.NAMED_ORDERS, parameters.DEFAULT_NAMED_ORDER)
     surrogate_keys.add(request, key)
     named = _named(model, kind)
-    total = named.count()
+    total = _total((plural,), key, named.count)
     start = (page - 1) * limit
     site = representations.Site(request)
     # The page's pks in a subquery, counted only for them: counted in the page query itself, each

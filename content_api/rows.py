@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from articles import compiled_queries
 from articles.models import Article
 
+from . import fragments, representations
 from .representations import COLUMNS
 
 AUTHOR_COLUMNS = ("id", "slug", "name", "url")
@@ -32,17 +33,44 @@ def fetch(articles, shape):
     """The rows of `articles` (a queryset of public articles, filtered, ordered and sliced as the
     response needs) with what `shape` shows: one query, and one more for the page's tags."""
     names = _names(shape)
-    return _rows(articles.values_list(*names), names, shape, compiled=False)
+    return _rows(articles.values_list(*names), names, shape)
 
 
-def fetch_compiled(key, build, shape, now):
-    """fetch(build(now), shape), but with its queries compiled once per process for `key` (what
-    `build` depends on besides `now`: articles/compiled_queries.py), as a list's pages are."""
+def represented_compiled(key, build, shape, now, site):
+    """The articles of build(now) (a queryset of public articles, filtered, ordered and sliced) as
+    representations.article() shows them in `shape` for `site`: its queries compiled once per process
+    for `key` (what `build` depends on besides `now`: articles/compiled_queries.py), as a list's pages
+    are, and each article represented once per process for the same columns, author, tags, shape and
+    site (content_api/fragments.py): every row is fetched, but only those not seen before are
+    converted, built and represented."""
     names = _names(shape)
-    found = compiled_queries.rows(
-        ("api-rows", key, names), lambda now: build(now).values_list(*names), now=now
+    fetched, convert = compiled_queries.unconverted_rows(
+        _compiled_key(key, names), _values_of(build, names), now=now
     )
-    return _rows(found, names, shape, compiled=True)
+    tags = (
+        _tags_by_article([values[0] for values in fetched], compiled=True)
+        if fetched and wants(shape, "tags")
+        else {}
+    )
+
+    def represent(unseen):
+        rows = _build_rows(convert(unseen), names, shape)
+        for row in rows:
+            row.tags = [
+                SimpleNamespace(pk=pk, slug=slug, name=name) for pk, slug, name in tags.get(row.pk, ())
+            ]
+        return [representations.article(row, site=site, **shape.__dict__) for row in rows]
+
+    made_of = [(values, tuple(tags.get(values[0], ()))) for values in fetched]
+    return fragments.articles(made_of, (shape, site.key), represent, keep=not shape.formats)
+
+
+def _compiled_key(key, names):
+    return ("api-rows", key, names)
+
+
+def _values_of(build, names):
+    return lambda now: build(now).values_list(*names)
 
 
 def _names(shape):
@@ -52,7 +80,19 @@ def _names(shape):
     return tuple(names)
 
 
-def _rows(found, names, shape, compiled):
+def _rows(found, names, shape):
+    """Rows from values_list() tuples of `names`, with their tags when the shape shows them."""
+    rows = _build_rows(found, names, shape)
+    if rows and wants(shape, "tags"):
+        tags = _tags_by_article([row.pk for row in rows], compiled=False)
+        for row in rows:
+            row.tags = [
+                SimpleNamespace(pk=pk, slug=slug, name=name) for pk, slug, name in tags.get(row.pk, ())
+            ]
+    return rows
+
+
+def _build_rows(found, names, shape):
     """Rows from values_list() tuples of `names`: the article's columns, then its author's."""
     with_author = wants(shape, "author")
     columns = names[1 : len(names) - len(AUTHOR_COLUMNS)] if with_author else names[1:]
@@ -65,8 +105,6 @@ def _rows(found, names, shape, compiled):
             author = dict(zip(AUTHOR_COLUMNS, values[ends:], strict=True))
             row.author = SimpleNamespace(pk=author.pop("id"), **author)
         rows.append(row)
-    if rows and wants(shape, "tags"):
-        _attach_tags(rows, compiled)
     return rows
 
 
@@ -78,12 +116,14 @@ def _tag_links(article_ids):
     )
 
 
-def _attach_tags(rows, compiled):
-    """Each row's tags, by name (then id, as the article page lists them), in one query."""
-    by_pk = {row.pk: row for row in rows}
+def _tags_by_article(article_ids, compiled):
+    """{article id: [(tag id, slug, name), ...]}, each article's tags by name (then id, as the article
+    page lists them), in one query."""
     if compiled:
-        links = compiled_queries.rows(("api-tags",), _tag_links, article_ids=list(by_pk))
+        links = compiled_queries.rows(("api-tags",), _tag_links, article_ids=list(article_ids))
     else:
-        links = _tag_links(list(by_pk))
-    for article_id, pk, slug, name in links:
-        by_pk[article_id].tags.append(SimpleNamespace(pk=pk, slug=slug, name=name))
+        links = _tag_links(list(article_ids))
+    tags = {}
+    for article_id, *tag in links:
+        tags.setdefault(article_id, []).append(tuple(tag))
+    return tags

@@ -54,6 +54,30 @@ def test_a_list_costs_the_same_queries_for_3_rows_as_for_30_and_none_cached(clie
     assert _queries(client, url) == 0
 
 
+def test_a_lists_total_is_counted_once_for_every_page_and_shape_of_it(client):
+    """Kept with the lists under their key (articles.page_cache.kept): another page, limit, order or
+    shape of the same list, a page-cache miss each, runs no count; another filter or list has its own;
+    a change that names the list counts again (which changes do: the exact-set test below, whose
+    list bodies carry the total)."""
+    _site_of(7)
+    invalidate({"site"})
+    assert _queries(client, "/api/v1/articles/?limit=2") == 2  # the count, the page
+    for url in (
+        "/api/v1/articles/?limit=2&page=2",
+        "/api/v1/articles/?limit=3&order=title%20asc",
+        "/api/v1/articles/?fields=slug,title",
+    ):
+        assert _queries(client, url) == 1, url
+    assert _queries(client, "/api/v1/articles/?filter=tag:t1") == 2
+    assert _queries(client, "/api/v1/articles/?filter=tag:t1&limit=1") == 1
+    assert _queries(client, "/api/v1/tags/?limit=1") == 2
+    assert _queries(client, "/api/v1/tags/?limit=1&page=2") == 1
+    make_article(title="One more")
+    answer = client.get("/api/v1/articles/?limit=1&page=3").json()
+    assert answer["meta"]["pagination"]["total"] == 8
+    assert _queries(client, "/api/v1/articles/?limit=2", uncached=True) == 2  # `site` counts again
+
+
 @pytest.mark.parametrize(
     ("url", "index", "table"),
     [

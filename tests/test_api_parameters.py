@@ -6,6 +6,7 @@ JSON names the parameter. Answers carry absolute URLs and ISO 8601 times with th
 from datetime import datetime, timedelta
 
 import pytest
+from django.http import QueryDict
 from django.utils import timezone
 
 from content_api import filters, parameters, representations
@@ -247,6 +248,23 @@ def test_pages_have_totals_and_links(client, catalogue):
     beyond = _get(client, "/api/v1/articles/?page=9")
     assert beyond["articles"] == [] and beyond["meta"]["pagination"]["total"] == 4
     assert _get(client, "/api/v1/tags/?limit=1")["meta"]["pagination"]["pages"] == 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=2&limit=1&x=1&x=2", "limit=1&page=2&x=%C3%A9+a", "limit=1&x=b", "page=2&limit=1"],
+)
+def test_page_links_keep_every_other_parameter_in_its_place(client, catalogue, query):
+    """As setting `page` on a copy of request.GET and encoding it gives: `page` where it was, or last;
+    repeated and encoded parameters as sent."""
+    pagination = _get(client, f"/api/v1/articles/?{query}")["meta"]["pagination"]
+    for number, link in ((pagination["next"], "next_url"), (pagination["prev"], "prev_url")):
+        if number is None:
+            assert pagination[link] is None
+            continue
+        expected = QueryDict(query, mutable=True)
+        expected["page"] = str(number)
+        assert pagination[link] == f"http://testserver/api/v1/articles/?{expected.urlencode()}"
 
 
 def test_the_default_limit_is_15(client, db):

@@ -39,6 +39,7 @@ gained a cookie on the way out (a CSRF token in a form) is never stored or share
 session cookie (editors, staff previews) bypass the cache, and a cache that is away (Redis down)
 simply means uncached pages."""
 
+from .pages import kept
 from .serving import CachedPageMiddleware, cached_page, serve_hits_first
 from .state import (
     CHANGES_KEY,
@@ -61,6 +62,7 @@ __all__ = [
     "invalidate",
     "invalidate_change",
     "invalidate_changes",
+    "kept",
     "scheduled_times",
     "serve_hits_first",
     "state_cache",

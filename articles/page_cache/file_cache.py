@@ -24,13 +24,16 @@ pages not named by an edit at 100,000 articles after a two-process warm-up, benc
 
 import contextlib
 import os
+import pickle
 import tempfile
+import zlib
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.files import locks
 
 TALLY = "pages.tally"
+COMPRESSION_LEVEL = 1
 
 
 class PageFileCache(FileBasedCache):
@@ -55,6 +58,19 @@ class PageFileCache(FileBasedCache):
         finally:
             os.remove(written)
         return True
+
+    def _write_content(self, file, timeout, value):
+        """Django's, compressed at zlib's fastest level rather than its default (6): compressing was
+        a tenth of an uncached API list's time, and level 1 takes about a third of that for files
+        a fifth larger. get() reads either (zlib.decompress does not care for the level)."""
+        expiry = self.get_backend_timeout(timeout)
+        file.write(pickle.dumps(expiry, self.pickle_protocol))
+        file.write(zlib.compress(pickle.dumps(value, self.pickle_protocol), COMPRESSION_LEVEL))
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        """Django's, less file_move_safe()'s checks (two stat calls and an open): set_many()'s path,
+        one key. Every stored page is one."""
+        self.set_many({key: value}, timeout, version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         """What a set() of each key does (each file written aside, then renamed into place), with

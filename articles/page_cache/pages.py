@@ -14,6 +14,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, set_response_etag
 
+from publishing.changes import SITE_KEY
+
 from . import release, state
 
 # Pages this process read or stored last, as decoded from the cache: a hit on one reads only the
@@ -35,7 +37,7 @@ class _Stored(NamedTuple):
     next_event: datetime | None  # the next scheduled time as of `changes` (caps the edge's lifetime)
     changes: str  # the changes token it was rendered under, or last found current under
     generations: dict  # state.generation_key(key) -> the generation it was rendered under
-    content: bytes
+    content: bytes  # a page's; or the value kept()
     headers: dict  # as every middleware left them (CSP, X-Frame-Options, ...), in ResponseHeaders' form
 
 
@@ -146,6 +148,39 @@ def _replay(stored):
 def store(lookup, response, keys):
     """Store the rendered page under its keys unless a change committed while it was rendered;
     return the next scheduled time."""
+
+    def stored(**freshness):
+        # The ETag once, here, not per hit (ConditionalGetMiddleware uses it for 304s).
+        set_response_etag(response)
+        return _Stored(content=response.content, headers=dict(response.headers._store), **freshness)
+
+    return _keep(lookup, keys, stored, remember=True)
+
+
+def kept(name, keys, compute):
+    """compute()'s value (anything pickled), kept like a page under surrogate `keys` and the schedule:
+    computed again only once a change names one of the keys, or a scheduled time passes, as a page
+    naming them would be rendered again. For values that many pages show but none owns: the Content
+    API's totals (a count of every public article at each list miss was most of its time at 100,000
+    articles); kept under the same keys as the pages that show them, such a value is exactly as fresh
+    as they are."""
+    key = f"kept:{release.current()}:{hashlib.sha256(repr(name).encode()).hexdigest()}"
+    now = timezone.now()
+    stored, changes = _read(key)
+    current = _fresh(key, stored, changes, now)
+    if current is not None:
+        return current.content
+    lookup = _missed(key, now, changes)
+    value = compute()
+    # `site` as on every page (surrogate_keys.of): invalidating it makes everything stale.
+    named = {SITE_KEY, *keys}
+    _keep(lookup, named, lambda **freshness: _Stored(content=value, headers={}, **freshness))
+    return value
+
+
+def _keep(lookup, keys, stored, remember=False):
+    """Keep stored(**freshness) (a _Stored) under `keys` unless a change committed since the lookup;
+    return the next scheduled time."""
     held = state.state_cache()
     names = [state.generation_key(key) for key in sorted(keys)]
     # The changes token is read after the generations: a generation it reads as new was replaced after
@@ -171,19 +206,16 @@ def store(lookup, response, keys):
         fresh_until = min(fresh_until, schedule["next"])
     timeout = int((fresh_until - now).total_seconds())
     if timeout > 0:
-        # The ETag once, here, not per hit (ConditionalGetMiddleware uses it for 304s).
-        set_response_etag(response)
-        stored = _Stored(
+        kept = stored(
             started=lookup.started,
             fresh_until=fresh_until,
             next_event=schedule["next"],
             changes=lookup.changes,
             generations=generations,
-            content=response.content,
-            headers=dict(response.headers._store),
         )
-        cache.set(lookup.key, stored, timeout)
-        _remember(lookup.key, stored)
+        cache.set(lookup.key, kept, timeout)
+        if remember:
+            _remember(lookup.key, kept)
     return schedule["next"]
 
 
