@@ -129,7 +129,7 @@ def list_articles(
     limit: int = Query(
         parameters.DEFAULT_LIMIT, ge=1, le=parameters.MAX_LIMIT, description="Articles a page."
     ),
-    page: int = Query(1, ge=1, description="Which page, from 1."),
+    page: int = Query(1, ge=1, le=parameters.MAX_PAGE, description="Which page, from 1."),
     order: str | None = Query(
         None,
         pattern=parameters.order_pattern(parameters.ARTICLE_ORDERS),
@@ -160,13 +160,16 @@ def list_articles(
     start = (page - 1) * limit
     shown = []
     if start < total:
+        read, skip, count, backwards = _window(ordering, start, limit, total)
         shown = rows.represented_compiled(
-            ("api-articles", filter, tuple(ordering), start, limit),
-            lambda now: _page_of(public(now), ordering, start, limit),
+            ("api-articles", filter, tuple(read), skip, count),
+            lambda now: _page_of(public(now), read, skip, count),
             shape,
             now,
             representations.Site(request),
         )
+        if backwards:
+            shown.reverse()
     return _json({"articles": shown, "meta": _pagination(request, page, limit, total)})
 
 
@@ -177,6 +180,21 @@ def _total(name, key, count):
     through it) shares one count; counting every public article at each list miss was most of a
     list's time at 100,000 articles."""
     return page_cache.kept(name, {key}, count)
+
+
+def _window(ordering, start, limit, total):
+    """(the order to read in, rows to skip, rows to read, whether they come backwards): the page of
+    `limit` rows from `start` among `total`, read from whichever end is nearer. An OFFSET walks every
+    row it skips, so the last page of 92,000 articles walked them all (9.5 ms on SQLite, 17.6 on
+    PostgreSQL, against 1.2 and 1.8 at 1,000); read backwards it skips none. Exact because every
+    order ends with the primary key (a total order, whose reverse is the same rows backwards; NULLs
+    included, as both backends put them at one end and move them with the direction)."""
+    count = min(limit, total - start)
+    from_end = total - start - count
+    if from_end < start:
+        backwards = [term[1:] if term.startswith("-") else f"-{term}" for term in ordering]
+        return backwards, from_end, count, True
+    return ordering, start, count, False
 
 
 def _page_of(articles, ordering, start, limit):
@@ -268,7 +286,7 @@ def list_authors(
         pattern=parameters.names_pattern(representations.AUTHOR_FIELDS),
     ),
     limit: int = Query(parameters.DEFAULT_LIMIT, ge=1, le=parameters.MAX_LIMIT),
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=parameters.MAX_PAGE),
     order: str | None = Query(None, description=NAMED_ORDER_HELP, pattern=NAMED_ORDER_PATTERN),
 ):
     return _list_named(
@@ -302,7 +320,7 @@ def list_tags(
         pattern=parameters.names_pattern(representations.TAG_FIELDS),
     ),
     limit: int = Query(parameters.DEFAULT_LIMIT, ge=1, le=parameters.MAX_LIMIT),
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=parameters.MAX_PAGE),
     order: str | None = Query(None, description=NAMED_ORDER_HELP, pattern=NAMED_ORDER_PATTERN),
 ):
     return _list_named(

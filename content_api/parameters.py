@@ -9,6 +9,8 @@ from .representations import ARTICLE_FIELDS, FORMATS
 
 DEFAULT_LIMIT = 15
 MAX_LIMIT = 100
+# Far past any page with articles, and within the 64-bit integers JSON encoders (orjson) and SQL take.
+MAX_PAGE = 1_000_000_000
 INCLUDES = ("author", "tags")
 # order field -> the model field; every order ends with the primary key, so pages never overlap.
 ARTICLE_ORDERS = {"published_at": "published", "updated_at": "updated", "title": "title", "slug": "slug"}
