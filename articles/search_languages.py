@@ -42,6 +42,11 @@ def configuration(code):
     return CONFIGURATIONS.get(code.lower().split("-")[0], SIMPLE)
 
 
+def of_article(locale):
+    """of_each_article()'s configuration for an article whose locale is `locale`, worked out here."""
+    return configuration(site_language()) if locale == "" else configuration(locale)
+
+
 def of_each_article():
     """The configuration of each row's language, as an SQL expression: its locale's, else the
     site language's (an article with no locale is in the site's language)."""

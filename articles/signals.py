@@ -23,7 +23,8 @@ from .redirects import redirect_old_path
 def article_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw:  # loaddata writes rows as they are, without Article.save() and its rendering
         return
-    if instance.search_text_changed(update_fields):
+    inserted = instance.__dict__.pop("search_vector_inserted", False)
+    if instance.search_text_changed(update_fields) and not inserted:
         if getattr(instance, "defer_search_vector", False):
             # The saver refreshes it, with others', in one UPDATE in this transaction (the importer:
             # once per batch of files, not a round trip per file; issue 11).
