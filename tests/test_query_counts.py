@@ -87,8 +87,8 @@ def _import_queries(run_import, folder):
 def test_each_imported_file_costs_the_same_few_queries_however_many_are_imported(
     run_import, write_seed, tmp_path
 ):
-    # PostgreSQL's search vectors (the text is new in both imports) are one UPDATE per batch, not
-    # one per file.
+    # PostgreSQL's search vectors (the text is new in both imports) are in a created file's INSERT,
+    # and one UPDATE per batch for updated files, not one per file.
     for action, body in (("created", "First words."), ("updated", "Other words.")):
         # "first": its import makes the author and the tags, which the two measured imports then find.
         for folder, count in (("first", 1), ("one", 1), ("five", 5)):

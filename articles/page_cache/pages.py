@@ -206,16 +206,16 @@ def _keep(lookup, keys, stored, remember=False):
         fresh_until = min(fresh_until, schedule["next"])
     timeout = int((fresh_until - now).total_seconds())
     if timeout > 0:
-        kept = stored(
+        entry = stored(
             started=lookup.started,
             fresh_until=fresh_until,
             next_event=schedule["next"],
             changes=lookup.changes,
             generations=generations,
         )
-        cache.set(lookup.key, kept, timeout)
+        cache.set(lookup.key, entry, timeout)
         if remember:
-            _remember(lookup.key, kept)
+            _remember(lookup.key, entry)
     return schedule["next"]
 
 
