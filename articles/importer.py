@@ -19,6 +19,7 @@ from .import_workers import default_jobs, read_ahead, windows
 from .import_writer import Writer
 from .models import Article
 from .seeds import read_file
+from .table_statistics import GrowthWatch
 
 SEED_SUFFIXES = {".md", ".markdown", ".mdx", ".txt"}
 # Files per transaction: each file is still its own savepoint, but one commit per file would make a
@@ -100,8 +101,10 @@ def import_paths(
         time_zone=settings.TIME_ZONE,
         file_timeout=settings.IMPORT_FILE_TIMEOUT or None,
     )
+    statistics = GrowthWatch()
     try:
         for _ in range(0, max(len(files), 1), size or 1):
+            created = report.count("created")
             # One transaction per batch. One publish event per changed article, written at the
             # batch's end; our page cache is told once per batch, after its commit, not once per file.
             with outbox.batch():
@@ -119,6 +122,8 @@ def import_paths(
                 writer.write_search_vectors()
                 if dry_run or (strict and report.count("failed")):
                     transaction.set_rollback(True)
+            if not dry_run:
+                statistics.created(report.count("created") - created)
     finally:
         loaded.close()  # stops the workers, also when an error ends the import early
     report.elapsed = time.perf_counter() - started

@@ -8,6 +8,7 @@ from django.contrib.sites.models import Site
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from articles import importer, table_statistics
 from articles.models import Article
 from articles.page_cache import invalidate
 from publishing.changes import SITE_KEY
@@ -105,3 +106,23 @@ def test_each_imported_file_costs_the_same_few_queries_however_many_are_imported
         )
         assert five - one == 4 * IMPORT_QUERIES_PER_FILE[action], action
     assert Event.objects.count() == 2 * (1 + 1 + 5)  # each file, created then updated, has its event
+
+
+@pytest.mark.postgresql
+def test_an_import_analyzes_its_tables_each_time_its_articles_doubled(run_import, write_seed, monkeypatch):
+    """A new database has no planner statistics until autovacuum's, which an import outruns: planned
+    for an empty table, each batch's snapshot of its articles' neighbours read every older article
+    per article (articles/table_statistics.py). Batches of 2, from 2 articles on: after 2, 4 and 8."""
+    monkeypatch.setattr(importer, "BATCH_SIZE", 2)
+    monkeypatch.setattr(table_statistics, "MIN_ROWS", 2)
+    for number in range(9):
+        path = write_seed(f"grow/{number}.md", f"---\ntitle: G{number}\n---\nBody {number}.\n")
+    with CaptureQueriesContext(connection) as queries:
+        assert run_import(path.parent)[0] == 0
+    created, analyzed_after = 0, []
+    for query in queries:
+        if query["sql"].startswith('INSERT INTO "articles_article" '):
+            created += 1
+        elif query["sql"].startswith("ANALYZE"):
+            analyzed_after.append(created)
+    assert created == 9 and analyzed_after == [2, 4, 8]
