@@ -152,10 +152,9 @@ def list_articles(
     # (which fixes its parameters), the order and the page (articles/compiled_queries.py).
     surrogate_keys.add(request, surrogate_keys.API_ARTICLES)
     now = timezone.now()
+    counted = ("api-articles", filter)
     total = _total(
-        ("api-articles", filter),
-        surrogate_keys.API_ARTICLES,
-        lambda: compiled_queries.count(("api-articles", filter), public, now=now),
+        counted, surrogate_keys.API_ARTICLES, lambda: compiled_queries.count(counted, public, now=now)
     )
     start = (page - 1) * limit
     shown = []

@@ -30,13 +30,12 @@ def articles(made_of, context, represent, *, keep=True):
     if not keep:
         return represent([row for row, _ in made_of])
     keys = [(context, *pair) for pair in made_of]
-    try:
-        hash(tuple(keys))
-    except TypeError:
-        # A driver that gave a mutable value (a list, a dict) for some column: made each time.
-        return represent([row for row, _ in made_of])
     with _lock:
-        found = [_kept.get(key) for key in keys]
+        try:
+            found = [_kept.get(key) for key in keys]
+        except TypeError:
+            # A driver that gave a mutable value (a list, a dict) for some column: made each time.
+            return represent([row for row, _ in made_of])
         for key, representation in zip(keys, found, strict=True):
             if representation is not None:
                 _kept.move_to_end(key)

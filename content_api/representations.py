@@ -50,8 +50,14 @@ class Site:
         self.root = request.build_absolute_uri("/")[:-1]
         self.paths = site_paths()
         self.zone = timezone.get_current_timezone()
-        # What representations made for this site are kept under (content_api/fragments.py).
+        # What representations made for this site are kept under (content_api/fragments.py, _embedded).
         self.key = (self.root, self.paths, self.zone)
+
+    def __eq__(self, other):
+        return isinstance(other, Site) and self.key == other.key
+
+    def __hash__(self):
+        return hash(self.key)
 
     def iso(self, moment):
         """ISO 8601 with the offset of TIME_ZONE, or None."""
@@ -169,21 +175,21 @@ def tag(row, *, site, fields):
 
 
 def _embedded_author(site, row):
-    return _embedded("author", site.root, site.paths, row.pk, row.slug, row.name, row.url)
+    return _embedded("author", site, row.pk, row.slug, row.name, row.url)
 
 
 def _embedded_tag(site, row):
-    return _embedded("tag", site.root, site.paths, row.pk, row.slug, row.name, None)
+    return _embedded("tag", site, row.pk, row.slug, row.name, None)
 
 
 @lru_cache(maxsize=4096)
-def _embedded(kind, root, paths, pk, slug, name, website):
+def _embedded(kind, site, pk, slug, name, website):
     """An author or tag as an article embeds it (no count), once per process for the same columns
-    and site: the same few authors and tags are on most lists, and building their dicts (URL
-    included) was a sixth of an uncached list's time. Keyed by every value it is made of, so an
-    edit is a new key, never a stale dict; shared between responses, which only serialize it."""
+    and site (a Site is equal to another of the same scheme and host, paths and time zone): the same
+    few authors and tags are on most lists, and building their dicts (URL included) was a sixth of an
+    uncached list's time. Keyed by every value it is made of, so an edit is a new key, never a stale
+    dict; shared between responses, which only serialize it."""
     row = SimpleNamespace(pk=pk, slug=slug, name=name, url=website)
-    site = SimpleNamespace(root=root, paths=paths, of=lambda name, slug: root + paths.of(name, slug))
     if kind == "author":
         return author(row, site=site, fields=AUTHOR_FIELDS[:-1])
     return tag(row, site=site, fields=TAG_FIELDS[:-1])

@@ -54,15 +54,11 @@ def represented_compiled(key, build, shape, now, site):
     )
 
     def represent(unseen):
-        rows = _build_rows(convert(unseen), names, shape)
-        for row in rows:
-            row.tags = [
-                SimpleNamespace(pk=pk, slug=slug, name=name) for pk, slug, name in tags.get(row.pk, ())
-            ]
+        rows = _with_tags(_build_rows(convert(unseen), names, shape), tags)
         return [representations.article(row, site=site, **shape.__dict__) for row in rows]
 
     made_of = [(values, tuple(tags.get(values[0], ()))) for values in fetched]
-    return fragments.articles(made_of, (shape, site.key), represent, keep=not shape.formats)
+    return fragments.articles(made_of, (shape, site), represent, keep=not shape.formats)
 
 
 def _compiled_key(key, names):
@@ -84,11 +80,14 @@ def _rows(found, names, shape):
     """Rows from values_list() tuples of `names`, with their tags when the shape shows them."""
     rows = _build_rows(found, names, shape)
     if rows and wants(shape, "tags"):
-        tags = _tags_by_article([row.pk for row in rows], compiled=False)
-        for row in rows:
-            row.tags = [
-                SimpleNamespace(pk=pk, slug=slug, name=name) for pk, slug, name in tags.get(row.pk, ())
-            ]
+        _with_tags(rows, _tags_by_article([row.pk for row in rows], compiled=False))
+    return rows
+
+
+def _with_tags(rows, tags):
+    """`rows`, each given its tags from `tags` ({article id: [(tag id, slug, name), ...]})."""
+    for row in rows:
+        row.tags = [SimpleNamespace(pk=pk, slug=slug, name=name) for pk, slug, name in tags.get(row.pk, ())]
     return rows
 
 
