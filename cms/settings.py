@@ -46,6 +46,18 @@ INSTALLED_APPS = [
     "content_api",
 ]
 
+# What only the site's pages need, marked site_only() below: the Content API (/api/) is answered by
+# a handler that runs MIDDLEWARE without these (API_MIDDLEWARE, cms/handlers.py). Its answers set no
+# cookie and read no user, session or message; its paths are neither static files nor old article
+# paths.
+SITE_ONLY_MIDDLEWARE = []
+
+
+def site_only(name):
+    SITE_ONLY_MIDDLEWARE.append(name)
+    return name
+
+
 MIDDLEWARE = [
     # CORS headers for /api/ only (CORS_URLS_REGEX), on every answer, refusals included; preflights
     # are answered here, before a key is asked for.
@@ -60,22 +72,24 @@ MIDDLEWARE = [
     # ETags on every page and 304s for conditional requests (cached pages answer theirs themselves).
     "django.middleware.http.ConditionalGetMiddleware",
     # Static files from the app server, compressed, with far-future cache headers for hashed names.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    site_only("whitenoise.middleware.WhiteNoiseMiddleware"),
     # django-csp's, building the policy from settings once per process (cms/csp.py).
     "cms.csp.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    site_only("django.contrib.sessions.middleware.SessionMiddleware"),
+    # The API's too: APPEND_SLASH, and Content-Length.
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    site_only("django.middleware.csrf.CsrfViewMiddleware"),
+    site_only("django.contrib.auth.middleware.AuthenticationMiddleware"),
+    site_only("django.contrib.messages.middleware.MessageMiddleware"),
     # Admin login throttling (after AuthenticationMiddleware, as django-axes requires).
-    "axes.middleware.AxesMiddleware",
+    site_only("axes.middleware.AxesMiddleware"),
     # Old article paths answer 301 to the new ones (articles/redirects.py); consulted on 404 only.
-    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    site_only("django.contrib.redirects.middleware.RedirectFallbackMiddleware"),
     # Records which user saved each version (django-simple-history); imports record none.
-    "simple_history.middleware.HistoryRequestMiddleware",
+    site_only("simple_history.middleware.HistoryRequestMiddleware"),
 ]
+API_MIDDLEWARE = [name for name in MIDDLEWARE if name not in SITE_ONLY_MIDDLEWARE]
 SITE_ID = 1
 
 ROOT_URLCONF = "cms.urls"

@@ -171,3 +171,58 @@ def test_an_api_request_is_counted_once_whoever_answers_it(db, settings, with_ke
     query = f"key={_api_key()[1]}" if with_key else ""
     # A miss (Django answers), two hits (answered early), then the fourth request is over the rate.
     assert [_get("/api/cached/", query)[0] for _ in range(4)] == [200, 200, 200, 429]
+
+
+API_REQUESTS = [
+    ("/api/v1/articles/", "include=author,tags"),
+    ("/api/v1/articles/a/", ""),
+    ("/api/v1/articles/missing/", ""),
+    ("/api/v1/articles/", "limit=0"),
+    ("/api/v1/articles", ""),  # CommonMiddleware's APPEND_SLASH
+    ("/api/v1/schema", ""),
+    ("/api/v1/docs", ""),
+]
+
+
+@pytest.mark.parametrize(("path", "query"), API_REQUESTS)
+def test_the_api_handler_answers_as_the_whole_middleware_does(db, client, settings, path, query):
+    """The Content API's requests reach a handler that runs API_MIDDLEWARE (cms/handlers.py); the
+    test client runs MIDDLEWARE. Both give the same answer, headers and all."""
+    from django.core.cache import cache
+
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example"]
+    make_article(slug="a", title="Both ways")
+    origin = {"Origin": "https://app.example"}
+    status, headers, body = _get(path, query, **origin)
+    cache.clear()
+    whole = client.get(
+        f"{path}?{query}",
+        HTTP_HOST="testserver",
+        HTTP_X_FORWARDED_PROTO="https",
+        HTTP_ORIGIN=origin["Origin"],
+    )
+    assert status == whole.status_code
+    assert body == whole.content
+    assert headers == dict(whole.items())
+
+
+def test_the_api_runs_none_of_the_site_only_middleware(db, monkeypatch):
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    seen = []
+    for middleware in (SessionMiddleware, CsrfViewMiddleware):
+        process_request = middleware.process_request
+        monkeypatch.setattr(
+            middleware,
+            "process_request",
+            lambda self, request, process_request=process_request: (
+                seen.append((type(self).__name__, request.path)) or process_request(self, request)
+            ),
+        )
+    make_article(slug="a")
+    assert _get("/api/v1/articles/a/")[0] == 200
+    assert _get("/api/v1/articles/", "limit=1")[0] == 200
+    assert seen == []
+    assert _get("/blog/a")[0] == 200
+    assert seen == [("SessionMiddleware", "/blog/a"), ("CsrfViewMiddleware", "/blog/a")]
