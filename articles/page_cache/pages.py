@@ -150,8 +150,10 @@ def store(lookup, response, keys):
     return the next scheduled time."""
 
     def stored(**freshness):
-        # The ETag once, here, not per hit (ConditionalGetMiddleware uses it for 304s).
-        set_response_etag(response)
+        # The ETag once, here, not per hit (ConditionalGetMiddleware uses it for 304s); that
+        # middleware, below this one, has given every page it lets be kept one already.
+        if not response.has_header("ETag"):
+            set_response_etag(response)
         return _Stored(content=response.content, headers=dict(response.headers._store), **freshness)
 
     return _keep(lookup, keys, stored, remember=True)
