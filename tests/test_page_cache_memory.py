@@ -1,28 +1,38 @@
-"""Pages a process keeps in memory after a hit or a render (page_cache.RECENT_PAGES): a repeated hit
-reads only the state, never the page; a page kept in memory is served under exactly the rules of one
-read from the cache, and yields to a fresher render another process stored."""
+"""What a process keeps in memory of the page cache. Pages, after a hit or a render (RECENT_PAGES): a
+repeated hit reads only the state, never the page; a page kept in memory is served under exactly the
+rules of one read from the cache, and yields to a fresher render another process stored. And the
+state it read under the current changes token (SEEN_STATE): a store reads only the token again,
+until it moves."""
+
+from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from articles import page_cache
+from articles import page_cache, surrogate_keys
 from articles.page_cache import pages
 
 from .factories import make_article
 
 
-def _asked_pages(monkeypatch):
-    """The page-cache keys read from the pages' cache from now on (states are read elsewhere)."""
+def _asked(held, monkeypatch):
+    """The keys read from the cache `held` from now on."""
     asked = []
-    get, get_many = cache.get, cache.get_many
+    get, get_many = held.get, held.get_many
     monkeypatch.setattr(
-        cache, "get", lambda key, *args, **kwargs: asked.append(key) or get(key, *args, **kwargs)
+        held, "get", lambda key, *args, **kwargs: asked.append(key) or get(key, *args, **kwargs)
     )
     monkeypatch.setattr(
-        cache, "get_many", lambda keys, *args, **kwargs: asked.extend(keys) or get_many(keys, *args, **kwargs)
+        held, "get_many", lambda keys, *args, **kwargs: asked.extend(keys) or get_many(keys, *args, **kwargs)
     )
     return asked
+
+
+def _asked_pages(monkeypatch):
+    """The page-cache keys read from the pages' cache from now on (states are read elsewhere)."""
+    return _asked(cache, monkeypatch)
 
 
 def test_a_repeated_hit_does_not_read_the_page_from_the_cache(client, db, monkeypatch):
@@ -58,3 +68,60 @@ def test_a_stale_page_in_memory_yields_to_the_fresh_one_another_process_stored(c
         answer = client.get("/blog/a")
     assert not queries, "the fresh page in the cache was not used"
     assert "After" in answer.content.decode()
+
+
+def _asked_state(monkeypatch):
+    """The state keys read from now on (generations, the schedule, the changes token)."""
+    return _asked(page_cache.state_cache(), monkeypatch)
+
+
+def test_a_store_under_an_unmoved_token_reads_the_token_alone(client, db, monkeypatch):
+    """The generations and the schedule a store read under the current changes token are not read
+    again by the next store under it: nothing was invalidated meanwhile."""
+    make_article(slug="a")
+    client.get("/api/v1/articles/?limit=1")  # stores the list and its total under api-articles, site
+    asked = _asked_state(monkeypatch)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/articles/?limit=2").status_code == 200
+    assert len(queries) == 1, "not a miss"  # the page (its total is kept)
+    state = {
+        page_cache.SCHEDULE_KEY,
+        page_cache.generation_key("api-articles"),
+        page_cache.generation_key("site"),
+    }
+    assert page_cache.CHANGES_KEY in asked and not state & set(asked)
+
+
+def test_after_a_change_a_store_reads_and_claims_the_new_generations(client, db):
+    """Had the store taken the generation read before the change, its page would be stale at the
+    next token move, whatever moved it."""
+    article = make_article(slug="a")
+    client.get("/blog/a")
+    page_cache.invalidate({surrogate_keys.article(article.pk)})
+    client.get("/blog/a")  # rendered again, stored under the article's new generation
+    page_cache.invalidate({"article-unrelated"})
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/blog/a").status_code == 200
+    assert not queries, "the page stored after the change was stale at an unrelated one"
+
+
+def test_a_remembered_schedule_whose_time_has_passed_is_read_again(client, db, monkeypatch):
+    make_article(slug="a")
+    client.get("/api/v1/articles/?limit=1")
+    _, seen = pages._seen_state
+    assert page_cache.SCHEDULE_KEY in seen
+    seen[page_cache.SCHEDULE_KEY] = {"next": timezone.now() - timedelta(seconds=1), "since": timezone.now()}
+    asked = _asked_state(monkeypatch)
+    client.get("/api/v1/articles/?limit=2")
+    assert page_cache.SCHEDULE_KEY in asked
+
+
+def test_a_kept_value_this_process_stored_is_not_read_again(client, db, monkeypatch):
+    """A list's total (page_cache.kept) is kept in memory like a page: the next page of the list
+    reads its own page from the cache, and the total not at all."""
+    make_article(slug="a")
+    client.get("/api/v1/articles/?limit=1")
+    asked = _asked_pages(monkeypatch)
+    client.get("/api/v1/articles/?limit=1&page=2")
+    assert not [key for key in asked if key.startswith("kept:")]
+    assert [key for key in asked if key.startswith("pages:")]
