@@ -4,12 +4,13 @@ folder on every write, and the page cache's state, sized apart (PAGE_STATE_MAX_E
 culled by page traffic however many keys the cached pages name."""
 
 import glob
+import itertools
 import os
 
 from django.core.cache import caches
 
 from articles import surrogate_keys
-from articles.page_cache import CHANGES_KEY, generation_key
+from articles.page_cache import CHANGES_KEY, file_cache, generation_key
 from articles.page_cache.file_cache import PageFileCache
 from cms.settings import cache_settings
 
@@ -115,4 +116,34 @@ def test_add_keeps_what_another_process_added_first(tmp_path, monkeypatch):
     assert theirs.add("gen:b", "theirs", None)
     assert not ours.add("gen:b", "ours", None)
     assert theirs.get("gen:b") == "theirs"
-    assert not list(tmp_path.glob("tmp*"))  # nothing left behind by the attempt
+    assert not list(tmp_path.glob("*.tmp"))  # nothing left behind by the attempt
+
+
+def test_a_write_makes_the_folder_again_once_it_is_gone(tmp_path):
+    folder = tmp_path / "pages"
+    cache = _cache(folder, 20)
+    cache.set("page-1", b"one")
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()
+    cache.set("page-2", b"two")
+    cache.set_many({"page-3": b"three", "page-4": b"four"})
+    assert cache.get_many(["page-2", "page-3", "page-4"]) == {
+        "page-2": b"two",
+        "page-3": b"three",
+        "page-4": b"four",
+    }
+
+
+def test_a_write_never_takes_a_file_left_under_its_name(tmp_path, monkeypatch):
+    """Files are written aside under the process id and a count, then renamed into place: a file
+    left under the next name (a process that died, whose id came back) is neither reused nor lost."""
+    monkeypatch.setattr(file_cache, "_written", itertools.count(7))
+    left = tmp_path / f"{os.getpid()}-7.tmp"
+    left.write_bytes(b"left behind")
+    cache = _cache(tmp_path, 20)
+    cache.set("page-1", b"one")
+    assert cache.add("gen:a", "first", None)
+    assert cache.get("page-1") == b"one" and cache.get("gen:a") == "first"
+    assert left.read_bytes() == b"left behind"
+    assert list(tmp_path.glob("*.tmp")) == [left]

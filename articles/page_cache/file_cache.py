@@ -23,9 +23,9 @@ pages not named by an edit at 100,000 articles after a two-process warm-up, benc
 """
 
 import contextlib
+import itertools
 import os
 import pickle
-import tempfile
 import zlib
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -34,6 +34,8 @@ from django.core.files import locks
 
 TALLY = "pages.tally"
 COMPRESSION_LEVEL = 1
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_written = itertools.count()
 
 
 class PageFileCache(FileBasedCache):
@@ -48,7 +50,7 @@ class PageFileCache(FileBasedCache):
             return False
         self._createdir()
         self._cull()
-        fd, written = tempfile.mkstemp(dir=self._dir)
+        fd, written = self._new_file()
         try:
             with open(fd, "wb") as out:
                 self._write_content(out, timeout, value)
@@ -80,11 +82,16 @@ class PageFileCache(FileBasedCache):
         calls) were over half of each key's cost. May pass MAX_ENTRIES by the keys of one call."""
         if not data:
             return []
-        self._createdir()
-        self._cull(len(data))
+        # The folder is made when missing, not tried on every write as Django does (os.makedirs: a
+        # stat, a failing mkdir and another stat): the tally is the first file a write opens.
+        try:
+            self._cull(len(data))
+        except FileNotFoundError:
+            self._createdir()
+            self._cull(len(data))
         for key, value in data.items():
             fname = self._key_to_file(key, version)
-            fd, tmp_path = tempfile.mkstemp(dir=self._dir)
+            fd, tmp_path = self._new_file()
             try:
                 with open(fd, "wb") as file:
                     self._write_content(file, timeout, value)
@@ -94,6 +101,18 @@ class PageFileCache(FileBasedCache):
                     os.remove(tmp_path)
                 raise
         return []
+
+    def _new_file(self):
+        """(fd, path) of a new file in the folder, for one process alone: what mkstemp() gives, named by
+        the process and a count rather than by random letters (a third of mkstemp's time), and as
+        safely, O_EXCL refusing a name that exists (left by a process that died, whose pid came
+        back)."""
+        while True:
+            path = os.path.join(self._dir, f"{os.getpid()}-{next(_written)}.tmp")
+            try:
+                return os.open(path, _NEW_FILE, 0o600), path
+            except FileExistsError:
+                continue
 
     def _cull(self, count=1):
         """Called by set() and add() before they write a file, and by set_many() before its `count`."""
