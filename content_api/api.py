@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.encoding import iri_to_uri
 from ninja import NinjaAPI, Query
 from ninja.errors import ValidationError
 
@@ -79,9 +80,9 @@ def _not_found(kind, slug):
     return _json(error_body(f"No public {kind} has the slug {slug!r}."), status=404)
 
 
-def _pagination(request, page, limit, total):
+def _pagination(request, site, page, limit, total):
     pages = max(1, math.ceil(total / limit))
-    link = _page_links(request)
+    link = _page_links(request, site)
     following = page + 1 if page < pages else None
     previous = page - 1 if page > 1 else None
     return {
@@ -98,7 +99,7 @@ def _pagination(request, page, limit, total):
     }
 
 
-def _page_links(request):
+def _page_links(request, site):
     """The request's own address with another `page`, as a function of the page (None for none): its
     other parameters encoded once, in their order, `page` where it was or last (what setting it on a
     copy of request.GET and encoding that gave, at a tenth of the cost: a deep copy and two encodings
@@ -109,7 +110,8 @@ def _page_links(request):
             seen = True
         else:
             (after if seen else before).extend((name, value) for value in values)
-    base = request.build_absolute_uri(request.path) + "?"
+    # What request.build_absolute_uri(request.path) gives, from the root the site has built already.
+    base = site.root + iri_to_uri(request.path) + "?"
     before = urlencode(before) + "&" if before else ""
     after = "&" + urlencode(after) if after else ""
 
@@ -157,6 +159,7 @@ def list_articles(
         counted, surrogate_keys.API_ARTICLES, lambda: compiled_queries.count(counted, public, now=now)
     )
     start = (page - 1) * limit
+    site = representations.Site(request)
     shown = []
     if start < total:
         read, skip, count, backwards = _window(ordering, start, limit, total)
@@ -165,11 +168,11 @@ def list_articles(
             lambda now: _page_of(public(now), read, skip, count),
             shape,
             now,
-            representations.Site(request),
+            site,
         )
         if backwards:
             shown.reverse()
-    return _json({"articles": shown, "meta": _pagination(request, page, limit, total)})
+    return _json({"articles": shown, "meta": _pagination(request, site, page, limit, total)})
 
 
 def _total(name, key, count):
@@ -260,7 +263,7 @@ def _list_named(request, model, kind, plural, limit, page, order, fields, key, r
         model.objects.filter(pk__in=paged).annotate(public_articles=_public_count(kind)).order_by(*ordering)
     )
     shown = [represent(row, site=site, fields=chosen) for row in (rows if start < total else [])]
-    return _json({plural: shown, "meta": _pagination(request, page, limit, total)})
+    return _json({plural: shown, "meta": _pagination(request, site, page, limit, total)})
 
 
 def _read_named(request, model, kind, plural, slug, fields, key, represent, all_fields):
