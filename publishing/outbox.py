@@ -58,15 +58,7 @@ class _Pending:
 
     def committed(self):
         _registry().pop(self.subject, None)
-        _invalidate_pages(self.keys, self.times, self.unseen())
-
-    def unseen(self):
-        """The subject's own page-cache keys when readers could not see it before this transaction:
-        no page rendered from the rows before can name them (page_cache.invalidate)."""
-        kind, pk = self.subject
-        if kind != "article" or (self.before and self.before["public"]):
-            return frozenset()
-        return page_cache.unseen_keys(pk)
+        _invalidate_pages(self.keys, self.times)
 
 
 def _registry():
@@ -137,7 +129,7 @@ def after_change(subject, take_snapshot, *, site_kind=None):
     pending.times.update(times)
     if step is not None:
         pending.keys.update(step.keys)
-        _invalidate_pages(step.keys, times, pending.unseen())
+        _invalidate_pages(step.keys, times)
     article_id = subject[1] if subject[0] == "article" else None
     if found is None:
         if pending.event_id is not None:
@@ -197,16 +189,15 @@ def _schedule(pending, article_id, after):
             pending.scheduled.add((moment, at))
 
 
-def _invalidate_pages(keys, times, unseen):
+def _invalidate_pages(keys, times):
     if not keys:
         return
     deferred = getattr(_local, "batch", None)
     if deferred is not None:
         deferred[0].update(keys)
         deferred[1].update(times)
-        deferred[2].update(unseen)
     else:
-        page_cache.invalidate(keys, scheduled=list(times), unseen=unseen)
+        page_cache.invalidate(keys, scheduled=list(times))
 
 
 @contextmanager
@@ -218,7 +209,7 @@ def batch():
         with transaction.atomic():
             yield
         return
-    _local.batch, _local.held = (set(), set(), set()), {}
+    _local.batch, _local.held = (set(), set()), {}
     try:
         with transaction.atomic():
             yield
@@ -226,8 +217,8 @@ def batch():
                 _record_held()
     finally:
         _local.held = None
-        (keys, times, unseen), _local.batch = _local.batch, None
-        _invalidate_pages(keys, times, unseen)
+        (keys, times), _local.batch = _local.batch, None
+        _invalidate_pages(keys, times)
 
 
 def _record_held():

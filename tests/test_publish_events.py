@@ -15,7 +15,7 @@ from django.urls import include, path, reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from articles import page_cache, sitemaps
+from articles import sitemaps
 from articles.models import Article, Status
 from publishing.affected import affected, snapshot
 from publishing.changes import EventKind
@@ -278,7 +278,7 @@ def test_an_import_tells_the_page_cache_once_about_all_it_changed(write_seed, mo
     calls = []
     monkeypatch.setattr(
         "articles.page_cache.invalidate",
-        lambda keys, scheduled, unseen: calls.append((set(keys), set(scheduled), set(unseen))),
+        lambda keys, scheduled: calls.append((set(keys), set(scheduled))),
     )
     for number in range(3):
         path = write_seed(
@@ -287,11 +287,7 @@ def test_an_import_tells_the_page_cache_once_about_all_it_changed(write_seed, mo
         )
     call_command("import_seeds", str(path.parent), stdout=StringIO())
     assert Event.objects.count() == 3
-    ((keys, scheduled, unseen),) = calls
+    ((keys, scheduled),) = calls
     assert {f"article-{pk}" for pk in Article.objects.values_list("pk", flat=True)} <= keys
     # The times the import left, so the page cache needs no query to know the next scheduled one.
     assert scheduled == set(Article.objects.values_list("published", flat=True))
-    # New articles: no page before the import can name their own keys (page_cache.invalidate).
-    assert unseen == {
-        key for pk in Article.objects.values_list("pk", flat=True) for key in page_cache.unseen_keys(pk)
-    }

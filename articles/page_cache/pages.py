@@ -207,15 +207,24 @@ def _keep(lookup, keys, stored, remember=False):
         schedule = state.current_schedule(found[state.SCHEDULE_KEY], now)
     if found.get(state.CHANGES_KEY) != lookup.changes:
         return schedule["next"]
-    generations = {}
+    generations, added = {}, {}
     for name in names:
         generations[name] = found.get(name)
         if generations[name] is None:
-            generations[name] = secrets.token_hex(8)
-            # add(), not set(): if a change set it meanwhile, this page must not claim its generation.
+            generations[name] = added[name] = secrets.token_hex(8)
+            # add(), not set(): if another render added it meanwhile (a change deletes generations,
+            # never writes one), its generation stands and this page claims it too.
             if not held.add(name, generations[name], None):
-                return schedule["next"]
-            _seen_under(lookup.changes, {name: generations[name]})
+                generations[name] = added[name] = held.get(name)
+                if generations[name] is None:
+                    return schedule["next"]
+    if added:
+        # A change that committed since the token was read deleted the generations it named
+        # (invalidate) after replacing the token: one this store added may be such a one, which
+        # this page, rendered from the rows before the change, must not claim.
+        if held.get(state.CHANGES_KEY) != lookup.changes:
+            return schedule["next"]
+        _seen_under(lookup.changes, added)
     fresh_until = now + timedelta(seconds=settings.PAGE_CACHE_SECONDS)
     if schedule["next"] is not None:
         fresh_until = min(fresh_until, schedule["next"])
