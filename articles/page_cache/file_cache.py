@@ -48,8 +48,7 @@ class PageFileCache(FileBasedCache):
         one exists (a rename, as set() does, would replace it)."""
         if self.has_key(key, version):  # present and not expired (an expired file is deleted)
             return False
-        self._createdir()
-        self._cull()
+        self._counted(1)
         fd, written = self._new_file()
         try:
             with open(fd, "wb") as out:
@@ -82,13 +81,7 @@ class PageFileCache(FileBasedCache):
         calls) were over half of each key's cost. May pass MAX_ENTRIES by the keys of one call."""
         if not data:
             return []
-        # The folder is made when missing, not tried on every write as Django does (os.makedirs: a
-        # stat, a failing mkdir and another stat): the tally is the first file a write opens.
-        try:
-            self._cull(len(data))
-        except FileNotFoundError:
-            self._createdir()
-            self._cull(len(data))
+        self._counted(len(data))
         for key, value in data.items():
             fname = self._key_to_file(key, version)
             fd, tmp_path = self._new_file()
@@ -101,6 +94,16 @@ class PageFileCache(FileBasedCache):
                     os.remove(tmp_path)
                 raise
         return []
+
+    def _counted(self, count):
+        """Count `count` files about to be written (_cull), making the folder if it is missing: only
+        then, not tried on every write as Django does (os.makedirs: a stat, a failing mkdir and
+        another stat), since the tally is the first file a write opens."""
+        try:
+            self._cull(count)
+        except FileNotFoundError:
+            self._createdir()
+            self._cull(count)
 
     def _new_file(self):
         """(fd, path) of a new file in the folder, for one process alone: what mkstemp() gives, named by
@@ -115,7 +118,7 @@ class PageFileCache(FileBasedCache):
                 continue
 
     def _cull(self, count=1):
-        """Called by set() and add() before they write a file, and by set_many() before its `count`."""
+        """Called (through _counted) by add() before it writes a file, and by set_many() before its `count`."""
         with open(self._tally, "ab") as tally:
             tally.write(b"." * count)
             tally.flush()

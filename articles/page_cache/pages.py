@@ -26,8 +26,8 @@ RECENT_PAGES = 64
 _recent = {}
 _recent_lock = threading.Lock()
 # The state this process read last under one changes token: (token, {state key: value}). While the
-# token has not moved, nothing was invalidated (invalidate() replaces it before and after the
-# generations and the schedule), so a store under that token needs to read only the token itself,
+# token has not moved, nothing was invalidated (invalidate() replaces it before and after it deletes
+# generations or moves the schedule), so a store under that token needs to read only the token itself,
 # not again each generation and the schedule (each a file on the file cache: 3 of a miss's 8 reads).
 # A generation lost meanwhile (culled) is no danger: the pages stamped with the old one are fresh
 # while the token holds, as any page is, and stale once it moves, found lost. Bounded by SEEN_STATE.
@@ -245,8 +245,8 @@ def _keep(lookup, keys, stored, remember=False):
 
 def _state_under(token, names, now):
     """{name: value} of the state keys `names`, and the changes token as CHANGES_KEY, read after them:
-    a generation read as new was replaced after the token (invalidate's order), so then the token
-    has moved too. Values this process read under `token` (_seen_state) are not read again, but a
+    a generation or schedule a change touched was touched after the token was replaced
+    (invalidate's order), so then the token read has moved too. Values this process read under `token` (_seen_state) are not read again, but a
     schedule whose next time has passed is (another process may have worked it out anew)."""
     seen_token, seen = _seen_state
     known = {}
