@@ -112,11 +112,14 @@ def _empty_cache():
     Redis database: there, cache.clear() is FLUSHDB, so no test calls it."""
     from django.core.cache import caches
 
+    from articles.page_cache import pages
+
     for cache in caches.all():
         if hasattr(cache, "delete_pattern"):
             cache.delete_pattern("*")
         else:
             cache.clear()
+    pages.forget_process_memory()  # what this process kept of them
 
 
 @pytest.fixture(autouse=True)

@@ -18,15 +18,26 @@ from .factories import make_article
 
 
 def _asked(held, monkeypatch):
-    """The keys read from the cache `held` from now on."""
-    asked = []
+    """The keys read from the cache `held` from now on, once a read (a get_many() that gets each key
+    in turn, as local memory's does, counts each once)."""
+    asked, inside = [], []
     get, get_many = held.get, held.get_many
-    monkeypatch.setattr(
-        held, "get", lambda key, *args, **kwargs: asked.append(key) or get(key, *args, **kwargs)
-    )
-    monkeypatch.setattr(
-        held, "get_many", lambda keys, *args, **kwargs: asked.extend(keys) or get_many(keys, *args, **kwargs)
-    )
+
+    def spy_get(key, *args, **kwargs):
+        if not inside:
+            asked.append(key)
+        return get(key, *args, **kwargs)
+
+    def spy_get_many(keys, *args, **kwargs):
+        asked.extend(keys)
+        inside.append(keys)
+        try:
+            return get_many(keys, *args, **kwargs)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(held, "get", spy_get)
+    monkeypatch.setattr(held, "get_many", spy_get_many)
     return asked
 
 
@@ -90,6 +101,27 @@ def test_a_store_under_an_unmoved_token_reads_the_token_alone(client, db, monkey
         page_cache.generation_key("site"),
     }
     assert page_cache.CHANGES_KEY in asked and not state & set(asked)
+
+
+def test_a_miss_reads_the_changes_token_before_and_after_its_render_only(client, db, monkeypatch):
+    """The list's total, kept during the render, is checked against the token the page was looked up
+    under: the store reads it again after the render, and keeps nothing if it moved meanwhile."""
+    make_article(slug="a")
+    client.get("/api/v1/articles/?limit=1")  # keeps the total
+    asked = _asked_state(monkeypatch)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/articles/?limit=2").status_code == 200
+    assert len(queries) == 1, "not a miss, or the total counted again"
+    assert asked.count(page_cache.CHANGES_KEY) == 2
+
+
+def test_a_value_kept_during_a_render_is_as_fresh_as_the_token_the_page_was_looked_up_under(client, db):
+    article = make_article(slug="a")
+    client.get("/api/v1/articles/?limit=1")  # keeps the total: 1
+    make_article(slug="b")  # a change: the token moves, the total's key is named
+    assert client.get("/api/v1/articles/?limit=2").json()["meta"]["pagination"]["total"] == 2
+    article.delete()
+    assert client.get("/api/v1/articles/?limit=3").json()["meta"]["pagination"]["total"] == 1
 
 
 def test_after_a_change_a_store_reads_and_claims_the_new_generations(client, db):

@@ -147,3 +147,41 @@ def test_a_write_never_takes_a_file_left_under_its_name(tmp_path, monkeypatch):
     assert cache.get("page-1") == b"one" and cache.get("gen:a") == "first"
     assert left.read_bytes() == b"left behind"
     assert list(tmp_path.glob("*.tmp")) == [left]
+
+
+def test_pages_are_stored_as_they_are_unless_the_cache_url_asks_for_compression(tmp_path):
+    page = b"<p>a page that compresses well</p>" * 1000
+    plain = PageFileCache(str(tmp_path / "plain"), cache_settings(f"filecache://{tmp_path}/plain")["default"])
+    packed = PageFileCache(
+        str(tmp_path / "packed"), cache_settings(f"filecache://{tmp_path}/packed?compress_level=1")["default"]
+    )
+    plain.set("page", page)
+    packed.set("page", page)
+    assert os.path.getsize(plain._key_to_file("page")) > len(page)
+    assert os.path.getsize(packed._key_to_file("page")) < len(page) / 10
+    # Either reads the other's files: a change of level needs no clear.
+    os.replace(packed._key_to_file("page"), plain._key_to_file("other"))
+    assert plain.get("page") == page and plain.get("other") == page
+
+
+def test_the_tally_is_opened_once_a_process_and_again_once_deleted(tmp_path, monkeypatch):
+    cache = _cache(tmp_path / "pages", 1000)
+    opened = []
+    open_ = os.open
+    monkeypatch.setattr(
+        os, "open", lambda path, *args, **kwargs: opened.append(path) or open_(path, *args, **kwargs)
+    )
+    for number in range(20):
+        cache.set(f"page-{number}", number)
+    _cache(tmp_path / "pages", 1000).set("page-20", 20)  # another thread's instance: the same tally
+    assert opened.count(cache._tally) == 1
+    assert os.path.getsize(cache._tally) == 21
+    cache.clear()
+    cache.set("page-a", "a")
+    cache.set_many({"page-b": "b", "page-c": "c"})
+    # Counted in the new tally, not in the deleted one this process held open.
+    assert os.path.getsize(cache._tally) == 3
+    (tmp_path / "pages" / "pages.tally").unlink()  # as another process's clear() would
+    cache.set("page-d", "d")
+    assert os.path.getsize(cache._tally) == 1
+    assert opened.count(cache._tally) == 3

@@ -1,9 +1,11 @@
 """Cached pages: looked up (fresh against the state, or not), stored once rendered, replayed as
 responses, with the headers browsers and the edge get."""
 
+import contextvars
 import hashlib
 import secrets
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -33,6 +35,11 @@ _recent_lock = threading.Lock()
 # while the token holds, as any page is, and stale once it moves, found lost. Bounded by SEEN_STATE.
 SEEN_STATE = 10_000
 _seen_state = (None, {})
+# The changes token the page being rendered was looked up under (rendering(): CachedPageMiddleware sets
+# it around the view). A kept() value looked up during the render is checked against it rather than
+# against the token read again: the page is kept only if that token still holds after the render, so
+# a value as of the lookup is as fresh as the page; and a miss reads one state file fewer.
+_rendering_under = contextvars.ContextVar("page_cache_rendering_under", default=None)
 # Browsers may keep a public page but ask again every time (the ETag makes that a 304).
 PUBLIC_REVALIDATE = "public, max-age=0, must-revalidate"
 
@@ -130,11 +137,14 @@ def lookup(request):
     return _Lookup(key, now, None, response)
 
 
-def _current(key, now):
-    """(what is stored under `key` if fresh, else None; the changes token read): only the token is read
-    when this process holds a fresh copy (_recent)."""
+def _current(key, now, changes=None):
+    """(what is stored under `key` if fresh, else None; the changes token): only the token is read
+    when this process holds a fresh copy (_recent), and not even that when given (`changes`, read
+    earlier in the same request)."""
     recent = _recent.get(key)
-    if recent is None:
+    if changes is not None:
+        stored = cache.get(key) if recent is None else recent
+    elif recent is None:
         stored, changes = _read(key)
     else:
         stored, changes = recent, state.state_cache().get(state.CHANGES_KEY)
@@ -160,6 +170,16 @@ def _replay(stored):
     return response
 
 
+@contextmanager
+def rendering(lookup):
+    """While the page `lookup` missed is rendered: kept() compares against its changes token."""
+    reset = _rendering_under.set(lookup.changes)
+    try:
+        yield
+    finally:
+        _rendering_under.reset(reset)
+
+
 def store(lookup, response, keys):
     """Store the rendered page under its keys unless a change committed while it was rendered;
     return the next scheduled time."""
@@ -183,7 +203,7 @@ def kept(name, keys, compute):
     as they are."""
     key = f"kept:{release.current()}:{hashlib.sha256(repr(name).encode()).hexdigest()}"
     now = timezone.now()
-    current, changes = _current(key, now)
+    current, changes = _current(key, now, _rendering_under.get())
     if current is not None:
         return current.content
     lookup = _missed(key, now, changes)
@@ -259,6 +279,15 @@ def _state_under(token, names, now):
     if found.get(state.CHANGES_KEY) == token:
         _seen_under(token, {name: value for name, value in found.items() if name != state.CHANGES_KEY})
     return {**known, **found}
+
+
+def forget_process_memory():
+    """Drop the pages and state this process remembers (_recent, _seen_state): for a cache emptied
+    behind its back (the test suite empties it before each test)."""
+    global _seen_state
+    with _recent_lock:
+        _recent.clear()
+    _seen_state = (None, {})
 
 
 def _seen_under(token, values):
