@@ -6,11 +6,12 @@ savepoint of its own, so a failed file leaves no rows. Dry run is the same code 
 
 import time
 from array import array
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from publishing import outbox
 
@@ -28,6 +29,12 @@ BATCH_SIZE = 200
 # Files whose articles are looked up together (one query): at most the read-ahead's window
 # (import_workers), so that the workers parse the next group while this one is written.
 GROUP_SIZE = 100
+# The writer's SQLite page cache through an import, in KiB (SQLite's default is 2,000: 2 MB). The
+# indexes an import writes into outgrow 2 MB within its first thousand files, and each insert then
+# reads their inner pages from the file again, more of them the larger the tables: the writer's CPU a
+# file grew with N (bench/README.md, "The import's SQLite page cache"). Full after ~3,000 files, so
+# the writer's memory is as flat beyond as before; other connections keep SQLite's default.
+IMPORT_SQLITE_CACHE_KIB = 65_536
 
 
 def find_seed_files(paths):
@@ -103,31 +110,49 @@ def import_paths(
     )
     statistics = GrowthWatch()
     try:
-        for _ in range(0, max(len(files), 1), size or 1):
-            created = report.count("created")
-            # One transaction per batch. One publish event per changed article, written at the
-            # batch's end; our page cache is told once per batch, after its commit, not once per file.
-            with outbox.batch():
-                for group in windows(islice(loaded, size or 1), GROUP_SIZE):
-                    writer.look_up(group)
-                    for file in group:
-                        outcome = writer.import_file(file)
-                        report.add(outcome)
-                        if on_outcome:
-                            on_outcome(outcome)
-                        if on_progress:
-                            on_progress(sum(report.counts.values()), len(files))
-                writer.write_tag_links()
-                writer.write_history()
-                writer.write_search_vectors()
-                if dry_run or (strict and report.count("failed")):
-                    transaction.set_rollback(True)
-            if not dry_run:
-                statistics.created(report.count("created") - created)
+        with _writer_page_cache():
+            for _ in range(0, max(len(files), 1), size or 1):
+                created = report.count("created")
+                # One transaction per batch. One publish event per changed article, written at the
+                # batch's end; our page cache is told once per batch, after its commit, not once per file.
+                with outbox.batch():
+                    for group in windows(islice(loaded, size or 1), GROUP_SIZE):
+                        writer.look_up(group)
+                        for file in group:
+                            outcome = writer.import_file(file)
+                            report.add(outcome)
+                            if on_outcome:
+                                on_outcome(outcome)
+                            if on_progress:
+                                on_progress(sum(report.counts.values()), len(files))
+                    writer.write_tag_links()
+                    writer.write_history()
+                    writer.write_search_vectors()
+                    if dry_run or (strict and report.count("failed")):
+                        transaction.set_rollback(True)
+                if not dry_run:
+                    statistics.created(report.count("created") - created)
     finally:
         loaded.close()  # stops the workers, also when an error ends the import early
     report.elapsed = time.perf_counter() - started
     return report
+
+
+@contextmanager
+def _writer_page_cache():
+    """This connection's SQLite page cache at IMPORT_SQLITE_CACHE_KIB for the import, then as it was."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{IMPORT_SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _read(path):

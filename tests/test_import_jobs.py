@@ -176,3 +176,23 @@ def test_re_importing_an_unchanged_tree_starts_no_worker(db, tree, monkeypatch):
 def test_jobs_must_be_a_whole_number_of_at_least_one(db):
     with pytest.raises(CommandError, match=r"--jobs: expected a whole number of at least 1, found '0'"):
         call_command("import_seeds", "--jobs", "0", stdout=StringIO())
+
+
+@pytest.mark.sqlite
+def test_the_writer_has_a_larger_sqlite_page_cache_through_an_import_only(db, write_seed):
+    from django.db import connection
+
+    from articles.importer import IMPORT_SQLITE_CACHE_KIB, import_paths
+
+    def cache_size():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    before = cache_size()
+    seen = []
+    write_seed("a.md", "---\ntitle: A\n---\nbody")
+    folder = write_seed("b.md", "---\ntitle: B\n---\nbody").parent
+    import_paths([folder], jobs=1, on_progress=lambda done, total: seen.append(cache_size()))
+    assert seen == [-IMPORT_SQLITE_CACHE_KIB] * 2
+    assert cache_size() == before != -IMPORT_SQLITE_CACHE_KIB
