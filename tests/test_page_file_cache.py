@@ -185,3 +185,17 @@ def test_the_tally_is_opened_once_a_process_and_again_once_deleted(tmp_path, mon
     cache.set("page-d", "d")
     assert os.path.getsize(cache._tally) == 1
     assert opened.count(cache._tally) == 3
+
+
+def test_one_thread_at_a_time_culls(tmp_path, monkeypatch):
+    """Threads share the process's tally, and its lock: they keep each other out with their own."""
+    listings = []
+    scandir = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda *args: listings.append(args) or scandir(*args))
+    cache = _cache(tmp_path, 10)
+    with file_cache._culling:  # another thread culling
+        for number in range(15):
+            cache.set(f"page-{number}", number)
+    assert listings == []
+    cache.set("page-15", 15)
+    assert len(listings) == 1 and len(_pages(tmp_path)) <= 10

@@ -45,6 +45,7 @@ _written = itertools.count()
 # {tally path: (pid, fd)}: the tallies this process holds open (PageFileCache._tally_fd).
 _tallies = {}
 _tallies_lock = threading.Lock()
+_culling = threading.Lock()
 
 
 class PageFileCache(FileBasedCache):
@@ -141,14 +142,21 @@ class PageFileCache(FileBasedCache):
             tally = os.fstat(fd)
         if tally.st_size < self._max_entries:
             return
-        if not locks.lock(fd, locks.LOCK_EX | locks.LOCK_NB):
-            return  # another process is culling
+        # The lock on the tally keeps other processes out; this process's threads share its descriptor,
+        # and so the lock, so they keep each other out with one of their own.
+        if not _culling.acquire(blocking=False):
+            return  # another thread is culling
         try:
-            kept = self._cull_oldest()
-            os.ftruncate(fd, 0)
-            os.write(fd, b"." * kept)
+            if not locks.lock(fd, locks.LOCK_EX | locks.LOCK_NB):
+                return  # another process is culling
+            try:
+                kept = self._cull_oldest()
+                os.ftruncate(fd, 0)
+                os.write(fd, b"." * kept)
+            finally:
+                locks.unlock(fd)
         finally:
-            locks.unlock(fd)
+            _culling.release()
 
     def _tally_fd(self):
         """This process's descriptor of the tally, shared by every instance of the cache (Django makes
