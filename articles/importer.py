@@ -6,7 +6,7 @@ savepoint of its own, so a failed file leaves no rows. Dry run is the same code 
 
 import time
 from array import array
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from itertools import islice
 from pathlib import Path
 
@@ -109,31 +109,29 @@ def import_paths(
         file_timeout=settings.IMPORT_FILE_TIMEOUT or None,
     )
     statistics = GrowthWatch()
-    try:
-        with _writer_page_cache():
-            for _ in range(0, max(len(files), 1), size or 1):
-                created = report.count("created")
-                # One transaction per batch. One publish event per changed article, written at the
-                # batch's end; our page cache is told once per batch, after its commit, not once per file.
-                with outbox.batch():
-                    for group in windows(islice(loaded, size or 1), GROUP_SIZE):
-                        writer.look_up(group)
-                        for file in group:
-                            outcome = writer.import_file(file)
-                            report.add(outcome)
-                            if on_outcome:
-                                on_outcome(outcome)
-                            if on_progress:
-                                on_progress(sum(report.counts.values()), len(files))
-                    writer.write_tag_links()
-                    writer.write_history()
-                    writer.write_search_vectors()
-                    if dry_run or (strict and report.count("failed")):
-                        transaction.set_rollback(True)
-                if not dry_run:
-                    statistics.created(report.count("created") - created)
-    finally:
-        loaded.close()  # stops the workers, also when an error ends the import early
+    # The workers stop also when an error ends the import early.
+    with closing(loaded), _writer_page_cache():
+        for _ in range(0, max(len(files), 1), size or 1):
+            created = report.count("created")
+            # One transaction per batch. One publish event per changed article, written at the
+            # batch's end; our page cache is told once per batch, after its commit, not once per file.
+            with outbox.batch():
+                for group in windows(islice(loaded, size or 1), GROUP_SIZE):
+                    writer.look_up(group)
+                    for file in group:
+                        outcome = writer.import_file(file)
+                        report.add(outcome)
+                        if on_outcome:
+                            on_outcome(outcome)
+                        if on_progress:
+                            on_progress(sum(report.counts.values()), len(files))
+                writer.write_tag_links()
+                writer.write_history()
+                writer.write_search_vectors()
+                if dry_run or (strict and report.count("failed")):
+                    transaction.set_rollback(True)
+            if not dry_run:
+                statistics.created(report.count("created") - created)
     report.elapsed = time.perf_counter() - started
     return report
 

@@ -3,8 +3,9 @@ edge cache (Varnish, a CDN) needs to do the same.
 
 Each page names the surrogate keys of what it shows (articles/surrogate_keys.py). Each key has a
 *generation*, a random token deleted by `invalidate(keys)` (`site` is on every page: it makes all
-of them stale) and made anew by the next page stored under it. A page is stored with the generations of its keys and served only while they are
-all still current, so an edit of one article leaves the rest of the site cached. A page names its
+of them stale) and made anew by the next page stored under it. A page is stored with the
+generations of its keys and served only while they are all still current, so an edit of one
+article leaves the rest of the site cached. A page names its
 keys only once rendered, so generations cannot be read before the render; instead a *changes*
 token, replaced by every invalidation before it touches any generation, is read before the render
 and again after it, with the generations: if it moved, a change committed while the page was being

@@ -132,14 +132,10 @@ class PageFileCache(FileBasedCache):
         `count`. The tally stays open in each process (opening and closing it was a tenth of a
         stored page's file work): O_APPEND keeps appends atomic between processes, and a tally
         deleted meanwhile (clear(), the folder removed) is opened again, made again if need be."""
-        fd = self._tally_fd()
-        os.write(fd, b"." * count)
-        tally = os.fstat(fd)
+        fd, tally = self._append(count)
         if tally.st_nlink == 0:
             self._close_tally()
-            fd = self._tally_fd()  # FileNotFoundError when the folder is gone: _counted makes it
-            os.write(fd, b"." * count)
-            tally = os.fstat(fd)
+            fd, tally = self._append(count)  # FileNotFoundError when the folder is gone: _counted makes it
         if tally.st_size < self._max_entries:
             return
         # The lock on the tally keeps other processes out; this process's threads share its descriptor,
@@ -157,6 +153,12 @@ class PageFileCache(FileBasedCache):
                 locks.unlock(fd)
         finally:
             _culling.release()
+
+    def _append(self, count):
+        """(fd, stat) of the tally once `count` bytes are appended to it."""
+        fd = self._tally_fd()
+        os.write(fd, b"." * count)
+        return fd, os.fstat(fd)
 
     def _tally_fd(self):
         """This process's descriptor of the tally, shared by every instance of the cache (Django makes

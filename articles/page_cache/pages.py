@@ -172,8 +172,9 @@ def _replay(stored):
 
 @contextmanager
 def rendering(lookup):
-    """While the page `lookup` missed is rendered: kept() compares against its changes token."""
-    reset = _rendering_under.set(lookup.changes)
+    """While the page `lookup` missed is rendered: kept() compares against its changes token (None: a
+    response the cache was not asked for, and kept() reads the token itself)."""
+    reset = _rendering_under.set(lookup.changes if lookup is not None else None)
     try:
         yield
     finally:
@@ -265,9 +266,10 @@ def _keep(lookup, keys, stored, remember=False):
 
 def _state_under(token, names, now):
     """{name: value} of the state keys `names`, and the changes token as CHANGES_KEY, read after them:
-    a generation or schedule a change touched was touched after the token was replaced
-    (invalidate's order), so then the token read has moved too. Values this process read under `token` (_seen_state) are not read again, but a
-    schedule whose next time has passed is (another process may have worked it out anew)."""
+    a generation or schedule a change touched was touched after the token was replaced (invalidate's
+    order), so then the token read has moved too. Values this process read under `token`
+    (_seen_state) are not read again, but a schedule whose next time has passed is (another process
+    may have worked it out anew)."""
     seen_token, seen = _seen_state
     known = {}
     if token is not None and token == seen_token:

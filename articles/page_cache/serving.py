@@ -35,11 +35,8 @@ class CachedPageMiddleware:
             lookup = pages.lookup(request)
             if lookup.response is not None:
                 return _conditional(request, lookup.response)
-        if lookup is None:
+        with pages.rendering(lookup):
             response = self.get_response(request)
-        else:
-            with pages.rendering(lookup):
-                response = self.get_response(request)
         keys = getattr(response, "page_cache_keys", None)
         if not keys or not pages.shareable(response):
             # Only @cached_page views' answers may be kept by the edge; Varnish would keep anything
