@@ -22,10 +22,17 @@ Workers are started with 'spawn', not 'fork': a forked child would inherit the w
 database connection (a PostgreSQL socket in the middle of a transaction, an SQLite handle) and
 whatever locks other threads held at the fork; its exit could close the parent's session, and
 Python 3.12+ warns that fork with threads (the executor's own) may deadlock. A spawned worker starts
-clean, runs django.setup() and never opens a connection: everything a file's parsing depends on
-(the time zone) is passed with it, so settings overridden in the writer (tests) cannot differ.
+clean and runs django.setup(); everything a file's parsing depends on (the time zone) is passed
+with it, so settings overridden in the writer (tests) cannot differ.
+
+On PostgreSQL a worker also makes its files' search vectors (search_vectors.made_ahead), on a
+connection of its own to the writer's database (its settings passed at the worker's start), one
+SELECT a chunk, writing nothing: stemming a 5 KB article costs PostgreSQL about as much as the rest
+of its INSERT, and the one writer would otherwise wait for it file by file (issue 11). A worker that
+cannot reach the database makes none, and the INSERT makes them as before.
 """
 
+import logging
 import multiprocessing
 import os
 from collections import deque
@@ -35,6 +42,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
+logger = logging.getLogger(__name__)
 # Files per task: one round trip to a worker costs about as much as parsing a small file.
 CHUNK_FILES = 8
 # Chunks in flight per worker: enough to keep every worker busy while the writer writes a group of
@@ -58,11 +66,13 @@ STOP_GRACE_SECONDS = 5
 @dataclass
 class Prepared:
     """What a worker made of a file: its Seed, or the SeedError's text; the body's HTML as
-    render(body, title=title) made it, or None (the writer renders it then)."""
+    render(body, title=title) made it, or None (the writer renders it then); its search vector
+    (search_vectors.SearchVectorAhead), or None (its INSERT makes it)."""
 
     seed: object = None
     error: str = ""
     rendered: object = None
+    search_vector: object = None
 
 
 @dataclass
@@ -82,17 +92,19 @@ def default_jobs(file_count):
     return (os.cpu_count() or 1) if file_count >= MIN_FILES_FOR_WORKERS else 1
 
 
-def read_ahead(paths, *, read, known_hashes, jobs, time_zone, file_timeout=None):
+def read_ahead(paths, *, read, known_hashes, jobs, time_zone, file_timeout=None, search_database=None):
     """LoadedFile for each of `paths`, in order. `read(path)` -> (bytes, digest), raising SeedError
     or OSError; `known_hashes`: the digests of articles as imported (those files are not parsed),
     as a set or anything with `intersection(digests)`;
     `file_timeout`: seconds a worker may spend on one file (None: no limit). With one process
-    there is no limit: nothing could stop the parser short of stopping the import."""
+    there is no limit: nothing could stop the parser short of stopping the import.
+    `search_database`: the settings_dict of the PostgreSQL database the writer writes, for the
+    workers to make search vectors on (None: they make none)."""
     loaded = (_load(path, read) for path in paths)
     if jobs <= 1:
         yield from loaded
         return
-    with _Workers(jobs, time_zone, file_timeout) as workers:
+    with _Workers(jobs, time_zone, file_timeout, search_database) as workers:
         yield from workers.prepared(loaded, known_hashes)
 
 
@@ -109,8 +121,9 @@ def _load(path, read):
 
 
 class _Workers:
-    def __init__(self, jobs, time_zone, file_timeout):
+    def __init__(self, jobs, time_zone, file_timeout, search_database=None):
         self.jobs, self.time_zone, self.file_timeout = jobs, time_zone, file_timeout
+        self.search_database = search_database
         self.executor = None
 
     def __enter__(self):
@@ -130,7 +143,10 @@ class _Workers:
     def _start(self):
         self._stop(force=True)
         self.executor = ProcessPoolExecutor(
-            self.jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker
+            self.jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(self.search_database,),
         )
         # One worker up (spawned, django.setup() done) before any file's clock starts: a file's
         # time limit is for parsing and rendering it, not for starting Python.
@@ -244,10 +260,21 @@ def windows(items, size):
         yield window
 
 
-def _start_worker():
+# In a worker: the connection its search vectors are made on, once opened; None: none to make.
+_search_database = None
+
+
+def _start_worker(search_database=None):
+    global _search_database
     import django
 
     django.setup()
+    if search_database is not None:
+        from django.db.utils import load_backend
+
+        _search_database = load_backend(search_database["ENGINE"]).DatabaseWrapper(
+            search_database, alias="import_search_vectors"
+        )
 
 
 def _ready():
@@ -272,4 +299,29 @@ def prepare_files(tasks, time_zone):
         except Exception:  # the writer renders it again, and reports the failure as it would
             rendered = None
         results.append(Prepared(seed=seed, rendered=rendered))
+    _make_search_vectors([result for result in results if result.seed is not None])
     return results
+
+
+def _make_search_vectors(prepared):
+    """Each Prepared's search vector, made of its seed's values, in one query (PostgreSQL only). A
+    connection that fails makes none for the rest of this worker's life: each file's INSERT does."""
+    global _search_database
+    if _search_database is None or not prepared:
+        return
+    from .models import Article
+    from .search_vectors import made_ahead
+
+    articles = [
+        Article(title=seed.title, excerpt=seed.excerpt, body=seed.body, locale=seed.locale)
+        for seed in (one.seed for one in prepared)
+    ]
+    try:
+        vectors = made_ahead(articles, _search_database)
+    except Exception:  # any failure only costs the writer the work saved here
+        logger.warning("an import worker cannot make search vectors; the writer will", exc_info=True)
+        _search_database.close()
+        _search_database = None
+        return
+    for one, vector in zip(prepared, vectors, strict=True):
+        one.search_vector = vector

@@ -9,17 +9,16 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from .identities import ArticleIdentities
 from .images import ImageError
 from .images.imports import ImportedImages, image_references
+from .import_authors_tags import AuthorsAndTags
 from .import_report import FileOutcome
 from .import_workers import Prepared
-from .models import Article, Author, Status, Tag
+from .models import Article, Status
 from .redirects import redirect_old_path
-from .seed_fields import slug_from_title
 from .seeds import SeedError, parse_seed
 from .translations import same_language, site_language
 
@@ -80,9 +79,7 @@ class Writer:
         self.renamed = None  # (pk, old slug) of the article the current file renamed
         self.languages_claimed = {}  # (translation key, language) -> the file that has it
         self.identities = ArticleIdentities()
-        # Authors and tags by slug, filled only from files that committed their savepoint (a rolled
-        # back file's rows must not be reused).
-        self.authors, self.tags = {}, {}
+        self.names = AuthorsAndTags()
         self.history = {"created": [], "updated": []}
         # The tag links of the articles this batch created, written in one INSERT at its end.
         self.tag_links, self.new_tag_links = [], []
@@ -127,7 +124,9 @@ class Writer:
             if known is None or self._met(known.pk) or file.digest in seen:
                 file.prepared = _parse(file)
             seen.add(file.digest)
-        self.identities.add([file.prepared.seed for file in files if file.prepared and file.prepared.seed])
+        seeds = [file.prepared.seed for file in files if file.prepared and file.prepared.seed]
+        self.identities.add(seeds)
+        self.names.look_up(seeds)
 
     def import_file(self, file):
         """The outcome of one LoadedFile (import_workers), written in a savepoint of its own."""
@@ -148,15 +147,16 @@ class Writer:
             prepared = _parse(file)
         if prepared.error:
             return FileOutcome(path, "failed", detail=prepared.error)
-        seed, rendered = prepared.seed, prepared.rendered
+        seed, rendered, vector = prepared.seed, prepared.rendered, prepared.search_vector
         seed.digest = file.digest  # one string, not a copy from the worker
         self.identities.ensure(seed)
-        self.new_authors, self.new_tags, self.new_tag_links = {}, {}, []
+        self.names.new_file()
+        self.new_tag_links = []
         self.renamed = None
         self.images.new_file()
         try:
             with transaction.atomic():
-                outcome, article = self._apply(seed, rendered)
+                outcome, article = self._apply(seed, rendered, vector)
         except SeedError as exc:
             return FileOutcome(path, "failed", slug=seed.slug, detail=str(exc), warnings=seed.warnings)
         except DatabaseError as exc:
@@ -183,15 +183,14 @@ class Writer:
                 self.history[outcome.action].append(article)
             if getattr(article, "search_vector_stale", False):
                 self.stale_search_vectors.append(article.pk)
-        self.authors.update(self.new_authors)
-        self.tags.update(self.new_tags)
+        self.names.file_kept()
         self.tag_links.extend(self.new_tag_links)
         self.images.file_kept()
         return outcome
 
-    def _apply(self, seed, rendered=None):
+    def _apply(self, seed, rendered=None, vector=None):
         """Write `seed`; return (outcome, the article if a row was written). `rendered`: its body
-        rendered ahead (Article.prerender), or None."""
+        rendered ahead (Article.prerender), or None; `vector`: its search vector made ahead, or None."""
         first = self._claimant(seed.slug)
         if first is not None and first != self.position:
             raise SeedError(f"slug: {seed.slug!r} is already taken by {self.files[first]} in this import")
@@ -250,10 +249,10 @@ class Writer:
         # INSERT, and only for files whose savepoint held.
         article.skip_history_when_saving = True
         article.defer_search_vector = True  # write_search_vectors, also for files whose savepoint held
-        article.prerendered = rendered
+        article.prerendered, article.search_vector_ahead = rendered, vector
         article.save()
-        article.prerendered = None
-        tags = self._tags_for(seed.tags)
+        article.prerendered = article.search_vector_ahead = None
+        tags = self.names.tags_for(seed.tags)
         if creating:
             # No m2m signal: written with the batch's others (write_tag_links), before its events.
             self.new_tag_links = [Article.tags.through(article_id=article.pk, tag_id=tag.pk) for tag in tags]
@@ -313,7 +312,7 @@ class Writer:
 
     def _values(self, seed, article):
         values = {name: getattr(seed, name) for name in COPIED_FIELDS}
-        values["author"] = self._author_for(seed)
+        values["author"] = self.names.author_for(seed)
         published = seed.published
         if published is None:
             # No date anywhere in the file: keep the one we gave it, else the import time.
@@ -325,35 +324,6 @@ class Writer:
         values["local_images"], lead = self._images(seed)
         values["image"] = self._lead_image(lead)
         return values
-
-    def _author_for(self, seed):
-        """Authors are found by the slug of their name, made as article and tag slugs are, else by
-        their name (an author whose slug was made otherwise: in the admin, or by imports before
-        2026-11-26, which kept accents), and created once, never duplicated."""
-        if not seed.author_name:
-            return None
-        slug = slug_from_title(seed.author_name) or "author"
-        author = self.authors.get(slug) or self.new_authors.get(slug)
-        if author is None:
-            found = list(Author.objects.filter(Q(slug=slug) | Q(name=seed.author_name)).order_by("pk"))
-            author = next((one for one in found if one.slug == slug), found[0] if found else None)
-            if author is None:
-                author = Author.objects.create(slug=slug, name=seed.author_name, url=seed.author_url)
-            self.new_authors[slug] = author
-        if seed.author_url and not author.url:
-            author.url = seed.author_url
-            author.save(update_fields=["url"])
-        return author
-
-    def _tags_for(self, pairs):
-        """Tags by slug, created once; an existing tag keeps its name."""
-        missing = [slug for slug, _ in pairs if slug not in self.tags and slug not in self.new_tags]
-        if missing:
-            self.new_tags.update({tag.slug: tag for tag in Tag.objects.filter(slug__in=missing)})
-        for slug, name in pairs:
-            if slug not in self.tags and slug not in self.new_tags:
-                self.new_tags[slug] = Tag.objects.create(slug=slug, name=name)
-        return [self.tags.get(slug) or self.new_tags[slug] for slug, _ in pairs]
 
     def _images(self, seed):
         """Store the images the article uses: ({address in the body: stored name}, lead image name).

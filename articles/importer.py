@@ -4,6 +4,7 @@
 savepoint of its own, so a failed file leaves no rows. Dry run is the same code rolled back.
 """
 
+import pickle
 import time
 from array import array
 from contextlib import closing, contextmanager
@@ -107,6 +108,7 @@ def import_paths(
         jobs=default_jobs(len(files)) if jobs is None else jobs,
         time_zone=settings.TIME_ZONE,
         file_timeout=settings.IMPORT_FILE_TIMEOUT or None,
+        search_database=_search_database(),
     )
     statistics = GrowthWatch()
     # The workers stop also when an error ends the import early.
@@ -151,6 +153,18 @@ def _writer_page_cache():
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+def _search_database():
+    """The settings of the database written, for the workers to make search vectors on: only
+    PostgreSQL stores them. As the connection has them (a test database's name included); None
+    if they cannot be sent to another process (an option that is not plain data)."""
+    if connection.vendor != "postgresql":
+        return None
+    try:
+        return pickle.loads(pickle.dumps(connection.settings_dict))
+    except Exception:  # the workers make none; each INSERT makes its own
+        return None
 
 
 def _read(path):

@@ -3,10 +3,10 @@
 from collections import namedtuple
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchRank, SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchRank, SearchVectorField
 from django.core.files.storage import default_storage
 from django.db import connections, models, router
-from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from . import search_languages, sqlite_search, translations
 from .images import renditions
 from .markdown import first_image_url, outline, render
+from .search_vectors import SEARCH_FIELDS, SEARCH_VECTOR, search_vector_of
 
 
 class Author(models.Model):
@@ -140,29 +141,6 @@ class ArticleQuerySet(PublicationQuerySet):
         database: one UPDATE. Only on PostgreSQL; SQLite's search needs no vector."""
         if connections[self.db].vendor == "postgresql":
             self.update(search_vector=SEARCH_VECTOR)
-
-
-# Each article's words stemmed as its language's (search_languages). A weighted vector so that a
-# title match ranks first.
-SEARCH_VECTOR = (
-    SearchVector("title", weight="A", config=search_languages.of_each_article())
-    + SearchVector("excerpt", weight="B", config=search_languages.of_each_article())
-    + SearchVector("body", weight="C", config=search_languages.of_each_article())
-)
-# What SEARCH_VECTOR is made of: a save that changed none of them leaves the stored vector as it is.
-SEARCH_FIELDS = ("title", "excerpt", "body")
-
-
-def search_vector_of(article):
-    """SEARCH_VECTOR made of `article`'s own values, for its INSERT: an UPDATE after it wrote every
-    new row twice (a GIN-indexed column cannot be updated in place, so each of the table's ten
-    indexes took a second entry), a sixth of a PostgreSQL import's time."""
-    config = search_languages.of_article(article.locale)
-    return (
-        SearchVector(Value(article.title), weight="A", config=config)
-        + SearchVector(Value(article.excerpt), weight="B", config=config)
-        + SearchVector(Value(article.body), weight="C", config=config)
-    )
 
 
 # Fields whose change is a change of the article's content (and so moves `updated`); bookkeeping
@@ -351,6 +329,9 @@ class Article(models.Model):
     # The body rendered ahead, elsewhere (an import's worker processes): Article.prerender()'s result.
     # save() uses it only while it is what save() would render; otherwise it renders again.
     prerendered = None
+    # Its search vector made ahead, elsewhere (the same workers): search_vectors.SearchVectorAhead.
+    # A new row's INSERT takes it only if it was made of the article's values as they are then.
+    search_vector_ahead = None
     # The content as loaded from the table or last saved, to tell a real change from a save; None
     # for an article built another way (new, or a version being restored).
     _loaded_content = None

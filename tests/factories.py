@@ -32,7 +32,12 @@ def make_article(**overrides):
         "published": timezone.now() - timedelta(days=number),
     }
     values.update(overrides)
-    return Article.objects.create(**values)
+    # Set on the instance before its save, not a field: search_vectors.SearchVectorAhead.
+    search_vector_ahead = values.pop("search_vector_ahead", None)
+    article = Article(**values)
+    article.search_vector_ahead = search_vector_ahead
+    article.save(force_insert=True)
+    return article
 
 
 def tag(article, *names):

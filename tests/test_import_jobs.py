@@ -5,6 +5,7 @@ the rest are imported."""
 
 import datetime as dt
 import shutil
+import socket
 from collections import Counter
 from io import StringIO
 from pathlib import Path
@@ -13,10 +14,11 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles import import_workers
+from articles import import_workers, importer
 from articles.importer import _read, find_seed_files
 from articles.models import Article, Author, Tag
 from articles.redirects import Redirect
@@ -71,7 +73,7 @@ def _rows(since):
     def plain(value):
         return "(during the import)" if isinstance(value, dt.datetime) and value >= since else value
 
-    skip = {"id", "author", "imported_at", "search_vector"}
+    skip = {"id", "author", "imported_at"}
     articles = [
         {
             **{
@@ -173,6 +175,41 @@ def test_re_importing_an_unchanged_tree_starts_no_worker(db, tree, monkeypatch):
     assert [file.prepared for file in loaded] == [None] * len(files)
 
 
+def _inserted_articles(queries):
+    return [query["sql"] for query in queries if query["sql"].startswith('INSERT INTO "articles_article"')]
+
+
+def _vectors_are_their_columns():
+    """Whether each stored search vector is the one an UPDATE would make from the row's columns."""
+    stored = dict(Article.objects.values_list("pk", "search_vector"))
+    Article.objects.all().refresh_search_vector()
+    return stored == dict(Article.objects.values_list("pk", "search_vector")) and None not in stored.values()
+
+
+@pytest.mark.postgresql
+def test_workers_make_the_search_vectors_and_the_inserts_take_them(db, tree):
+    with CaptureQueriesContext(connection) as queries:
+        code, lines = _run(tree / "plain", "--jobs", "2")
+    assert (code, lines[-1]) == (0, "20 created, 0 updated, 0 unchanged, 0 skipped, 0 failed")
+    inserts = _inserted_articles(queries)
+    assert len(inserts) == 20 and not [sql for sql in inserts if "to_tsvector" in sql]
+    assert _vectors_are_their_columns()
+
+
+@pytest.mark.postgresql
+def test_workers_that_cannot_reach_the_database_leave_the_vectors_to_the_inserts(db, tree, monkeypatch):
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    monkeypatch.setattr(importer, "_search_database", lambda: {**connection.settings_dict, "PORT": port})
+    with CaptureQueriesContext(connection) as queries:
+        code, lines = _run(tree / "plain", "--jobs", "2")
+    assert (code, lines[-1]) == (0, "20 created, 0 updated, 0 unchanged, 0 skipped, 0 failed")
+    inserts = _inserted_articles(queries)
+    assert len(inserts) == 20 and all("to_tsvector" in sql for sql in inserts)
+    assert _vectors_are_their_columns()
+
+
 def test_jobs_must_be_a_whole_number_of_at_least_one(db):
     with pytest.raises(CommandError, match=r"--jobs: expected a whole number of at least 1, found '0'"):
         call_command("import_seeds", "--jobs", "0", stdout=StringIO())
@@ -180,8 +217,6 @@ def test_jobs_must_be_a_whole_number_of_at_least_one(db):
 
 @pytest.mark.sqlite
 def test_the_writer_has_a_larger_sqlite_page_cache_through_an_import_only(db, write_seed):
-    from django.db import connection
-
     from articles.importer import IMPORT_SQLITE_CACHE_KIB, import_paths
 
     def cache_size():

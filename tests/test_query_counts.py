@@ -3,13 +3,15 @@ none once it is cached. Lists: the count, the page, and the author or tag they a
 page: the article with its author and neighbours, then its tags. Feeds: the items, plus the author
 or tag. Search is never cached. An import costs a fixed, small number of queries per file."""
 
+import re
+
 import pytest
 from django.contrib.sites.models import Site
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles import importer, table_statistics
-from articles.models import Article
+from articles.models import Article, Author, Tag
 from articles.page_cache import invalidate
 from publishing.changes import SITE_KEY
 from publishing.models import Event
@@ -106,6 +108,32 @@ def test_each_imported_file_costs_the_same_few_queries_however_many_are_imported
         )
         assert five - one == 4 * IMPORT_QUERIES_PER_FILE[action], action
     assert Event.objects.count() == 2 * (1 + 1 + 5)  # each file, created then updated, has its event
+
+
+def test_a_group_of_files_looks_up_the_authors_and_tags_it_names_in_one_query_each(
+    run_import, write_seed, tmp_path
+):
+    """Not a query per file that names a new one (a round trip each on PostgreSQL): the group's
+    look-up finds the existing ones, and each new one is created by the first file to name it."""
+    make_author(name="Writer 0", slug="w0")  # found by its name, as its slug is not its name's
+    Tag.objects.create(slug="tag-0", name="Tag 0")
+    for number in range(10):
+        write_seed(
+            f"new/{number}.md",
+            f"---\ntitle: T{number}\nauthor: Writer {number}\ntags: [Tag {number}, Shared]\n---\nBody.\n",
+        )
+    with CaptureQueriesContext(connection) as queries:
+        assert run_import(tmp_path / "new")[0] == 0
+    lookups = [
+        query["sql"]
+        for query in queries
+        if re.match(r'SELECT .* FROM "articles_(author|tag)" WHERE', query["sql"])
+    ]
+    assert len(lookups) == 2, lookups
+    assert sorted(Author.objects.values_list("name", flat=True)) == [
+        f"Writer {number}" for number in range(10)
+    ]
+    assert Tag.objects.count() == 11 and Article.objects.filter(tags__slug="shared").count() == 10
 
 
 @pytest.mark.postgresql

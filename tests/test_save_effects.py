@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, Status
+from articles.search_vectors import made_ahead
 
 from .conftest import stored_files
 from .factories import admin_form_data, make_article, uploaded_image
@@ -168,6 +169,29 @@ def test_a_new_articles_vector_is_the_one_its_update_would_write():
         Article.objects.filter(pk=article.pk).refresh_search_vector()
         updated = Article.objects.values_list("search_vector", flat=True).get(pk=article.pk)
         assert inserted == updated, locale
+
+
+@pytest.mark.postgresql
+def test_a_vector_made_ahead_is_the_one_its_insert_would_make_and_taken_only_for_its_values():
+    """search_vectors.made_ahead (an import's workers, on a connection of their own) makes what the
+    INSERT would, in every language case; an INSERT takes it only while the article still has the
+    values it was made of, and makes its own otherwise."""
+    for locale in ("", "fr", "pt-BR", "xx"):
+        values = {"title": "Les chats mangeaient", "excerpt": "Running dogs", "body": "Die Häuser standen."}
+        ahead, stale = made_ahead(
+            [
+                Article(**values, locale=locale),
+                Article(**{**values, "body": "Zebra 1234."}, locale=locale),
+            ],
+            connection,
+        )
+        for made, body in ((ahead, values["body"]), (stale, "Okapi 4711.")):
+            article = make_article(**{**values, "body": body}, locale=locale, search_vector_ahead=made)
+            inserted = Article.objects.values_list("search_vector", flat=True).get(pk=article.pk)
+            Article.objects.filter(pk=article.pk).refresh_search_vector()
+            updated = Article.objects.values_list("search_vector", flat=True).get(pk=article.pk)
+            assert inserted == updated, (locale, body)
+            assert "1234" not in inserted and ("4711" in inserted) is (made is stale)
 
 
 @pytest.mark.postgresql
