@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from publishing import outbox
 
 from .import_report import ImportReport
+from .import_savepoints import releases_sent_with_next_savepoint
 from .import_workers import default_jobs, read_ahead, windows
 from .import_writer import Writer
 from .models import Article
@@ -112,7 +113,7 @@ def import_paths(
     )
     statistics = GrowthWatch()
     # The workers stop also when an error ends the import early.
-    with closing(loaded), _writer_page_cache():
+    with closing(loaded), _writer_page_cache(), releases_sent_with_next_savepoint(connection):
         for _ in range(0, max(len(files), 1), size or 1):
             created = report.count("created")
             # One transaction per batch. One publish event per changed article, written at the
