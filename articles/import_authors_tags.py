@@ -39,21 +39,9 @@ class AuthorsAndTags:
             if seed.author_name:
                 names.setdefault(_author_slug(seed), seed.author_name)
         missing = {slug: name for slug, name in names.items() if slug not in self.authors}
-        self.absent_authors = set()
-        if not missing:
-            return
-        by_slug, by_name = {}, {}
-        for author in Author.objects.filter(Q(slug__in=missing) | Q(name__in=missing.values())).order_by(
-            "pk"
-        ):
-            by_slug.setdefault(author.slug, author)
-            by_name.setdefault(author.name, author)
-        for slug, name in missing.items():
-            author = by_slug.get(slug) or by_name.get(name)
-            if author is None:
-                self.absent_authors.add(slug)
-            else:
-                self.authors[slug] = author
+        found = _authors_found(missing) if missing else {}
+        self.authors.update(found)
+        self.absent_authors = missing.keys() - found.keys()
 
     def author_for(self, seed):
         """Authors are found by the slug of their name, made as article and tag slugs are, else by
@@ -63,15 +51,11 @@ class AuthorsAndTags:
             return None
         slug = _author_slug(seed)
         author = self.authors.get(slug) or self.new_authors.get(slug)
-        if author is None and slug in self.absent_authors:
-            author = self.new_authors[slug] = Author.objects.create(
+        if author is None:
+            found = {} if slug in self.absent_authors else _authors_found({slug: seed.author_name})
+            author = found.get(slug) or Author.objects.create(
                 slug=slug, name=seed.author_name, url=seed.author_url
             )
-        elif author is None:
-            found = list(Author.objects.filter(Q(slug=slug) | Q(name=seed.author_name)).order_by("pk"))
-            author = next((one for one in found if one.slug == slug), found[0] if found else None)
-            if author is None:
-                author = Author.objects.create(slug=slug, name=seed.author_name, url=seed.author_url)
             self.new_authors[slug] = author
         if seed.author_url and not author.url:
             author.url = seed.author_url
@@ -91,6 +75,17 @@ class AuthorsAndTags:
             if slug not in self.tags and slug not in self.new_tags:
                 self.new_tags[slug] = Tag.objects.create(slug=slug, name=name)
         return [self.tags.get(slug) or self.new_tags[slug] for slug, _ in pairs]
+
+
+def _authors_found(names):
+    """{slug: the Author} for those of `names` ({slug: name}) that have one, in one query: the author
+    with the slug, else the first one (by pk) with the name."""
+    by_slug, by_name = {}, {}
+    for author in Author.objects.filter(Q(slug__in=names) | Q(name__in=names.values())).order_by("pk"):
+        by_slug.setdefault(author.slug, author)
+        by_name.setdefault(author.name, author)
+    found = {slug: by_slug.get(slug) or by_name.get(name) for slug, name in names.items()}
+    return {slug: author for slug, author in found.items() if author is not None}
 
 
 def _author_slug(seed):

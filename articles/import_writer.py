@@ -79,7 +79,7 @@ class Writer:
         self.renamed = None  # (pk, old slug) of the article the current file renamed
         self.languages_claimed = {}  # (translation key, language) -> the file that has it
         self.identities = ArticleIdentities()
-        self.names = AuthorsAndTags()
+        self.authors_and_tags = AuthorsAndTags()
         self.history = {"created": [], "updated": []}
         # The tag links of the articles this batch created, written in one INSERT at its end.
         self.tag_links, self.new_tag_links = [], []
@@ -126,7 +126,7 @@ class Writer:
             seen.add(file.digest)
         seeds = [file.prepared.seed for file in files if file.prepared and file.prepared.seed]
         self.identities.add(seeds)
-        self.names.look_up(seeds)
+        self.authors_and_tags.look_up(seeds)
 
     def import_file(self, file):
         """The outcome of one LoadedFile (import_workers), written in a savepoint of its own."""
@@ -150,7 +150,7 @@ class Writer:
         seed, rendered, vector = prepared.seed, prepared.rendered, prepared.search_vector
         seed.digest = file.digest  # one string, not a copy from the worker
         self.identities.ensure(seed)
-        self.names.new_file()
+        self.authors_and_tags.new_file()
         self.new_tag_links = []
         self.renamed = None
         self.images.new_file()
@@ -183,7 +183,7 @@ class Writer:
                 self.history[outcome.action].append(article)
             if getattr(article, "search_vector_stale", False):
                 self.stale_search_vectors.append(article.pk)
-        self.names.file_kept()
+        self.authors_and_tags.file_kept()
         self.tag_links.extend(self.new_tag_links)
         self.images.file_kept()
         return outcome
@@ -252,7 +252,7 @@ class Writer:
         article.prerendered, article.search_vector_ahead = rendered, vector
         article.save()
         article.prerendered = article.search_vector_ahead = None
-        tags = self.names.tags_for(seed.tags)
+        tags = self.authors_and_tags.tags_for(seed.tags)
         if creating:
             # No m2m signal: written with the batch's others (write_tag_links), before its events.
             self.new_tag_links = [Article.tags.through(article_id=article.pk, tag_id=tag.pk) for tag in tags]
@@ -312,7 +312,7 @@ class Writer:
 
     def _values(self, seed, article):
         values = {name: getattr(seed, name) for name in COPIED_FIELDS}
-        values["author"] = self.names.author_for(seed)
+        values["author"] = self.authors_and_tags.author_for(seed)
         published = seed.published
         if published is None:
             # No date anywhere in the file: keep the one we gave it, else the import time.

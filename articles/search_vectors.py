@@ -37,7 +37,7 @@ def search_vector_of(article):
     new row twice (a GIN-indexed column cannot be updated in place, so each of the table's ten
     indexes took a second entry), a sixth of a PostgreSQL import's time. The vector made ahead
     (`article.search_vector_ahead`) if it was made of these values, as they are now."""
-    ahead = getattr(article, "search_vector_ahead", None)
+    ahead = article.search_vector_ahead
     config, title, excerpt, body = values = _made_of(article)
     if ahead is not None and ahead[:4] == values:
         return Cast(Value(ahead.text), output_field=SearchVectorField())
