@@ -141,6 +141,27 @@ def test_a_group_of_files_looks_up_the_authors_and_tags_it_names_in_one_query_ea
     assert Tag.objects.count() == 11 and Article.objects.filter(tags__slug="shared").count() == 10
 
 
+def test_the_tags_a_file_is_the_first_to_name_are_created_in_one_insert(run_import, write_seed, tmp_path):
+    Tag.objects.create(slug="old", name="Old")
+    write_seed("tags/one.md", "---\ntitle: One\ntags: [Jam, Old, Tea, Jam, Café au lait]\n---\nBody.\n")
+    with CaptureQueriesContext(connection) as queries:
+        assert run_import(tmp_path / "tags")[0] == 0
+    inserts = [query["sql"] for query in queries if query["sql"].startswith('INSERT INTO "articles_tag"')]
+    assert len(inserts) == 1, inserts
+    assert dict(Tag.objects.values_list("slug", "name")) == {
+        "old": "Old",
+        "jam": "Jam",
+        "tea": "Tea",
+        "cafe-au-lait": "Café au lait",
+    }
+    assert sorted(Article.objects.get().tags.values_list("slug", flat=True)) == [
+        "cafe-au-lait",
+        "jam",
+        "old",
+        "tea",
+    ]
+
+
 @pytest.mark.postgresql
 def test_an_import_analyzes_its_tables_each_time_its_articles_doubled(
     run_import, write_seed, monkeypatch, analyses
