@@ -1,16 +1,17 @@
 """One sitemap document of articles, uncached, timed today against an earlier commit in one run.
 
     python bench/sitemap_section.py --database URL [--base-database URL] [--base main]
-                                    [--number 1] [--repeat 3] [--profile]
+                                    [--number 1] [--repeat 3] [--section-size 50000] [--profile]
 
 On a site bench/scale.py built and kept (`--keep`: var/bench-scale/). Each render is a process of
 its own, with the settings bench/scale.py gives its sites: it renders the document once untimed,
-then once timed, calling the view directly (under the page cache, so the document is rendered).
-The base commit's articles/sitemaps.py is loaded from git in place of today's; --base-database is
-the same site without today's migrations (a copy made before `migrate`), as the base would run.
-Renders alternate (base, today, base, today...), so the ratio holds whatever the machine's load,
-and every render's bytes must be the same. --profile prints cProfile's top functions of one of
-today's renders instead.
+then once timed, calling the view directly (under the page cache, so the document is rendered). The
+base commit's articles/sitemaps.py is loaded from git in place of today's; --base-database is the
+same site without today's migrations (a copy made before `migrate`), as the base would run. Renders
+alternate (base, today, base, today...), so the ratio holds whatever the machine's load, and every
+render's bytes must be the same. Documents hold --section-size article ids (default 50,000, the
+protocol's limit, which issue 11's 1 s is for; the site's own documents hold 1,000). --profile
+prints cProfile's top functions of one of today's renders instead.
 """
 
 import argparse
@@ -71,7 +72,9 @@ def worker(args):
     django.setup()
     from articles import sitemaps
 
-    view = base_module(args.worker_base).articles if args.worker_base else sitemaps.articles
+    module = base_module(args.worker_base) if args.worker_base else sitemaps
+    module.SECTION_SIZE = args.section_size
+    view = module.articles
     render(view, args.number)
     if args.profile:
         profile = cProfile.Profile()
@@ -85,8 +88,9 @@ def worker(args):
     )
 
 
-def run(database, number, base=None, profile=False):
+def run(database, number, section_size, base=None, profile=False):
     command = [sys.executable, __file__, "--database", database, "--number", str(number)]
+    command += ["--section-size", str(section_size)]
     command += ["--worker-base", base] if base else ["--worker-today"]
     if profile:
         command.append("--profile")
@@ -109,6 +113,9 @@ def main():
     parser.add_argument("--base", default="main", help="the commit to compare with (default main)")
     parser.add_argument("--number", type=int, default=1, help="the document (default 1)")
     parser.add_argument("--repeat", type=int, default=3, help="timed renders of each (default 3)")
+    parser.add_argument(
+        "--section-size", type=int, default=50_000, help="article ids a document holds (default 50,000)"
+    )
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--worker-base", help=argparse.SUPPRESS)
     parser.add_argument("--worker-today", action="store_true", help=argparse.SUPPRESS)
@@ -116,7 +123,7 @@ def main():
     if args.worker_base or args.worker_today:
         return worker(args)
     if args.profile:
-        return run(args.database, args.number, profile=True)
+        return run(args.database, args.number, args.section_size, profile=True)
 
     timings, digests = {"base": [], "today": []}, set()
     for _ in range(args.repeat):
@@ -124,7 +131,7 @@ def main():
             ("base", args.base_database or args.database, args.base),
             ("today", args.database, None),
         ]:
-            result = run(database, args.number, base)
+            result = run(database, args.number, args.section_size, base)
             timings[name].append(result["ms"])
             digests.add(result["digest"])
     load = Path("/proc/loadavg").read_text().split()[:3]

@@ -1,5 +1,5 @@
-"""What crawlers read: /sitemap.xml is an index of documents of at most SECTION_SIZE URLs (50,000,
-the protocol's limit), one per range of article ids, listing the public articles with their real
+"""What crawlers read: /sitemap.xml is an index of documents of at most SECTION_SIZE URLs (1,000; the
+protocol allows 50,000), one per range of article ids, listing the public articles with their real
 modified date; an article's change makes stale its own document and the index, never the others;
 robots.txt points at the index."""
 
