@@ -255,14 +255,20 @@ def reader_and_admin_pages(repeat, seed):
     client = Client(headers={"X-Forwarded-Proto": "https"})
     sitemaps, listed = sitemap_pages(client)
     last_page = max(1, math.ceil(len(public) / ARTICLES_PER_PAGE))
-    # Lists page by key: the old numbered address redirects to the last page's own, which is timed.
-    last_page_url = client.get(f"/blog/?page={last_page}").get("Location") or f"/blog/?page={last_page}"
+
+    def list_page(number):  # lists page by key: a numbered address redirects to the page's own
+        return client.get(f"/blog/?page={number}").get("Location") or f"/blog/?page={number}"
+
+    # The last page holds what is left over (5 articles at 1k, 14 at 100k); the one before it is as
+    # deep and always full, so it compares the same page at both sizes, as the "full" rows below do.
+    last_page_url, next_to_last_url = list_page(last_page), list_page(max(1, last_page - 1))
     terms = "+".join(COMMON_WORDS)
     api_last_page = max(1, math.ceil(len(public) / DEFAULT_LIMIT))
     pages = [
         ("article", [f"/blog/{slug}" for _, slug, _ in picked], "reader"),
         ("list, first page", ["/blog/"], "reader"),
         ("list, last page", [last_page_url], "reader"),
+        ("list, next-to-last page (20 articles)", [next_to_last_url], "reader"),
         ("author page", [f"/blog/author/{slug}" for slug in by_author[:repeat]], "reader"),
         ("tag page", [f"/blog/tag/{slug}" for slug in tag_slugs], "reader"),
         ("author page, full (20 articles)", [f"/blog/author/{slug}" for slug in full_authors], "reader"),
